@@ -1,0 +1,146 @@
+# rexec — remote command execution daemon and client.
+# GNU make; every library through pkg-config.
+
+VERSION		= 0.1.0
+PREFIX		?= /usr/local
+DESTDIR		?=
+bindir		?= $(PREFIX)/bin
+sbindir		?= $(PREFIX)/sbin
+mandir		?= $(PREFIX)/share/man
+sysconfdir	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+systemdunitdir	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
+sysusersdir	?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo $(PREFIX)/lib/sysusers.d)
+
+BUILD		?= build
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+
+WARNINGS	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		  -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2
+HARDEN		= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=all
+OPT		?= -O2 -g
+
+CPPFLAGS	+= -D_GNU_SOURCE -DREXEC_VERSION='"$(VERSION)"' \
+		   -DSYSCONFDIR='"$(sysconfdir)"' -Iprotocol
+CFLAGS		+= -std=c17 $(OPT) $(WARNINGS) $(HARDEN) -MMD -MP
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+ifeq ($(SAN),1)
+CFLAGS		+= $(SAN_FLAGS)
+LDFLAGS		+= $(SAN_FLAGS)
+endif
+
+pkg_cflags	= $(shell $(PKG_CONFIG) --cflags $(1))
+pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
+
+PROTO_PKGS	= jansson
+DAEMON_PKGS	= jansson libbsd libsystemd inih
+CLI_PKGS	= jansson libbsd
+TEST_PKGS	= jansson libbsd criterion
+
+PROTO_SRC	= $(sort $(wildcard protocol/*.c))
+DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
+CLI_SRC		= $(sort $(wildcard cli/*.c))
+UNIT_SRC	= $(sort $(wildcard tests/unit/*.c))
+INTEG_SRC	= $(sort $(wildcard tests/integration/*.c))
+SUPPORT_SRC	= $(sort $(wildcard tests/support/*.c))
+
+obj		= $(patsubst %.c,$(BUILD)/%.o,$(1))
+PROTO_OBJ	= $(call obj,$(PROTO_SRC))
+DAEMON_OBJ	= $(call obj,$(DAEMON_SRC))
+CLI_OBJ		= $(call obj,$(CLI_SRC))
+UNIT_OBJ	= $(call obj,$(UNIT_SRC))
+INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
+
+LIBPROTO	= $(BUILD)/libproto.a
+REXECD		= $(BUILD)/rexecd
+REXEC		= $(BUILD)/rexec
+UNIT_TEST	= $(BUILD)/test_unit
+INTEG_TEST	= $(BUILD)/test_integration
+
+# Criterion options for every test run (override: make check CRITERION_OPTS=…)
+CRITERION_OPTS	?= --jobs 2 --timeout 300
+
+MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
+
+.PHONY: all check unit integration lint asan fuzz install uninstall clean \
+	deps demo bench soak
+
+all: $(REXECD) $(REXEC)
+
+$(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
+$(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
+$(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
+$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBPROTO): $(PROTO_OBJ)
+	$(AR) rcs $@ $^
+
+$(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(DAEMON_PKGS))
+
+$(REXEC): $(CLI_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
+
+$(UNIT_TEST): $(UNIT_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
+
+$(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
+
+check: unit integration lint
+
+unit: $(UNIT_TEST)
+	$(UNIT_TEST) $(CRITERION_OPTS)
+
+# Integration tests drive the real binaries; they find them through these.
+integration: $(INTEG_TEST) $(REXECD) $(REXEC)
+	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
+	    $(INTEG_TEST) $(CRITERION_OPTS)
+
+lint:
+	@set -e; for m in $(wildcard $(MANPAGES)); do \
+	    out=$$(mandoc -Tlint -W style $$m 2>&1) || true; \
+	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	done; echo "mandoc -Tlint: clean"
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
+
+FUZZ_SECONDS	?= 60
+FUZZ_BIN	= $(BUILD)/fuzz_decode
+fuzz:
+	@mkdir -p $(BUILD)/fuzz-corpus
+	clang -std=c17 -g -O1 -D_GNU_SOURCE -Iprotocol \
+	    -fsanitize=fuzzer,address,undefined \
+	    $(call pkg_cflags,jansson) -o $(FUZZ_BIN) tests/fuzz/fuzz_decode.c \
+	    $(PROTO_SRC) $(call pkg_libs,jansson)
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=200000 \
+	    $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
+deps:
+	@sh .ci/deps.sh
+
+demo: all
+	@sh .ci/demo.sh
+
+bench: all
+	@sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir)
+	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
+	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(sbindir)/rexecd
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

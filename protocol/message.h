@@ -1,0 +1,70 @@
+/*
+ * Typed frames: validation of decoded headers into C structs, and
+ * builders of the headers each side sends.  Validation enforces the
+ * contract and the limits below; nothing from the peer is trusted.
+ */
+#ifndef REXEC_MESSAGE_H
+#define REXEC_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "errcode.h"
+#include "frame.h"
+
+#define EXEC_ARGV_MAX		4096
+#define EXEC_ENV_MAX		1024
+#define EXEC_TIMEOUT_MAX	(366.0 * 24 * 3600)
+
+struct exec_req {
+	int		  version;
+	const char	 *cmd;		/* NULL in argv mode */
+	char		**argv;		/* NULL-terminated; NULL in cmd mode */
+	size_t		  argc;
+	char		**env;		/* "NAME=VALUE", NULL-terminated */
+	size_t		  envc;
+	const char	 *cwd;		/* NULL: the account's home */
+	double		  timeout;	/* seconds; 0: none */
+	bool		  stdin_open;
+	const char	 *token;	/* NULL: none sent */
+	size_t		  token_len;
+	json_t		 *hdr;		/* owns the strings above */
+};
+
+struct exit_status {
+	bool		exited;		/* true: code; false: signal */
+	int		code;
+	int		signal;
+	bool		timed_out;
+	long long	duration_ms;
+};
+
+/* Each returns 0, or -1 with e filled (code and message). */
+int	msg_parse_exec(const struct frame *, struct exec_req *,
+	    struct proto_error *e);
+int	msg_parse_signal(const struct frame *, int *signo,
+	    struct proto_error *e);
+int	msg_parse_started(const struct frame *, pid_t *,
+	    struct proto_error *e);
+int	msg_parse_exit(const struct frame *, struct exit_status *,
+	    struct proto_error *e);
+int	msg_parse_error(const struct frame *, struct proto_error *out,
+	    struct proto_error *e);
+void	exec_req_free(struct exec_req *);
+
+/* Builders: a new header object (NULL on ENOMEM). */
+json_t	*msg_exec(const struct exec_req *);
+json_t	*msg_signal(int signo);
+json_t	*msg_started(pid_t);
+json_t	*msg_exit(const struct exit_status *);
+json_t	*msg_error(enum err_code, const char *message);
+
+/* Build and send in one step (blocking until sent); 0 or -1. */
+int	msg_send(int fd, json_t *hdr);	/* steals hdr */
+int	msg_send_error(int fd, enum err_code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif
