@@ -1,0 +1,23 @@
+/* Who may run commands: an address allow-list and a shared token. */
+#ifndef REXECD_AUTH_H
+#define REXECD_AUTH_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* IPv4 networks are kept as IPv4-mapped IPv6 ones (::ffff:a.b.c.d/96+n). */
+struct cidr {
+	unsigned char	addr[16];
+	int		prefix;
+};
+
+struct config;
+
+int	auth_parse_cidr(const char *, struct cidr *);
+bool	auth_addr_allowed(const struct config *, const struct sockaddr *);
+bool	auth_token_ok(const struct config *, const char *token, size_t len);
+bool	auth_is_loopback(const struct sockaddr *);
+
+#endif

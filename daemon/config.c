@@ -1,0 +1,505 @@
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+struct parse_ctx {
+	struct config	*cf;
+	FILE		*fp;
+	int		 line;		/* of the line being parsed */
+	int		 err_line;	/* first bad line, 0: none */
+	char		 err[256];
+};
+
+typedef int	(*key_fn)(struct config *, const char *, const char *,
+		    char *, size_t);
+
+static int	set_listen(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_int(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_token_file(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_allow(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_user(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_allow_root(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_log_level(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_startups(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	set_rlimit(struct config *, const char *, const char *,
+		    char *, size_t);
+
+static const struct key {
+	const char	*name;
+	key_fn		 fn;
+} keys[] = {
+	{ "listen",		set_listen },
+	{ "port",		set_int },
+	{ "workers",		set_int },
+	{ "max_workers",	set_int },
+	{ "max_spare",		set_int },
+	{ "max_requests",	set_int },
+	{ "request_timeout",	set_int },
+	{ "shutdown_timeout",	set_int },
+	{ "kill_grace",		set_int },
+	{ "max_timeout",	set_int },
+	{ "token_file",		set_token_file },
+	{ "allow",		set_allow },
+	{ "user",		set_user },
+	{ "allow_root",		set_allow_root },
+	{ "log_level",		set_log_level },
+	{ "max_startups",	set_startups },
+	{ "rlimit_nofile",	set_rlimit },
+	{ "rlimit_nproc",	set_rlimit },
+	{ "rlimit_as",		set_rlimit },
+	{ "rlimit_cpu",		set_rlimit },
+};
+
+static const struct int_key {
+	const char	*name;
+	size_t		 off;
+	long long	 min, max;
+} int_keys[] = {
+	{ "port", offsetof(struct config, port), 0, 65535 },
+	{ "workers", offsetof(struct config, workers), 1, WORKERS_LIMIT },
+	{ "max_workers", offsetof(struct config, max_workers), 1,
+	    WORKERS_LIMIT },
+	{ "max_spare", offsetof(struct config, max_spare), 1, WORKERS_LIMIT },
+	{ "request_timeout", offsetof(struct config, request_timeout), 1,
+	    86400 },
+	{ "shutdown_timeout", offsetof(struct config, shutdown_timeout), 0,
+	    86400 },
+	{ "kill_grace", offsetof(struct config, kill_grace), 0, 3600 },
+	{ "max_timeout", offsetof(struct config, max_timeout), 0,
+	    366 * 86400 },
+};
+
+static void
+config_defaults(struct config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->port = 5120;
+	cf->workers = 4;
+	cf->max_workers = 64;
+	cf->max_spare = 8;
+	cf->max_requests = 10000;
+	cf->request_timeout = 10;
+	cf->shutdown_timeout = 30;
+	cf->kill_grace = 2;
+	cf->log_level = LOG_LEVEL_INFO;
+	cf->startups_begin = 10;
+	cf->startups_rate = 30;
+	cf->startups_full = 100;
+}
+
+static int
+fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Calls fn on each word of a comma- or space-separated list. */
+static int
+each_word(const char *value, int (*fn)(struct config *, const char *,
+    char *, size_t), struct config *cf, char *err, size_t errlen)
+{
+	char buf[1024], *p, *w;
+
+	if (strlcpy(buf, value, sizeof(buf)) >= sizeof(buf))
+		return fail(err, errlen, "value too long");
+	for (p = buf; (w = strsep(&p, ", \t")) != NULL;)
+		if (*w != '\0' && fn(cf, w, err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+add_listen(struct config *cf, const char *w, char *err, size_t errlen)
+{
+	if (cf->nlisten == LISTEN_MAX)
+		return fail(err, errlen, "more than %d listen addresses",
+		    LISTEN_MAX);
+	if (strlcpy(cf->listen[cf->nlisten], w, LISTEN_ADDR_MAX) >=
+	    LISTEN_ADDR_MAX)
+		return fail(err, errlen, "listen address too long");
+	cf->nlisten++;
+	return 0;
+}
+
+static int
+set_listen(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	return each_word(value, add_listen, cf, err, errlen);
+}
+
+static int
+parse_number(const char *name, const char *value, long long min,
+    long long max, long long *out, char *err, size_t errlen)
+{
+	const char *errstr;
+
+	*out = strtonum(value, min, max, &errstr);
+	if (errstr != NULL)
+		return fail(err, errlen, "%s: \"%s\" is %s (%lld to %lld)",
+		    name, value, errstr, min, max);
+	return 0;
+}
+
+static int
+set_int(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	long long v;
+
+	if (strcmp(name, "max_requests") == 0)
+		return parse_number(name, value, 0, LLONG_MAX,
+		    &cf->max_requests, err, errlen);
+	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
+		const struct int_key *k = &int_keys[i];
+		if (strcmp(k->name, name) != 0)
+			continue;
+		if (parse_number(name, value, k->min, k->max, &v, err,
+		    errlen) == -1)
+			return -1;
+		*(int *)(void *)((char *)cf + k->off) = (int)v;
+		return 0;
+	}
+	return fail(err, errlen, "%s: unknown", name);
+}
+
+static int
+set_token_file(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	if (strlcpy(cf->token_file, value, sizeof(cf->token_file)) >=
+	    sizeof(cf->token_file))
+		return fail(err, errlen, "token_file: path too long");
+	return 0;
+}
+
+static int
+add_allow(struct config *cf, const char *w, char *err, size_t errlen)
+{
+	if (cf->nallow == ALLOW_MAX)
+		return fail(err, errlen, "more than %d allow entries",
+		    ALLOW_MAX);
+	if (auth_parse_cidr(w, &cf->allow[cf->nallow]) == -1)
+		return fail(err, errlen, "allow: \"%s\" is not an address "
+		    "or CIDR network", w);
+	cf->nallow++;
+	return 0;
+}
+
+static int
+set_allow(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	return each_word(value, add_allow, cf, err, errlen);
+}
+
+static int
+set_user(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	if (strlcpy(cf->user, value, sizeof(cf->user)) >= sizeof(cf->user))
+		return fail(err, errlen, "user: name too long");
+	return 0;
+}
+
+static int
+parse_bool(const char *name, const char *v, bool *out, char *err,
+    size_t errlen)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
+		*out = true;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
+		*out = false;
+	else
+		return fail(err, errlen, "%s: \"%s\" is not yes or no", name,
+		    v);
+	return 0;
+}
+
+static int
+set_allow_root(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	return parse_bool("allow_root", value, &cf->allow_root, err, errlen);
+}
+
+static int
+set_log_level(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	if (log_level_from_name(value, &cf->log_level) == -1)
+		return fail(err, errlen, "log_level: \"%s\" is not one of "
+		    "error, warn, info, debug", value);
+	return 0;
+}
+
+static int
+set_startups(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	int a, r, f, n = -1;
+
+	(void)name;
+	if (sscanf(value, "%d:%d:%d%n", &a, &r, &f, &n) != 3 ||
+	    (size_t)n != strlen(value)) {
+		r = 100;
+		if (sscanf(value, "%d%n", &a, &n) != 1 ||
+		    (size_t)n != strlen(value))
+			return fail(err, errlen, "max_startups: \"%s\" is not "
+			    "N or start:rate:full", value);
+		f = a;
+	}
+	if (a < 1 || r < 1 || r > 100 || f < a)
+		return fail(err, errlen, "max_startups: \"%s\" needs "
+		    "1 <= start <= full and rate 1-100", value);
+	cf->startups_begin = a;
+	cf->startups_rate = r;
+	cf->startups_full = f;
+	return 0;
+}
+
+static int
+set_rlimit(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	static const char *const names[RL_COUNT] = {
+		"rlimit_nofile", "rlimit_nproc", "rlimit_as", "rlimit_cpu"
+	};
+	long long v;
+
+	for (int i = 0; i < RL_COUNT; i++) {
+		if (strcmp(names[i], name) != 0)
+			continue;
+		if (strcmp(value, "unlimited") == 0) {
+			cf->rlim[i].set = true;
+			cf->rlim[i].value = RLIM_INFINITY;
+			return 0;
+		}
+		if (parse_number(name, value, 0, LLONG_MAX, &v, err,
+		    errlen) == -1)
+			return -1;
+		cf->rlim[i].set = true;
+		cf->rlim[i].value = (rlim_t)v;
+		return 0;
+	}
+	return fail(err, errlen, "%s: unknown", name);
+}
+
+/* The value with a trailing " # comment" and surrounding blanks removed. */
+static void
+strip_comment(char *v)
+{
+	char *p;
+	size_t n;
+
+	for (p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	n = strlen(v);
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		v[--n] = '\0';
+}
+
+static int
+handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct parse_ctx *ctx = user;
+	char v[1024];
+
+	if (ctx->err_line != 0)
+		return 1;
+	if (*section != '\0' && strcmp(section, "rexecd") != 0) {
+		snprintf(ctx->err, sizeof(ctx->err), "unknown section [%s]",
+		    section);
+		goto bad;
+	}
+	strlcpy(v, value, sizeof(v));
+	strip_comment(v);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].name, name) != 0)
+			continue;
+		if (keys[i].fn(ctx->cf, name, v, ctx->err,
+		    sizeof(ctx->err)) == 0)
+			return 1;
+		goto bad;
+	}
+	snprintf(ctx->err, sizeof(ctx->err), "unknown key \"%s\"", name);
+bad:
+	ctx->err_line = ctx->line;
+	return 0;
+}
+
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *s = fgets(str, num, ctx->fp);
+
+	if (s != NULL)
+		ctx->line++;
+	return s;
+}
+
+static int
+parse_file(struct config *cf, const char *path, bool must_exist,
+    char *err, size_t errlen)
+{
+	static char inline_comments[] = ";";
+	struct parse_ctx ctx = { .cf = cf };
+	int rc;
+
+	if ((ctx.fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	ini_allow_multiline = false;
+	ini_stop_on_first_error = true;
+	ini_inline_comment_prefixes = inline_comments;
+	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
+	fclose(ctx.fp);
+	if (rc == 0)
+		return 0;
+	if (rc > 0 && rc == ctx.err_line)
+		return fail(err, errlen, "%s:%d: %s", path, rc, ctx.err);
+	if (rc > 0)
+		return fail(err, errlen, "%s:%d: syntax error, expected "
+		    "\"key = value\"", path, rc);
+	return fail(err, errlen, "%s: cannot parse", path);
+}
+
+static int
+read_token(struct config *cf, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(cf->token_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW))
+	    == -1)
+		return fail(err, errlen, "token_file %s: %s", cf->token_file,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, "token_file %s: not a regular file",
+		    cf->token_file);
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		close(fd);
+		return fail(err, errlen, "token_file %s: must be owned by uid "
+		    "%u and not accessible to group or others (chmod 600)",
+		    cf->token_file, (unsigned)geteuid());
+	}
+	n = read(fd, cf->token, sizeof(cf->token));
+	close(fd);
+	if (n < 0 || (size_t)n >= sizeof(cf->token))
+		return fail(err, errlen, "token_file %s: %s", cf->token_file,
+		    n < 0 ? strerror(errno) : "token too long");
+	while (n > 0 && (cf->token[n - 1] == '\n' || cf->token[n - 1] == '\r'
+	    || cf->token[n - 1] == ' ' || cf->token[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return fail(err, errlen, "token_file %s: empty token",
+		    cf->token_file);
+	cf->token_len = (size_t)n;
+	return 0;
+}
+
+static void
+apply_opts(struct config *cf, const struct config_opts *o)
+{
+	if (o->nlisten > 0) {
+		cf->nlisten = 0;
+		for (size_t i = 0; i < o->nlisten; i++)
+			strlcpy(cf->listen[cf->nlisten++], o->listen[i],
+			    LISTEN_ADDR_MAX);
+	}
+	if (cf->nlisten == 0) {
+		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
+		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
+		cf->nlisten = 2;
+	}
+	if (o->port != -1)
+		cf->port = o->port;
+	if (o->workers != -1)
+		cf->workers = o->workers;
+	if (o->token_file != NULL)
+		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
+	if (o->debug)
+		cf->log_level = LOG_LEVEL_DEBUG;
+}
+
+static int
+validate(struct config *cf, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (cf->max_workers < cf->workers)
+		cf->max_workers = cf->workers;
+	if (cf->token_file[0] != '\0' && read_token(cf, err, errlen) == -1)
+		return -1;
+	if (cf->user[0] != '\0') {
+		if ((pw = getpwnam(cf->user)) == NULL)
+			return fail(err, errlen, "user: no such user \"%s\"",
+			    cf->user);
+		if (pw->pw_uid == 0 && !cf->allow_root)
+			return fail(err, errlen, "user \"%s\" is root: set "
+			    "allow_root = yes to run commands as root",
+			    cf->user);
+		if (geteuid() != 0 && pw->pw_uid != geteuid())
+			return fail(err, errlen, "user \"%s\" needs rexecd "
+			    "to be started as root", cf->user);
+	}
+	return 0;
+}
+
+int
+config_load(struct config *cf, const struct config_opts *o, char *err,
+    size_t errlen)
+{
+	config_defaults(cf);
+	if (parse_file(cf, o->file != NULL ? o->file : CONFIG_FILE,
+	    o->file != NULL, err, errlen) == -1)
+		return -1;
+	apply_opts(cf, o);
+	return validate(cf, err, errlen);
+}

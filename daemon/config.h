@@ -1,0 +1,80 @@
+/* The daemon's settings: defaults, the configuration file, the options. */
+#ifndef REXECD_CONFIG_H
+#define REXECD_CONFIG_H
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth.h"
+#include "log.h"
+
+#define CONFIG_FILE		SYSCONFDIR "/rexecd.conf"
+#define LISTEN_MAX		16
+#define LISTEN_ADDR_MAX		256
+#define ALLOW_MAX		64
+#define TOKEN_MAX		1024
+#define USER_MAX		64
+#define WORKERS_LIMIT		1024
+
+enum config_rlimit {
+	RL_NOFILE,
+	RL_NPROC,
+	RL_AS,
+	RL_CPU,
+	RL_COUNT
+};
+
+struct config_rlim {
+	bool		set;
+	rlim_t		value;
+};
+
+struct config {
+	char		listen[LISTEN_MAX][LISTEN_ADDR_MAX];
+	size_t		nlisten;
+	int		port;
+	int		workers;
+	int		max_workers;
+	int		max_spare;
+	long long	max_requests;
+	int		request_timeout;
+	int		shutdown_timeout;
+	int		kill_grace;
+	int		max_timeout;
+	char		token_file[PATH_MAX];
+	char		token[TOKEN_MAX];
+	size_t		token_len;
+	struct cidr	allow[ALLOW_MAX];
+	size_t		nallow;
+	char		user[USER_MAX];
+	bool		allow_root;
+	enum log_level	log_level;
+	int		startups_begin;		/* max_startups start:rate:full */
+	int		startups_rate;
+	int		startups_full;
+	struct config_rlim rlim[RL_COUNT];
+};
+
+/* What the command line set; it wins over the file. */
+struct config_opts {
+	const char	*file;		/* NULL: the default, may be missing */
+	const char	*listen[LISTEN_MAX];
+	size_t		 nlisten;
+	int		 port;		/* -1: not given */
+	int		 workers;	/* -1: not given */
+	const char	*token_file;
+	bool		 debug;
+};
+
+/*
+ * Fills cf from defaults, the file and the options, and validates it.
+ * Returns 0, or -1 with a one-line reason ("FILE:LINE: problem") in err.
+ */
+int	config_load(struct config *, const struct config_opts *,
+	    char *err, size_t errlen);
+
+#endif

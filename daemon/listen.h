@@ -1,0 +1,23 @@
+/* The listening sockets: bound here or handed over by systemd. */
+#ifndef REXECD_LISTEN_H
+#define REXECD_LISTEN_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+#define LISTEN_FDS_MAX	(LISTEN_MAX * 4)
+
+struct listeners {
+	int	fd[LISTEN_FDS_MAX];
+	size_t	n;
+	bool	activated;		/* from systemd: never closed on reload */
+};
+
+/* Refuses exposed addresses without token or allow-list; 0 or -1 + err. */
+int	listen_check(const struct config *, char *err, size_t errlen);
+/* Binds every address (or takes systemd's sockets); fatal on failure. */
+void	listen_open(const struct config *, struct listeners *);
+void	listen_close(struct listeners *);
+
+#endif

@@ -1,0 +1,217 @@
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include <bsd/unistd.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "master.h"
+#include "pool.h"
+
+#define TICK_MS		100
+/* After telling workers to kill their commands, how long until SIGKILL. */
+#define HARD_STOP_EXTRA_MS	3000
+
+enum phase {
+	RUNNING,
+	DRAINING,	/* workers finish their commands */
+	KILLING,	/* workers were told to end their commands */
+	KILLED		/* everything got SIGKILL */
+};
+
+struct master {
+	struct config		*cf;
+	const struct config_opts *opts;
+	struct listeners	*l;
+	struct pool		 pool;
+	int			 sigfd;
+	enum phase		 phase;
+	long long		 next_step;	/* of the shutdown */
+	size_t			 status_alive, status_busy;
+};
+
+static int
+setup_signals(void)
+{
+	sigset_t mask;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	sigdelset(&mask, SIGUSR1);
+	if ((fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	return fd;
+}
+
+static void
+notify_status(struct master *m)
+{
+	size_t alive = pool_alive(&m->pool), busy = pool_busy(&m->pool);
+
+	if (alive == m->status_alive && busy == m->status_busy)
+		return;
+	m->status_alive = alive;
+	m->status_busy = busy;
+	sd_notifyf(0, "STATUS=%zu workers, %zu busy%s", alive, busy,
+	    m->phase == RUNNING ? "" : ", stopping");
+}
+
+static void
+shutdown_begin(struct master *m)
+{
+	if (m->phase != RUNNING) {
+		/* A second request: stop waiting for commands. */
+		if (m->phase == DRAINING)
+			m->next_step = now_ms();
+		return;
+	}
+	log_info("shutting down");
+	sd_notify(0, "STOPPING=1");
+	listen_close(m->l);
+	pool_signal(&m->pool, SIGTERM, false);
+	m->phase = DRAINING;
+	m->next_step = now_ms() + (long long)m->cf->shutdown_timeout * 1000;
+}
+
+static void
+shutdown_step(struct master *m)
+{
+	if (now_ms() < m->next_step)
+		return;
+	if (m->phase == DRAINING) {
+		log_info("shutdown_timeout: ending running commands");
+		pool_signal(&m->pool, SIGUSR1, false);
+		m->phase = KILLING;
+		m->next_step = now_ms() + (long long)m->cf->kill_grace * 1000 +
+		    HARD_STOP_EXTRA_MS;
+	} else if (m->phase == KILLING) {
+		log_warnx("workers still running: killing them");
+		pool_kill_all(&m->pool);
+		m->phase = KILLED;
+	}
+}
+
+static bool
+same_listen(const struct config *a, const struct config *b)
+{
+	if (a->nlisten != b->nlisten || a->port != b->port)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+reload(struct master *m)
+{
+	static struct config nc;
+	struct timespec ts;
+	char err[512];
+
+	if (m->phase != RUNNING)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000 +
+	    (unsigned long long)ts.tv_nsec / 1000);
+	if (config_load(&nc, m->opts, err, sizeof(err)) == -1) {
+		log_warnx("reload failed, keeping the configuration: %s", err);
+	} else {
+		if (!same_listen(m->cf, &nc))
+			log_warnx("listen and port changes need a restart");
+		memcpy(nc.listen, m->cf->listen, sizeof(nc.listen));
+		nc.nlisten = m->cf->nlisten;
+		nc.port = m->cf->port;
+		*m->cf = nc;
+		log_setlevel(m->cf->log_level);
+		m->pool.generation++;
+		/* Idle ones leave now, busy ones after their command. */
+		pool_signal(&m->pool, SIGTERM, true);
+		log_info("configuration reloaded, generation %u",
+		    m->pool.generation);
+	}
+	sd_notify(0, "READY=1");
+}
+
+static void
+read_signals(struct master *m)
+{
+	struct signalfd_siginfo si;
+
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			shutdown_begin(m);
+			break;
+		case SIGHUP:
+			reload(m);
+			break;
+		default:
+			break;	/* SIGCHLD: reaped below */
+		}
+	}
+}
+
+static void
+loop(struct master *m)
+{
+	struct pollfd p = { .fd = m->sigfd, .events = POLLIN };
+
+	for (;;) {
+		if (poll(&p, 1, TICK_MS) == -1 && errno != EINTR)
+			fatal("poll");
+		read_signals(m);
+		pool_reap(&m->pool);
+		if (m->phase == RUNNING)
+			pool_maintain(&m->pool);
+		else if (pool_alive(&m->pool) == 0)
+			return;
+		else
+			shutdown_step(m);
+		notify_status(m);
+	}
+}
+
+void
+master_run(struct config *cf, const struct config_opts *opts,
+    struct listeners *l)
+{
+	struct master m = { .cf = cf, .opts = opts, .l = l };
+
+	m.sigfd = setup_signals();
+	/* Orphans of commands come to us to be reaped, not to init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("PR_SET_CHILD_SUBREAPER");
+	setproctitle("master");
+	pool_init(&m.pool, cf, l, m.sigfd);
+	pool_maintain(&m.pool);
+	sd_notifyf(0, "READY=1\nMAINPID=%d", (int)getpid());
+	if (geteuid() == 0 && cf->user[0] == '\0' && !cf->allow_root)
+		log_warnx("commands run as root: set user = NAME, or "
+		    "allow_root = yes to silence this");
+	log_info("started, %d workers, pid %d", cf->workers, (int)getpid());
+	loop(&m);
+	sd_notify(0, "STATUS=stopped");
+	log_info("stopped");
+	exit(0);
+}

@@ -1,0 +1,11 @@
+/* The master: signals, the pool, reload and shutdown. */
+#ifndef REXECD_MASTER_H
+#define REXECD_MASTER_H
+
+#include "config.h"
+#include "listen.h"
+
+void	master_run(struct config *, const struct config_opts *,
+	    struct listeners *) __attribute__((noreturn));
+
+#endif

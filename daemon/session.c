@@ -1,0 +1,245 @@
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <bsd/unistd.h>
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "decode.h"
+#include "io.h"
+#include "log.h"
+#include "message.h"
+#include "session.h"
+#include "signames.h"
+#include "spawn.h"
+#include "stream.h"
+
+#define COMMAND_SHORT	60
+
+struct session {
+	struct worker		*w;
+	int			 sock;
+	const struct sockaddr	*sa;
+	char			 peer[SLOT_PEER_MAX];
+	char			 command[COMMAND_SHORT + 4];
+	struct decoder		 dec;
+	struct exec_req		 req;
+	bool			 have_req;
+};
+
+static void
+format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN], serv[8];
+
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host,
+	    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST |
+	    NI_NUMERICSERV) != 0)
+		strlcpy(buf, "?", len);
+	else if (ss->ss_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%s", host, serv);
+	else
+		snprintf(buf, len, "%s:%s", host, serv);
+}
+
+/* The command for logs and the process title: short, printable. */
+static void
+describe_command(struct session *s)
+{
+	char *d = s->command, *end = s->command + COMMAND_SHORT;
+	const char *src = s->req.cmd;
+	size_t i = 0;
+
+	for (;;) {
+		if (src == NULL && s->req.argv != NULL) {
+			if ((src = s->req.argv[i]) == NULL)
+				break;
+			if (i++ > 0 && d < end)
+				*d++ = ' ';
+		} else if (src == NULL)
+			break;
+		for (; *src != '\0' && d < end; src++)
+			*d++ = isprint((unsigned char)*src) ? *src : '?';
+		if (*src != '\0' || s->req.cmd != NULL)
+			break;
+		src = NULL;
+	}
+	if (d == end && (src == NULL || *src != '\0'))
+		strlcpy(d, "...", 4);
+	else
+		*d = '\0';
+}
+
+static void
+fail(struct session *s, enum err_code code, const char *msg)
+{
+	log_info("%s: %s error: %s", s->peer, err_code_name(code), msg);
+	(void)msg_send_error(s->sock, code, "%s", msg);
+}
+
+/* sshd's max_startups: refuse at random as unauthenticated ones pile up. */
+static bool
+too_many_startups(const struct worker *w)
+{
+	const struct config *cf = w->cf;
+	size_t n = scoreboard_count(w->sb, SLOT_READING, 0, 1);
+	unsigned p;
+
+	/* Ours is one of them. */
+	n = n > 0 ? n - 1 : 0;
+	if (n < (size_t)cf->startups_begin)
+		return false;
+	if (n >= (size_t)cf->startups_full)
+		return true;
+	p = (unsigned)cf->startups_rate + (unsigned)((100 -
+	    cf->startups_rate) * (n - (size_t)cf->startups_begin) /
+	    (size_t)(cf->startups_full - cf->startups_begin));
+	return arc4random_uniform(100) < p;
+}
+
+/* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
+static int
+read_request(struct session *s, struct frame *f)
+{
+	long long deadline = now_ms() +
+	    (long long)s->w->cf->request_timeout * 1000;
+	struct proto_error e;
+	struct pollfd p = { .fd = s->sock, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if ((r = decoder_next(&s->dec, f)) == 1)
+			return 0;
+		if (r == -1) {
+			decoder_describe_error(&s->dec, &e);
+			fail(s, e.code, e.message);
+			return -1;
+		}
+		long long left = deadline - now_ms();
+		if (left <= 0 || (r = poll(&p, 1, (int)left)) == 0) {
+			fail(s, ERR_TIMEOUT, "no exec frame within "
+			    "request_timeout");
+			return -1;
+		}
+		if (r == -1 && errno != EINTR)
+			fatal("poll");
+		if (r == -1)
+			continue;
+		if ((n = decoder_read(&s->dec, s->sock)) == 0 ||
+		    (n == -1 && errno != EAGAIN)) {
+			log_debug("%s: closed before exec", s->peer);
+			return -1;
+		}
+	}
+}
+
+static int
+check_request(struct session *s)
+{
+	struct proto_error e;
+	struct frame f;
+	int r;
+
+	if (read_request(s, &f) == -1)
+		return -1;
+	if (f.type != FRAME_EXEC) {
+		proto_error_set(&e, ERR_BAD_REQUEST, "the first frame must be "
+		    "exec, not %s", frame_type_name(f.type));
+		frame_clear(&f);
+		fail(s, e.code, e.message);
+		return -1;
+	}
+	r = msg_parse_exec(&f, &s->req, &e);
+	frame_clear(&f);
+	if (r == -1) {
+		fail(s, e.code, e.message);
+		return -1;
+	}
+	s->have_req = true;
+	if (!auth_token_ok(s->w->cf, s->req.token, s->req.token_len)) {
+		fail(s, ERR_AUTH, s->req.token == NULL ? "a token is required" :
+		    "wrong token");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+log_result(const struct session *s, const struct stream_result *r)
+{
+	char status[64];
+
+	if (r->st.exited)
+		snprintf(status, sizeof(status), "exit %d", r->st.code);
+	else
+		snprintf(status, sizeof(status), "signal %s",
+		    signame_from_number(r->st.signal) != NULL ?
+		    signame_from_number(r->st.signal) : "?");
+	log_info("%s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
+	    s->peer, s->command, status,
+	    r->st.timed_out ? " (timed out)" : "",
+	    r->sent_exit ? "" : ", ", r->sent_exit ? "" : r->why,
+	    r->bytes_out, r->bytes_in, r->st.duration_ms);
+}
+
+static void
+run(struct session *s)
+{
+	struct stream_result res;
+	struct proto_error e;
+	struct child ch;
+
+	describe_command(s);
+	strlcpy(s->w->slot->command, s->command, SLOT_COMMAND_MAX);
+	setproctitle("worker %s '%s'", s->peer, s->command);
+	if (spawn_command(s->w->cf, &s->req, &ch, &e) == -1) {
+		fail(s, e.code, e.message);
+		return;
+	}
+	s->w->slot->cmd_pgid = ch.pid;
+	slot_set_state(s->w->slot, SLOT_BUSY);
+	log_debug("%s '%s': started pid %d", s->peer, s->command, ch.pid);
+	if (msg_send(s->sock, msg_started(ch.pid)) == -1) {
+		/* Still run the loop: it ends the group and reaps. */
+		log_debug("%s: cannot send started", s->peer);
+	}
+	stream_run(s->w, s->sock, &s->dec, &ch, &s->req, &res);
+	s->w->slot->cmd_pgid = 0;
+	log_result(s, &res);
+}
+
+void
+session_serve(struct worker *w, int sock,
+    const struct sockaddr_storage *peer)
+{
+	struct session s = { .w = w, .sock = sock };
+
+	format_peer(peer, s.peer, sizeof(s.peer));
+	strlcpy(w->slot->peer, s.peer, SLOT_PEER_MAX);
+	w->slot->command[0] = '\0';
+	slot_set_state(w->slot, SLOT_READING);
+	decoder_init(&s.dec);
+	if (too_many_startups(w))
+		fail(&s, ERR_BUSY, "too many unauthenticated connections");
+	else if (!auth_addr_allowed(w->cf, (const struct sockaddr *)peer))
+		fail(&s, ERR_AUTH, "address not allowed");
+	else if (check_request(&s) == 0)
+		run(&s);
+	if (s.have_req)
+		exec_req_free(&s.req);
+	decoder_free(&s.dec);
+	close(sock);
+}

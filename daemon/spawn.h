@@ -1,0 +1,23 @@
+/* Starting a command: fork, pipes, privileges, environment, exec. */
+#ifndef REXECD_SPAWN_H
+#define REXECD_SPAWN_H
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "errcode.h"
+#include "message.h"
+
+struct child {
+	pid_t	pid;		/* also the process group */
+	int	pidfd;
+	int	in_fd;		/* write end of stdin, -1 for /dev/null */
+	int	out_fd;		/* read ends, non-blocking */
+	int	err_fd;
+};
+
+/* 0 with ch filled, or -1 with e set (a "spawn" or "internal" error). */
+int	spawn_command(const struct config *, const struct exec_req *,
+	    struct child *ch, struct proto_error *e);
+
+#endif

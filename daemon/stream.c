@@ -1,0 +1,465 @@
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "encode.h"
+#include "io.h"
+#include "log.h"
+#include "signames.h"
+#include "stream.h"
+
+/* After SIGKILL, how long to wait for the group to vanish before giving up. */
+#define KILL_WAIT_MS	5000
+/* How often to look whether a signalled group is gone. */
+#define GROUP_POLL_MS	20
+
+enum { P_SOCK, P_OUT, P_ERR, P_IN, P_CHILD, P_SIG, P_COUNT };
+
+struct stream {
+	struct worker		*w;
+	int			 sock;
+	struct decoder		*dec;
+	struct child		*ch;
+	struct stream_result	*res;
+	long long		 t_start;
+	long long		 deadline;	/* the command's timeout, 0 */
+	long long		 kill_at;	/* SIGKILL the group then, 0 */
+	long long		 give_up;	/* stop waiting for the group */
+	bool			 ending;	/* the group was told to end */
+	bool			 aborted;	/* no exit frame will be sent */
+	bool			 exited;
+	int			 status;
+	int			 turn;		/* fairness: stdout or stderr */
+	struct frame_out	 out;
+	bool			 out_pending;
+	struct frame		 in;		/* stdin frame being written */
+	size_t			 in_off;
+	bool			 in_pending;
+};
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static void
+end_group(struct stream *s, int sig)
+{
+	if (kill(-s->ch->pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill group %d", s->ch->pid);
+	if (sig == SIGKILL) {
+		s->kill_at = 0;
+		s->give_up = now_ms() + KILL_WAIT_MS;
+	} else if (!s->ending)
+		s->kill_at = now_ms() + (long long)s->w->cf->kill_grace * 1000;
+	s->ending = true;
+}
+
+static bool
+group_alive(const struct stream *s)
+{
+	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
+}
+
+static void
+drop_stdin(struct stream *s)
+{
+	if (s->in_pending)
+		frame_clear(&s->in);
+	s->in_pending = false;
+	close_fd(&s->ch->in_fd);
+}
+
+/* The client is gone or broke the protocol: end the group, send nothing. */
+static void
+abort_stream(struct stream *s, const char *why)
+{
+	if (s->aborted)
+		return;
+	s->aborted = true;
+	s->res->why = why;
+	drop_stdin(s);
+	/* Closing our ends lets writers die of SIGPIPE as well. */
+	close_fd(&s->ch->out_fd);
+	close_fd(&s->ch->err_fd);
+	if (s->out_pending)
+		frame_out_release(&s->out);
+	s->out_pending = false;
+	end_group(s, SIGTERM);
+}
+
+static void
+protocol_error(struct stream *s, const struct proto_error *e)
+{
+	(void)msg_send_error(s->sock, e->code, "%s", e->message);
+	abort_stream(s, "protocol error");
+}
+
+/* Writes the pending stdin bytes; 0 when done or broken, 1 when blocked. */
+static int
+write_stdin(struct stream *s)
+{
+	while (s->in_off < s->in.len) {
+		ssize_t n = write(s->ch->in_fd, s->in.payload + s->in_off,
+		    s->in.len - s->in_off);
+		if (n > 0) {
+			s->in_off += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			s->in_pending = true;
+			return 1;
+		}
+		/* EPIPE: the command will not read more; drop the rest. */
+		drop_stdin(s);
+		return 0;
+	}
+	frame_clear(&s->in);
+	s->in_pending = false;
+	return 0;
+}
+
+static void
+on_stdin(struct stream *s, struct frame *f)
+{
+	s->res->bytes_in += f->len;
+	if (s->ch->in_fd == -1 || f->len == 0) {
+		frame_clear(f);
+		return;
+	}
+	s->in = *f;
+	s->in_off = 0;
+	(void)write_stdin(s);
+}
+
+static void
+on_signal(struct stream *s, struct frame *f)
+{
+	struct proto_error e;
+	int signo;
+
+	if (msg_parse_signal(f, &signo, &e) == -1) {
+		protocol_error(s, &e);
+		return;
+	}
+	log_debug("signal %s to group %d", signame_from_number(signo),
+	    s->ch->pid);
+	if (kill(-s->ch->pid, signo) == -1 && errno != ESRCH)
+		log_warn("kill group %d", s->ch->pid);
+}
+
+static void
+on_frame(struct stream *s, struct frame *f)
+{
+	struct proto_error e;
+
+	switch (f->type) {
+	case FRAME_STDIN:
+		on_stdin(s, f);
+		return;		/* on_stdin owns f now */
+	case FRAME_EOF:
+		drop_stdin(s);
+		break;
+	case FRAME_SIGNAL:
+		on_signal(s, f);
+		break;
+	default:
+		proto_error_set(&e, ERR_BAD_REQUEST, "unexpected %s frame "
+		    "while the command runs", frame_type_name(f->type));
+		protocol_error(s, &e);
+		break;
+	}
+	frame_clear(f);
+}
+
+/* Handles the frames already buffered, unless stdin is blocked. */
+static void
+process_frames(struct stream *s)
+{
+	struct proto_error e;
+	struct frame f;
+	int r;
+
+	while (!s->aborted && !s->in_pending) {
+		if ((r = decoder_next(s->dec, &f)) == 0)
+			return;
+		if (r == -1) {
+			decoder_describe_error(s->dec, &e);
+			protocol_error(s, &e);
+			return;
+		}
+		on_frame(s, &f);
+	}
+}
+
+static void
+read_socket(struct stream *s)
+{
+	ssize_t n = decoder_read(s->dec, s->sock);
+
+	if (n == 0)
+		abort_stream(s, "client disconnected");
+	else if (n == -1 && errno != EAGAIN)
+		abort_stream(s, "connection error");
+	else
+		process_frames(s);
+}
+
+static void
+send_pending(struct stream *s)
+{
+	int r = frame_out_send(&s->out, s->sock);
+
+	if (r == -1) {
+		abort_stream(s, "connection error");
+		return;
+	}
+	if (r == 1) {
+		frame_out_release(&s->out);
+		s->out_pending = false;
+	}
+}
+
+/* Reads one chunk of stdout or stderr and starts sending it. */
+static void
+read_output(struct stream *s, int which)
+{
+	int *fd = which == P_OUT ? &s->ch->out_fd : &s->ch->err_fd;
+	ssize_t n;
+
+	do {
+		n = read(*fd, s->w->buf, FRAME_DATA_CHUNK);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		close_fd(fd);
+		return;
+	}
+	s->res->bytes_out += (size_t)n;
+	frame_out_data(&s->out, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
+	    s->w->buf, (size_t)n);
+	s->out_pending = true;
+	send_pending(s);
+}
+
+static void
+child_exited(struct stream *s)
+{
+	pid_t r;
+
+	do {
+		r = waitpid(s->ch->pid, &s->status, WNOHANG);
+	} while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return;
+	if (r == -1) {
+		log_warn("waitpid %d", s->ch->pid);
+		s->status = 0;
+	}
+	s->exited = true;
+	close_fd(&s->ch->pidfd);
+}
+
+static void
+earliest(long long *t, long long at)
+{
+	if (at > 0 && (*t == 0 || at < *t))
+		*t = at;
+}
+
+static int
+poll_timeout(const struct stream *s, long long now)
+{
+	long long t = 0;
+
+	earliest(&t, s->deadline);
+	earliest(&t, s->kill_at);
+	earliest(&t, s->give_up);
+	/* A group being ended is watched until it is gone. */
+	if (s->ending && s->exited)
+		earliest(&t, now + GROUP_POLL_MS);
+	if (t == 0)
+		return -1;
+	if (t <= now)
+		return 0;
+	return t - now > 1000000 ? 1000000 : (int)(t - now);
+}
+
+static void
+set_pollfds(const struct stream *s, struct pollfd *p)
+{
+	for (int i = 0; i < P_COUNT; i++)
+		p[i] = (struct pollfd){ .fd = -1 };
+	if (!s->aborted) {
+		p[P_SOCK].fd = s->sock;
+		/* While stdin is blocked, only watch for the peer going away. */
+		p[P_SOCK].events = POLLRDHUP | (s->in_pending ? 0 : POLLIN) |
+		    (s->out_pending ? POLLOUT : 0);
+	}
+	if (!s->out_pending) {
+		p[P_OUT] = (struct pollfd){ .fd = s->ch->out_fd,
+		    .events = POLLIN };
+		p[P_ERR] = (struct pollfd){ .fd = s->ch->err_fd,
+		    .events = POLLIN };
+	}
+	if (s->in_pending)
+		p[P_IN] = (struct pollfd){ .fd = s->ch->in_fd,
+		    .events = POLLOUT };
+	if (!s->exited)
+		p[P_CHILD] = (struct pollfd){ .fd = s->ch->pidfd,
+		    .events = POLLIN };
+	p[P_SIG] = (struct pollfd){ .fd = s->w->sigfd, .events = POLLIN };
+}
+
+static void
+check_timers(struct stream *s, long long now)
+{
+	if (s->deadline > 0 && now >= s->deadline) {
+		s->deadline = 0;
+		s->res->st.timed_out = true;
+		log_debug("command %d timed out", s->ch->pid);
+		end_group(s, SIGTERM);
+	}
+	if (s->kill_at > 0 && now >= s->kill_at)
+		end_group(s, SIGKILL);
+}
+
+static void
+handle_socket(struct stream *s, short rev)
+{
+	if (rev & (POLLERR | POLLNVAL)) {
+		abort_stream(s, "connection error");
+		return;
+	}
+	if ((rev & POLLOUT) && s->out_pending)
+		send_pending(s);
+	if (s->aborted)
+		return;
+	if (rev & (POLLIN | POLLHUP))
+		read_socket(s);
+	else if (rev & POLLRDHUP)
+		abort_stream(s, "client disconnected");
+}
+
+static void
+handle_events(struct stream *s, const struct pollfd *p)
+{
+	if (p[P_SIG].revents && worker_signals(s->w) && !s->ending)
+		end_group(s, SIGTERM);
+	if (p[P_CHILD].revents)
+		child_exited(s);
+	if (p[P_SOCK].revents)
+		handle_socket(s, p[P_SOCK].revents);
+	if (p[P_IN].revents && s->in_pending && write_stdin(s) == 0)
+		process_frames(s);
+	/* Alternate so a chatty stream cannot starve the other one. */
+	s->turn ^= 1;
+	for (int k = 0; k < 2; k++) {
+		int i = (k ^ s->turn) ? P_ERR : P_OUT;
+		if (p[i].revents && !s->out_pending && p[i].fd != -1 &&
+		    !s->aborted)
+			read_output(s, i);
+	}
+}
+
+/* True when the loop is over: exit frame due, or nothing left to wait. */
+static bool
+finished(struct stream *s, long long now)
+{
+	if (!s->exited) {
+		if (s->give_up == 0 || now < s->give_up)
+			return false;
+		log_warnx("command %d survives SIGKILL", s->ch->pid);
+		return true;
+	}
+	if (s->aborted || s->ending) {
+		if (!group_alive(s))
+			return s->aborted || (s->ch->out_fd == -1 &&
+			    s->ch->err_fd == -1 && !s->out_pending);
+		if (s->give_up > 0 && now >= s->give_up) {
+			log_warnx("process group %d survives SIGKILL",
+			    s->ch->pid);
+			return s->aborted || (s->ch->out_fd == -1 &&
+			    s->ch->err_fd == -1 && !s->out_pending);
+		}
+		if (s->aborted)
+			return false;
+	}
+	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
+}
+
+static void
+fill_status(struct stream *s)
+{
+	struct exit_status *st = &s->res->st;
+
+	st->exited = WIFEXITED(s->status);
+	st->code = st->exited ? WEXITSTATUS(s->status) : 0;
+	st->signal = WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0;
+	st->duration_ms = now_ms() - s->t_start;
+}
+
+static void
+loop(struct stream *s)
+{
+	struct pollfd p[P_COUNT];
+	long long now;
+
+	for (;;) {
+		now = now_ms();
+		check_timers(s, now);
+		if (finished(s, now))
+			return;
+		set_pollfds(s, p);
+		if (poll(p, P_COUNT, poll_timeout(s, now_ms())) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		handle_events(s, p);
+	}
+}
+
+void
+stream_run(struct worker *w, int sock, struct decoder *dec,
+    struct child *ch, const struct exec_req *req, struct stream_result *res)
+{
+	struct stream s = {
+		.w = w, .sock = sock, .dec = dec, .ch = ch, .res = res,
+		.t_start = now_ms(),
+	};
+	double t = req->timeout;
+
+	if (w->cf->max_timeout > 0 && (t <= 0 || t > w->cf->max_timeout))
+		t = w->cf->max_timeout;
+	if (t > 0)
+		s.deadline = s.t_start + (long long)(t * 1000);
+	memset(res, 0, sizeof(*res));
+	process_frames(&s);	/* frames that came along with exec */
+	loop(&s);
+	fill_status(&s);
+	drop_stdin(&s);
+	close_fd(&ch->out_fd);
+	close_fd(&ch->err_fd);
+	close_fd(&ch->pidfd);
+	if (!s.aborted) {
+		if (msg_send(sock, msg_exit(&res->st)) == 0)
+			res->sent_exit = true;
+		else
+			res->why = "connection error";
+	}
+}

@@ -1,0 +1,29 @@
+/* A worker: accepts one connection at a time and serves it. */
+#ifndef REXECD_WORKER_H
+#define REXECD_WORKER_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "listen.h"
+#include "scoreboard.h"
+
+struct worker {
+	const struct config	*cf;
+	struct scoreboard	*sb;
+	struct slot		*slot;
+	struct listeners	*l;
+	int			 sigfd;
+	int			 epfd;
+	bool			 stopping;	/* SIGTERM: exit when done */
+	unsigned char		*buf;		/* FRAME_DATA_CHUNK bytes */
+};
+
+/* Never returns. */
+void	worker_main(const struct config *, struct scoreboard *, struct slot *,
+	    struct listeners *)
+	    __attribute__((noreturn));
+/* Drains the signalfd; returns 1 when told to kill the command now. */
+int	worker_signals(struct worker *);
+
+#endif
