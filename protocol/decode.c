@@ -10,7 +10,7 @@
 /* Enough for the largest legal frame plus one large read behind it. */
 #define DECODER_READ_CAP	(FRAME_PREFIX_LEN + FRAME_HDR_MAX + \
 				 FRAME_PAYLOAD_MAX + FRAME_DATA_CHUNK)
-#define JSON_DECODE_FLAGS	(JSON_REJECT_DUPLICATES)
+#define JSON_DECODE_FLAGS	(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
 static const char *const error_strings[DECODE_ERROR_COUNT] = {
 	[DECODE_OK] = "no error",

@@ -419,8 +419,8 @@ msg_exit(const struct exit_status *x)
 json_t *
 msg_error(enum err_code code, const char *message)
 {
-	return json_pack("{sssss?}", "type", "error", "code",
-	    err_code_name(code), "message", message);
+	return json_pack("{ssssss}", "type", "error", "code",
+	    err_code_name(code), "message", message != NULL ? message : "");
 }
 
 int
