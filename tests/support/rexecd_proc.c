@@ -122,7 +122,7 @@ exec_daemon(const struct rexecd_proc *d, const char *const *args)
 	fd = open("/dev/null", O_RDWR);
 	dup2(fd, 0);
 	dup2(fd, 1);
-	execv(argv[0], (char *const *)argv);
+	execv(argv[0], (char **)(void *)argv);
 	_exit(127);
 }
 
@@ -132,8 +132,10 @@ prepare_dir(struct rexecd_proc *d, const char *conf_text)
 	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "/tmp/rexecd-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(d->dir));
-	snprintf(d->log, sizeof(d->log), "%s/rexecd.log", d->dir);
-	snprintf(d->conf, sizeof(d->conf), "%s/rexecd.conf", d->dir);
+	if (snprintf(d->log, sizeof(d->log), "%s/rexecd.log", d->dir) >=
+	    (int)sizeof(d->log) || snprintf(d->conf, sizeof(d->conf),
+	    "%s/rexecd.conf", d->dir) >= (int)sizeof(d->conf))
+		cr_assert_fail("path too long");
 	write_conf(d, conf_text);
 }
 
