@@ -1,0 +1,175 @@
+/*
+ * Descriptor and process hygiene: after 1,000 requests of every kind
+ * (success, spawn error, timeout, disconnect, bad frame) the master and
+ * the workers hold exactly the descriptors they held at start, and no
+ * command, child or zombie is left.
+ */
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "decode.h"
+#include "encode.h"
+#include "message.h"
+#include "proc_scan.h"
+#include "rexecd_proc.h"
+
+#define PER_KIND	200
+#define MARKER		"hygiene-marker-4711"
+
+/* Reads frames until exit or error; returns the last frame's type. */
+static enum frame_type
+finish(int fd, struct exit_status *x)
+{
+	struct decoder d;
+	struct frame f;
+	struct proto_error e;
+	enum frame_type last = FRAME_TYPE_COUNT;
+
+	decoder_init(&d);
+	for (;;) {
+		int r;
+		while ((r = decoder_next(&d, &f)) == 1) {
+			last = f.type;
+			if (f.type == FRAME_EXIT)
+				cr_assert_eq(msg_parse_exit(&f, x, &e), 0);
+			frame_clear(&f);
+		}
+		cr_assert_eq(r, 0, "bad frame from server");
+		if (last == FRAME_EXIT || last == FRAME_ERROR)
+			break;
+		cr_assert_gt(decoder_read(&d, fd), 0, "lost before exit");
+	}
+	decoder_free(&d);
+	return last;
+}
+
+static void
+request(const struct rexecd_proc *rd, int kind)
+{
+	char *ok_argv[] = { "true", NULL };
+	char *bad_argv[] = { "/nonexistent/" MARKER, NULL };
+	struct exec_req req = { .stdin_open = false };
+	struct exit_status x;
+	int fd = rexecd_connect(rd);
+
+	cr_assert_neq(fd, -1);
+	switch (kind) {
+	case 0:
+		req.argv = ok_argv;
+		req.argc = 1;
+		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
+		cr_assert_eq(finish(fd, &x), FRAME_EXIT);
+		cr_assert(x.exited && x.code == 0);
+		break;
+	case 1:
+		req.argv = bad_argv;
+		req.argc = 1;
+		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
+		cr_assert_eq(finish(fd, &x), FRAME_ERROR);
+		break;
+	case 2:
+		req.cmd = "sleep 5; : " MARKER;
+		req.timeout = 0.02;
+		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
+		cr_assert_eq(finish(fd, &x), FRAME_EXIT);
+		cr_assert(x.timed_out);
+		break;
+	case 3:
+		req.cmd = "sleep 5; : " MARKER;
+		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
+		break;		/* and hang up at once */
+	default:
+		cr_assert_eq(write(fd, "\0\0\0\0", 4), 4);
+		cr_assert_eq(finish(fd, &x), FRAME_ERROR);
+		break;
+	}
+	close(fd);
+}
+
+struct snapshot {
+	size_t	nworkers;
+	pid_t	workers[8];
+	char	*master_fds;
+	char	*worker_fds[8];
+};
+
+static void
+snapshot_take(struct snapshot *s, pid_t master)
+{
+	s->nworkers = proc_children(master, s->workers, 8);
+	s->master_fds = proc_fd_table(master);
+	for (size_t i = 0; i < s->nworkers; i++)
+		s->worker_fds[i] = proc_fd_table(s->workers[i]);
+}
+
+static void
+snapshot_free(struct snapshot *s)
+{
+	free(s->master_fds);
+	for (size_t i = 0; i < s->nworkers; i++)
+		free(s->worker_fds[i]);
+}
+
+/* The workers' tables match once every disconnect has been cleaned up. */
+static int
+same_as(const struct snapshot *start, pid_t master)
+{
+	struct snapshot now;
+	int same;
+
+	snapshot_take(&now, master);
+	same = now.nworkers == start->nworkers &&
+	    strcmp(now.master_fds, start->master_fds) == 0;
+	for (size_t i = 0; same && i < now.nworkers; i++)
+		same = now.workers[i] == start->workers[i] &&
+		    strcmp(now.worker_fds[i], start->worker_fds[i]) == 0;
+	snapshot_free(&now);
+	return same;
+}
+
+Test(hygiene, descriptors_and_processes_after_1000_requests,
+    .timeout = 240)
+{
+	struct rexecd_proc d;
+	struct snapshot start, end;
+	const char *const extra[] = { "-w", "2", NULL };
+	int settled = 0;
+
+	rexecd_start(&d, "max_workers = 2\nkill_grace = 1\n", extra);
+	/* Wait (bounded) until both workers are up. */
+	for (int i = 0; i < 500 && proc_children(d.pid, NULL, 0) < 2; i++)
+		test_sleep_ms(10);
+	request(&d, 0);
+	snapshot_take(&start, d.pid);
+	cr_assert_eq(start.nworkers, 2);
+
+	for (int i = 0; i < 5 * PER_KIND; i++)
+		request(&d, i % 5);
+
+	cr_assert_eq(proc_wait_marker_gone(MARKER, 10000), 0,
+	    "commands with the marker are still running");
+	for (int i = 0; i < 500 && !settled; i++) {
+		settled = same_as(&start, d.pid);
+		if (!settled)
+			test_sleep_ms(20);
+	}
+	snapshot_take(&end, d.pid);
+	cr_assert_str_eq(end.master_fds, start.master_fds);
+	cr_assert_eq(end.nworkers, start.nworkers);
+	for (size_t i = 0; i < end.nworkers; i++) {
+		cr_assert_eq(end.workers[i], start.workers[i],
+		    "a worker was replaced");
+		cr_assert_str_eq(end.worker_fds[i], start.worker_fds[i]);
+		cr_assert_eq(proc_children(end.workers[i], NULL, 0), 0,
+		    "a worker still has a child");
+	}
+	cr_assert_eq(proc_zombies(d.pid), 0);
+	snapshot_free(&start);
+	snapshot_free(&end);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}

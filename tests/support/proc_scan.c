@@ -1,0 +1,190 @@
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc_scan.h"
+
+void
+test_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* State and parent of pid from /proc/PID/stat; 0 or -1. */
+static int
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	/* The command name may hold spaces and parens: skip to the last ')'. */
+	if (!ok || (p = strrchr(buf, ')')) == NULL)
+		return -1;
+	int pp;
+	if (sscanf(p + 1, " %c %d", state, &pp) != 2)
+		return -1;
+	*ppid = (pid_t)pp;
+	return 0;
+}
+
+static size_t
+scan(pid_t ppid, int zombies_only, pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)atoi(e->d_name), pp;
+		char state;
+		if (pid <= 0 || proc_stat(pid, &state, &pp) == -1 || pp != ppid)
+			continue;
+		if (zombies_only && state != 'Z')
+			continue;
+		if (out != NULL && n < max)
+			out[n] = pid;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+size_t
+proc_children(pid_t ppid, pid_t *out, size_t max)
+{
+	size_t n = scan(ppid, 0, out, max);
+	return n < max ? n : max;
+}
+
+size_t
+proc_zombies(pid_t ppid)
+{
+	return scan(ppid, 1, NULL, 0);
+}
+
+static int
+cmdline_has(const char *pid, const char *marker)
+{
+	char path[PATH_MAX], buf[8192];
+	ssize_t n;
+	int fd, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	found = strstr(buf, marker) != NULL;
+	return found;
+}
+
+size_t
+proc_count_marker(const char *marker)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+	char self[32];
+
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (atoi(e->d_name) > 0 && strcmp(e->d_name, self) != 0 &&
+		    cmdline_has(e->d_name, marker))
+			n++;
+	closedir(d);
+	return n;
+}
+
+int
+proc_wait_marker_gone(const char *marker, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 20) {
+		if (proc_count_marker(marker) == 0)
+			return 0;
+		test_sleep_ms(20);
+	}
+	return -1;
+}
+
+static int
+cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+proc_fd_table(pid_t pid)
+{
+	char path[64], link[PATH_MAX + 32], target[PATH_MAX];
+	char *lines[1024], *out;
+	size_t n = 0, len = 1;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return strdup("");
+	while ((e = readdir(d)) != NULL && n < 1024) {
+		ssize_t t;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, e->d_name);
+		if ((t = readlink(link, target, sizeof(target) - 1)) == -1)
+			continue;
+		target[t] = '\0';
+		if (asprintf(&lines[n], "%s -> %s\n", e->d_name, target) == -1)
+			abort();
+		len += strlen(lines[n++]);
+	}
+	closedir(d);
+	qsort(lines, n, sizeof(char *), cmp_lines);
+	out = calloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		strcat(out, lines[i]);
+		free(lines[i]);
+	}
+	return out;
+}
+
+long
+proc_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}

@@ -1,0 +1,22 @@
+/* Looking at processes and descriptors through /proc, for tests. */
+#ifndef REXEC_TEST_PROC_SCAN_H
+#define REXEC_TEST_PROC_SCAN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Children of ppid (up to max); returns how many. */
+size_t	proc_children(pid_t ppid, pid_t *out, size_t max);
+/* Processes whose command line contains marker. */
+size_t	proc_count_marker(const char *marker);
+/* "fd -> target" lines of a process, sorted, malloc'd ("" if gone). */
+char	*proc_fd_table(pid_t pid);
+/* Zombie children of ppid. */
+size_t	proc_zombies(pid_t ppid);
+/* Resident set size in KiB, or -1. */
+long	proc_rss_kib(pid_t pid);
+/* Waits (bounded) until no process has marker in its command line. */
+int	proc_wait_marker_gone(const char *marker, int timeout_ms);
+void	test_sleep_ms(int ms);
+
+#endif
