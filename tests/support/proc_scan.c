@@ -11,14 +11,7 @@
 #include <unistd.h>
 
 #include "proc_scan.h"
-
-void
-test_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
+#include "rexecd_proc.h"
 
 /* State and parent of pid from /proc/PID/stat; 0 or -1. */
 static int

@@ -17,6 +17,5 @@ size_t	proc_zombies(pid_t ppid);
 long	proc_rss_kib(pid_t pid);
 /* Waits (bounded) until no process has marker in its command line. */
 int	proc_wait_marker_gone(const char *marker, int timeout_ms);
-void	test_sleep_ms(int ms);
 
 #endif

@@ -37,8 +37,8 @@ rexec_bin(void)
 	return p ? p : "build/rexec";
 }
 
-static void
-sleep_ms(int ms)
+void
+test_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -76,7 +76,7 @@ rexecd_wait_log(const struct rexecd_proc *d, const char *needle,
 		free(log);
 		if (found)
 			return 0;
-		sleep_ms(10);
+		test_sleep_ms(10);
 	}
 	return -1;
 }
@@ -153,7 +153,7 @@ spawn_and_wait(struct rexecd_proc *d, const char *const *args)
 			d->pid = 0;
 			return -1;
 		}
-		sleep_ms(10);
+		test_sleep_ms(10);
 	}
 	return -1;
 }
@@ -207,7 +207,7 @@ rexecd_stop(struct rexecd_proc *d)
 		for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 10) {
 			if (waitpid(d->pid, &status, WNOHANG) == d->pid)
 				break;
-			sleep_ms(10);
+			test_sleep_ms(10);
 		}
 		if (status == -1) {
 			kill(d->pid, SIGKILL);

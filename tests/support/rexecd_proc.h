@@ -39,6 +39,9 @@ int	rexecd_wait_log(const struct rexecd_proc *, const char *needle,
 /* Connected TCP socket to the daemon on 127.0.0.1 (blocking), or -1. */
 int	rexecd_connect(const struct rexecd_proc *);
 
+/* nanosleep, resumed after signals. */
+void	test_sleep_ms(int ms);
+
 /* Path of a built binary from REXECD_BIN / REXEC_BIN, or build/ default. */
 const char	*rexecd_bin(void);
 const char	*rexec_bin(void);
