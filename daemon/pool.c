@@ -16,7 +16,7 @@
 #define EARLY_DEATH_MS		1000
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		30000
-#define RETIRE_EVERY_MS		1000
+#define RETIRE_EVERY_MS		200
 
 void
 pool_init(struct pool *p, const struct config *cf, struct listeners *l,

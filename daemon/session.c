@@ -27,6 +27,9 @@
 #include "stream.h"
 
 #define COMMAND_SHORT	60
+/* How long a closing connection is drained for the client to see our
+ * last frame: closing with unread input would send it a reset instead. */
+#define LINGER_MS	2000
 
 struct session {
 	struct worker		*w;
@@ -221,6 +224,27 @@ run(struct session *s)
 	log_result(s, &res);
 }
 
+/* Apache's lingering close: FIN first, then wait for the client's. */
+static void
+linger_close(int sock)
+{
+	long long deadline = now_ms() + LINGER_MS;
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+
+	if (shutdown(sock, SHUT_WR) == 0) {
+		while (now_ms() < deadline &&
+		    poll(&p, 1, (int)(deadline - now_ms())) > 0) {
+			n = read(sock, buf, sizeof(buf));
+			if (n == 0 || (n == -1 && errno != EAGAIN &&
+			    errno != EINTR))
+				break;
+		}
+	}
+	close(sock);
+}
+
 void
 session_serve(struct worker *w, int sock,
     const struct sockaddr_storage *peer)
@@ -241,5 +265,5 @@ session_serve(struct worker *w, int sock,
 	if (s.have_req)
 		exec_req_free(&s.req);
 	decoder_free(&s.dec);
-	close(sock);
+	linger_close(sock);
 }

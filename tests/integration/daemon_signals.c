@@ -1,0 +1,268 @@
+/* Timeouts, disconnects, shutdown and reload end exactly what they must. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "daemon_util.h"
+#include "io.h"
+#include "rexecd_proc.h"
+
+static struct rexecd_proc d;
+
+static void
+teardown(void)
+{
+	if (d.pid > 0 || d.dir[0] != '\0')
+		rexecd_stop(&d);
+}
+
+TestSuite(daemon_signals, .fini = teardown, .timeout = 90);
+
+/* A command whose every process carries marker in its command line. */
+static void
+group_cmd(char *json, size_t len, const char *marker, const char *extra)
+{
+	snprintf(json, len, "{\"cmd\": \"sleep %s & sleep %s; echo never\"%s}",
+	    marker, marker, extra);
+}
+
+static int
+start_cmd(const char *json, struct dt_result *r)
+{
+	int fd = rexecd_connect(&d);
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(dt_send_exec(fd, json), 0);
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(dt_read_until(fd, "started", 10000, r), 0);
+	return fd;
+}
+
+static int
+wait_exit(pid_t pid, int timeout_ms)
+{
+	int status;
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		dt_sleep_ms(10);
+	}
+	return -1;
+}
+
+Test(daemon_signals, timeout_ends_the_whole_group)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	group_cmd(json, sizeof(json), marker, ", \"timeout\": 0.5");
+	fd = start_cmd(json, &r);
+	cr_assert_eq(dt_count_procs(marker) > 0, 1);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit);
+	cr_assert(r.st.timed_out);
+	cr_assert(!r.st.exited);
+	cr_assert_eq(r.st.signal, SIGTERM);
+	cr_assert_str_eq(r.out, "");
+	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0, "group survived");
+}
+
+Test(daemon_signals, timeout_escalates_to_kill)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	snprintf(json, sizeof(json), "{\"cmd\": \"trap '' TERM; sleep %s\", "
+	    "\"timeout\": 0.3}", marker);
+	fd = start_cmd(json, &r);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.timed_out);
+	cr_assert_eq(r.st.signal, SIGKILL);
+	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+}
+
+Test(daemon_signals, max_timeout_caps_the_request)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "max_timeout = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	group_cmd(json, sizeof(json), marker, ", \"timeout\": 3600");
+	fd = start_cmd(json, &r);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.timed_out);
+	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+}
+
+Test(daemon_signals, disconnect_ends_the_group)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, NULL, NULL);
+	dt_marker(marker, sizeof(marker));
+	group_cmd(json, sizeof(json), marker, "");
+	fd = start_cmd(json, &r);
+	for (int i = 0; i < 250 && dt_count_procs(marker) < 2; i++)
+		dt_sleep_ms(20);
+	cr_assert_geq(dt_count_procs(marker), 2);
+	close(fd);
+	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0, "orphans left");
+	cr_assert_eq(rexecd_wait_log(&d, "client disconnected", 5000), 0);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, disconnect_while_stdin_blocked)
+{
+	char marker[32], json[256];
+	size_t len = 8 * 1024 * 1024;
+	unsigned char *junk = calloc(1, len);
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	/* Never reads stdin and ignores TERM: needs the KILL. */
+	snprintf(json, sizeof(json), "{\"cmd\": \"trap '' TERM; sleep %s\"}",
+	    marker);
+	fd = start_cmd(json, &r);
+	set_nonblock(fd, 1);
+	/* Fill the pipe and the socket until the daemon stops reading. */
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, junk + off, len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0, "orphans left");
+	free(junk);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, sigterm_lets_the_command_finish)
+{
+	struct dt_result r;
+	int fd, status;
+
+	rexecd_start(&d, NULL, NULL);
+	fd = start_cmd("{\"cmd\": \"cat; echo finished\"}", &r);
+	kill(d.pid, SIGTERM);
+	cr_assert_eq(rexecd_wait_log(&d, "shutting down", 5000), 0);
+	/* No longer accepting (bounded wait for the sockets to close). */
+	for (int i = 0; i < 250; i++) {
+		int c = rexecd_connect(&d);
+		if (c == -1)
+			break;
+		close(c);
+		dt_sleep_ms(20);
+	}
+	cr_assert_eq(rexecd_connect(&d), -1, "still accepting");
+	dt_session(fd, "data\n", 5, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.exited && r.st.code == 0);
+	cr_assert_str_eq(r.out, "data\nfinished\n");
+	status = wait_exit(d.pid, 20000);
+	d.pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, shutdown_timeout_ends_commands)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	int fd, status;
+
+	rexecd_start(&d, "shutdown_timeout = 1\nkill_grace = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	group_cmd(json, sizeof(json), marker, "");
+	fd = start_cmd(json, &r);
+	kill(d.pid, SIGTERM);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && !r.st.exited);
+	cr_assert_eq(r.st.signal, SIGTERM);
+	status = wait_exit(d.pid, 20000);
+	d.pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, idle_daemon_stops_at_once)
+{
+	rexecd_start(&d, "workers = 3\n", NULL);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+static void
+rewrite_conf(const char *text)
+{
+	FILE *f = fopen(d.conf, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(daemon_signals, sighup_reload_is_graceful)
+{
+	char marker[32], json[256];
+	struct dt_result old, r;
+	int fd;
+
+	rexecd_start(&d, "workers = 2\n", NULL);
+	fd = start_cmd("{\"cmd\": \"cat\"}", &old);
+	rewrite_conf("workers = 2\nmax_timeout = 1\n");
+	kill(d.pid, SIGHUP);
+	cr_assert_eq(rexecd_wait_log(&d, "reloaded, generation 2", 5000), 0);
+	/* New workers run with the new configuration... */
+	dt_marker(marker, sizeof(marker));
+	group_cmd(json, sizeof(json), marker, "");
+	dt_run(&d, json, NULL, 0, &r);
+	cr_assert(r.got_exit && r.st.timed_out, "max_timeout not applied");
+	dt_result_free(&r);
+	/* ...while the command that ran before is not cut. */
+	dt_session(fd, "still here", 10, true, 20000, &old);
+	close(fd);
+	cr_assert(old.got_exit && old.st.exited && old.st.code == 0);
+	cr_assert(!old.st.timed_out);
+	cr_assert_str_eq(old.out, "still here");
+	dt_result_free(&old);
+	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+}
+
+Test(daemon_signals, bad_reload_keeps_the_configuration)
+{
+	struct dt_result r;
+
+	rexecd_start(&d, NULL, NULL);
+	rewrite_conf("workers = many\n");
+	kill(d.pid, SIGHUP);
+	cr_assert_eq(rexecd_wait_log(&d, "reload failed", 5000), 0);
+	dt_run(&d, "{\"cmd\": \"echo ok\"}", NULL, 0, &r);
+	cr_assert(r.got_exit && r.st.code == 0);
+	dt_result_free(&r);
+}
