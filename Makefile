@@ -64,8 +64,8 @@ CRITERION_OPTS	?= --jobs 2 --timeout 300
 
 MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
-.PHONY: all check unit integration lint asan fuzz install uninstall clean \
-	deps demo bench soak
+.PHONY: all check unit integration lint asan valgrind fuzz install \
+	uninstall clean deps demo bench
 
 all: $(REXECD) $(REXEC)
 
@@ -111,6 +111,10 @@ lint:
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
+
+# Memcheck of the daemon (a few hundred requests) and the client.
+valgrind: $(REXECD) $(REXEC)
+	BUILD=$(BUILD) sh tests/valgrind/run.sh
 
 FUZZ_SECONDS	?= 60
 FUZZ_BIN	= $(BUILD)/fuzz_decode
