@@ -1,0 +1,15 @@
+/*
+ * rexec's own failures: exactly one line "rexec: HOST: reason" on stderr
+ * and exit status 255, so callers can tell them from the command's status.
+ */
+#ifndef REXEC_CLI_FAIL_H
+#define REXEC_CLI_FAIL_H
+
+#define EXIT_REXEC_FAILED	255
+
+/* The host named in every message (set once it is known). */
+void	fail_set_host(const char *);
+/* Prints the line; returns EXIT_REXEC_FAILED for "return fail(...)". */
+int	fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

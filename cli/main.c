@@ -1,0 +1,337 @@
+/*
+ * rexec: run a command on a host running rexecd, as if it ran here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "address.h"
+#include "fail.h"
+#include "message.h"
+#include "session.h"
+#include "signals.h"
+#include "token.h"
+
+#define CONNECT_TIMEOUT_DEFAULT	10.0
+
+struct options {
+	const char	 *port;
+	const char	 *token_file;
+	const char	 *cwd;
+	double		  timeout;
+	double		  connect_timeout;
+	bool		  no_stdin;
+	bool		  argv_mode;
+	char		**env;
+	size_t		  envc;
+};
+
+enum { OPT_CONNECT_TIMEOUT = 256 };
+
+static const struct option long_options[] = {
+	{ "port",		required_argument, NULL, 'p' },
+	{ "timeout",		required_argument, NULL, 't' },
+	{ "env",		required_argument, NULL, 'e' },
+	{ "cwd",		required_argument, NULL, 'C' },
+	{ "token-file",		required_argument, NULL, 'T' },
+	{ "argv",		no_argument,	   NULL, 'A' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+static int	 parse_options(int, char **, struct options *);
+static int	 add_env(struct options *, char *);
+static int	 parse_seconds(const char *, const char *, double *);
+static int	 usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static void	 usage(FILE *);
+static bool	 stdin_readable(void);
+static void	 open_std_fds(void);
+static int	 check_port(const char *);
+static int	 run(const struct options *, const char *, char **, int);
+static json_t	*build_exec(const struct options *, char **, int, char *,
+		    bool);
+static char	*join_words(char **, int);
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { .connect_timeout = CONNECT_TIMEOUT_DEFAULT };
+	int status, first;
+
+	/* EPIPE on stdout is handled in the session; a signal would lose it. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((first = parse_options(argc, argv, &o)) < 0)
+		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
+	else if (argc - first < 2)
+		status = usage_error("missing %s", argc == first ? "host" :
+		    "command");
+	else
+		status = run(&o, argv[first], argv + first + 1,
+		    argc - first - 1);
+	free(o.env);
+	return status;
+}
+
+/* Index of the host argument, -1 on a usage error, -2 after --help. */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l. */
+	while ((c = getopt_long(argc, argv, "+p:nt:e:C:T:AhV", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'n':
+			o->no_stdin = true;
+			break;
+		case 't':
+			if (parse_seconds("-t", optarg, &o->timeout) == -1)
+				return -1;
+			break;
+		case 'e':
+			if (add_env(o, optarg) == -1)
+				return -1;
+			break;
+		case 'C':
+			o->cwd = optarg;
+			break;
+		case 'T':
+			o->token_file = optarg;
+			break;
+		case 'A':
+			o->argv_mode = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -2;
+		case 'V':
+			printf("rexec %s\n", REXEC_VERSION);
+			return -2;
+		case OPT_CONNECT_TIMEOUT:
+			if (parse_seconds("--connect-timeout", optarg,
+			    &o->connect_timeout) == -1)
+				return -1;
+			break;
+		default:
+			usage_error(NULL);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+static int
+add_env(struct options *o, char *assignment)
+{
+	char *eq = strchr(assignment, '=');
+	char **env;
+
+	if (eq == NULL || eq == assignment)
+		return usage_error("-e wants NAME=VALUE, not '%s'",
+		    assignment), -1;
+	if ((env = reallocarray(o->env, o->envc + 2, sizeof(*env))) == NULL)
+		return usage_error("out of memory"), -1;
+	env[o->envc++] = assignment;
+	env[o->envc] = NULL;
+	o->env = env;
+	return 0;
+}
+
+static int
+parse_seconds(const char *opt, const char *arg, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*secs) ||
+	    *secs <= 0 || *secs > EXEC_TIMEOUT_MAX)
+		return usage_error("%s wants a number of seconds above 0, "
+		    "not '%s'", opt, arg), -1;
+	return 0;
+}
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fputs("rexec: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs("Try 'rexec --help' for more information.\n", stderr);
+	return EXIT_REXEC_FAILED;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: rexec [options] host command [arg ...]\n"
+"Run a command on a host running rexecd, as if it ran here.\n"
+"\n"
+"  host                  name or address, optionally host:port or [v6addr]:port\n"
+"  -p, --port PORT       port when host names none (default 5120, or $REXEC_PORT)\n"
+"  -n                    do not forward stdin: the command reads /dev/null\n"
+"  -t, --timeout SECS    end the command after SECS seconds\n"
+"  -e, --env NAME=VALUE  add a variable to the command's environment\n"
+"  -C, --cwd DIR         run the command in DIR\n"
+"  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
+"  -A, --argv            run the words as argv, without a shell\n"
+"      --connect-timeout SECS\n"
+"                        give up connecting after SECS seconds (default 10)\n"
+"  -h, --help            this help\n"
+"  -V, --version         the version\n"
+"\n"
+"Exit status: the command's; 128+N when signal N ended it; 255 when rexec\n"
+"itself failed.\n", f);
+}
+
+/* fd 0 closed or open for writing only: tell the server, do not read it. */
+static bool
+stdin_readable(void)
+{
+	int flags = fcntl(0, F_GETFL);
+
+	if (flags == -1)
+		return false;
+	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+/* Sockets must not land on 0-2 and be mistaken for stdio. */
+static void
+open_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFL) == -1 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
+			break;
+}
+
+static int
+check_port(const char *port)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (errno != 0 || end == port || *end != '\0' || n < 1 || n > 65535)
+		return fail("invalid port '%s'", port), -1;
+	return 0;
+}
+
+static int
+run(const struct options *o, const char *hostarg, char **words, int nwords)
+{
+	struct address a;
+	const char *port;
+	char *token = NULL;
+	json_t *exec = NULL;
+	int sock = -1, sigfd, status = EXIT_REXEC_FAILED;
+	bool stdin_open = !o->no_stdin && stdin_readable();
+
+	open_std_fds();
+	if (address_parse(hostarg, &a) == -1)
+		return EXIT_REXEC_FAILED;
+	fail_set_host(a.host);
+	if ((port = a.port) == NULL && (port = o->port) == NULL &&
+	    ((port = getenv("REXEC_PORT")) == NULL || port[0] == '\0'))
+		port = REXEC_DEFAULT_PORT;
+	if (check_port(port) == -1 || token_load(o->token_file, &token) == -1)
+		goto out;
+	if ((exec = build_exec(o, words, nwords, token,
+	    stdin_open)) == NULL) {
+		fail("cannot encode the request: is every word valid UTF-8?");
+		goto out;
+	}
+	if ((sock = address_connect(a.host, port,
+	    (int)(o->connect_timeout * 1000 + 0.999))) == -1)
+		goto out;
+	if ((sigfd = signals_open()) == -1) {
+		fail("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	status = session_run(sock, sigfd, exec, stdin_open);
+	exec = NULL;
+	close(sigfd);
+out:
+	json_decref(exec);
+	if (sock != -1)
+		close(sock);
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	free(token);
+	address_free(&a);
+	fail_set_host(NULL);
+	return status;
+}
+
+static json_t *
+build_exec(const struct options *o, char **words, int nwords, char *token,
+    bool stdin_open)
+{
+	struct exec_req req = {
+		.version = PROTOCOL_VERSION,
+		.env = o->env,
+		.envc = o->envc,
+		.cwd = o->cwd,
+		.timeout = o->timeout,
+		.stdin_open = stdin_open,
+		.token = token,
+		.token_len = token != NULL ? strlen(token) : 0,
+	};
+	char *cmd = NULL;
+	json_t *hdr;
+
+	if (o->argv_mode) {
+		req.argv = words;
+		req.argc = (size_t)nwords;
+	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {
+		return NULL;
+	}
+	hdr = msg_exec(&req);
+	free(cmd);
+	return hdr;
+}
+
+/* As ssh does: the words joined with single spaces, for the remote shell. */
+static char *
+join_words(char **words, int nwords)
+{
+	size_t len = 0, off = 0;
+	char *s;
+
+	for (int i = 0; i < nwords; i++)
+		len += strlen(words[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	for (int i = 0; i < nwords; i++) {
+		size_t n = strlen(words[i]);
+		memcpy(s + off, words[i], n);
+		off += n;
+		s[off++] = i + 1 < nwords ? ' ' : '\0';
+	}
+	return s;
+}

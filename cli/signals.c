@@ -1,0 +1,44 @@
+#include <sys/signalfd.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "signals.h"
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+int
+signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+		struct sigaction old;
+		/* Ignored (nohup, a background job): the user wants it so. */
+		if (sigaction(forwarded[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&set, forwarded[i]);
+	}
+	/* Blocked, they wait in the signalfd: none slips between checks. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int
+signals_next(int sigfd)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	while ((n = read(sigfd, &si, sizeof(si))) == -1 && errno == EINTR)
+		;
+	if (n == sizeof(si))
+		return (int)si.ssi_signo;
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	return -1;
+}

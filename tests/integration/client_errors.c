@@ -1,0 +1,215 @@
+/* Every failure of rexec itself: status 255 and one line "rexec: HOST: …". */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "rexec_run.h"
+#include "rexecd_proc.h"
+
+/* A listening socket on 127.0.0.1 with an ephemeral port. */
+static int
+listen_local(int backlog, int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_neq(fd, -1);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, backlog), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* A fake server: accepts one client, reads its first bytes, answers
+ * reply (if any), then half-closes and reads until the client is gone (so
+ * no reset can discard what it sent). */
+static pid_t
+fake_server(int lfd, const void *reply, size_t len)
+{
+	pid_t pid = fork();
+	char buf[4096];
+	int c;
+
+	cr_assert_neq(pid, -1);
+	if (pid != 0)
+		return pid;
+	if ((c = accept(lfd, NULL, NULL)) == -1)
+		_exit(1);
+	if (read(c, buf, sizeof(buf)) <= 0)
+		_exit(1);
+	if (len > 0 && write(c, reply, len) != (ssize_t)len)
+		_exit(1);
+	shutdown(c, SHUT_WR);
+	while (read(c, buf, sizeof(buf)) > 0)
+		;
+	close(c);
+	_exit(0);
+}
+
+static void
+reap(pid_t pid)
+{
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+Test(client_errors, cannot_resolve)
+{
+	struct rexec_run r;
+
+	rexec_run(&r, NULL, "nosuch.invalid", "true", NULL);
+	assert_one_line(&r, "rexec: nosuch.invalid: cannot resolve: ", NULL);
+	rexec_run_free(&r);
+}
+
+Test(client_errors, connection_refused)
+{
+	struct rexec_run r;
+	char addr[64];
+	int port, fd = listen_local(1, &port);
+
+	close(fd);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	rexec_run(&r, NULL, addr, "true", NULL);
+	assert_one_line(&r, "rexec: 127.0.0.1: cannot connect to port ",
+	    "Connection refused");
+	rexec_run_free(&r);
+}
+
+/*
+ * Linux drops a SYN while the listener's accept queue is full: with a
+ * backlog of 0, one unaccepted connection fills it and the next connect
+ * can only time out.
+ */
+Test(client_errors, connect_timeout)
+{
+	struct rexec_opts o = { .timeout_ms = 30000 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct rexec_run r;
+	char port_s[16];
+	int port, lfd = listen_local(0, &port), filler;
+
+	filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)port);
+	cr_assert_eq(connect(filler, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	rexec_run(&r, &o, "--connect-timeout", "0.5", "-p", port_s,
+	    "127.0.0.1", "true", NULL);
+	assert_one_line(&r, "rexec: 127.0.0.1: cannot connect to port ",
+	    "timed out");
+	close(filler);
+	close(lfd);
+	rexec_run_free(&r);
+}
+
+Test(client_errors, connection_lost_before_exit)
+{
+	struct rexec_run r;
+	char addr[64];
+	int port, lfd = listen_local(1, &port);
+	pid_t srv = fake_server(lfd, NULL, 0);
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	rexec_run(&r, NULL, addr, "true", NULL);
+	reap(srv);
+	close(lfd);
+	assert_one_line(&r, "rexec: 127.0.0.1: connection lost", NULL);
+	rexec_run_free(&r);
+}
+
+Test(client_errors, protocol_error)
+{
+	static const char garbage[] = "\0\0\0\2{]";
+	struct rexec_run r;
+	char addr[64];
+	int port, lfd = listen_local(1, &port);
+	pid_t srv = fake_server(lfd, garbage, sizeof(garbage) - 1);
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	rexec_run(&r, NULL, addr, "true", NULL);
+	reap(srv);
+	close(lfd);
+	assert_one_line(&r, "rexec: 127.0.0.1: protocol error: ", NULL);
+	rexec_run_free(&r);
+}
+
+/* The worker serving us dies mid command: the connection breaks. */
+Test(client_errors, connection_lost_mid_command)
+{
+	struct rexecd_proc d;
+	struct rexec_run r;
+	char addr[64];
+	const char *argv[] = { rexec_bin(), addr,
+	    "echo ready $PPID $$; exec sleep 60", NULL };
+	int worker = 0, command = 0;
+
+	rexecd_start(&d, NULL, NULL);
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_spawn(&r, NULL, argv);
+	cr_assert_eq(rexec_wait_out(&r, "\n", 1, 20000), 0);
+	r.out = read_file_all(r.out_path, NULL);
+	cr_assert_eq(sscanf(r.out, "ready %d %d", &worker, &command), 2,
+	    "%s", r.out);
+	free(r.out);
+	r.out = NULL;
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	rexec_wait(&r);
+	kill(command, SIGKILL);
+	rexecd_stop(&d);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
+	    "status %#x", r.status);
+	cr_assert_not_null(strstr(r.err, "rexec: 127.0.0.1: connection lost"),
+	    "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1);
+	rexec_run_free(&r);
+}
+
+Test(client_errors, server_spawn_error)
+{
+	struct rexecd_proc d;
+	struct rexec_run r;
+	char addr[64];
+
+	rexecd_start(&d, NULL, NULL);
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_run(&r, NULL, "-C", "/nonexistent-dir", addr, "true", NULL);
+	rexecd_stop(&d);
+	assert_one_line(&r, "rexec: 127.0.0.1: spawn: ", "/nonexistent-dir");
+	rexec_run_free(&r);
+}
+
+Test(client_errors, usage_errors)
+{
+	struct rexec_run r;
+
+	rexec_run(&r, NULL, "127.0.0.1", NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255);
+	cr_assert_not_null(strstr(r.err, "missing command"), "%s", r.err);
+	rexec_run_free(&r);
+	rexec_run(&r, NULL, "-t", "soon", "127.0.0.1", "true", NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255);
+	rexec_run_free(&r);
+	rexec_run(&r, NULL, "-p", "70000", "127.0.0.1", "true", NULL);
+	assert_one_line(&r, "rexec: 127.0.0.1: invalid port", NULL);
+	rexec_run_free(&r);
+	rexec_run(&r, NULL, "[::1", "true", NULL);
+	assert_one_line(&r, "rexec: invalid address", NULL);
+	rexec_run_free(&r);
+}

@@ -1,0 +1,198 @@
+/* Signals to rexec reach the remote command; a closed local pipe ends it. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "rexec_run.h"
+#include "rexecd_proc.h"
+
+#define TRAP_LOOP	"echo ready; while :; do sleep 0.1; done"
+
+static struct rexecd_proc d;
+static char addr[64];
+
+static void
+setup(void)
+{
+	rexecd_start(&d, NULL, NULL);
+	rexec_addr(addr, sizeof(addr), &d);
+}
+
+static void
+teardown(void)
+{
+	rexecd_stop(&d);
+}
+
+TestSuite(client_signals, .init = setup, .fini = teardown);
+
+static void
+spawn_ready(struct rexec_run *r, const char *cmd)
+{
+	const char *argv[] = { rexec_bin(), addr, cmd, NULL };
+
+	rexec_spawn(r, NULL, argv);
+	cr_assert_eq(rexec_wait_out(r, "ready\n", 1, 20000), 0,
+	    "the remote command never said ready");
+}
+
+static void
+forwarded(int signo, const char *trap, const char *expect, int code)
+{
+	struct rexec_run r;
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "%s; %s", trap, TRAP_LOOP);
+	spawn_ready(&r, cmd);
+	cr_assert_eq(kill(r.pid, signo), 0);
+	rexec_wait(&r);
+	cr_assert(WIFEXITED(r.status), "status %#x", r.status);
+	cr_assert_eq(WEXITSTATUS(r.status), code, "exit %d: %s",
+	    WEXITSTATUS(r.status), r.err);
+	cr_assert_str_eq(r.out, expect);
+	rexec_run_free(&r);
+}
+
+Test(client_signals, sigint_forwarded)
+{
+	forwarded(SIGINT, "trap 'echo got INT; exit 3' INT",
+	    "ready\ngot INT\n", 3);
+}
+
+Test(client_signals, sigterm_forwarded)
+{
+	forwarded(SIGTERM, "trap 'echo got TERM; exit 4' TERM",
+	    "ready\ngot TERM\n", 4);
+}
+
+Test(client_signals, sighup_forwarded)
+{
+	forwarded(SIGHUP, "trap 'echo got HUP; exit 5' HUP",
+	    "ready\ngot HUP\n", 5);
+}
+
+Test(client_signals, untrapped_sigterm_is_143)
+{
+	struct rexec_run r;
+
+	spawn_ready(&r, TRAP_LOOP);
+	cr_assert_eq(kill(r.pid, SIGTERM), 0);
+	rexec_wait(&r);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 143,
+	    "status %#x: %s", r.status, r.err);
+	rexec_run_free(&r);
+}
+
+/* Waits (bounded) until the process has exited (1) or stdout holds
+ * needle n times (0); -1 on timeout.  The process is left unreaped. */
+static int
+exited_or_count(const struct rexec_run *r, const char *needle, int n)
+{
+	siginfo_t si;
+
+	for (int waited = 0; waited < 20000; waited += 10) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)r->pid, &si,
+		    WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+			return 1;
+		if (rexec_out_count(r, needle) >= n)
+			return 0;
+		test_sleep_ms(10);
+	}
+	return -1;
+}
+
+/*
+ * Each SIGINT is sent once the previous one has reached the remote trap
+ * (pending signals of one kind merge into one).  Three within two seconds
+ * give up; should this machine be too slow for that, more are sent, a
+ * bounded number of times.
+ */
+Test(client_signals, third_sigint_gives_up)
+{
+	struct rexec_run r;
+	int sent = 0, state = 0;
+
+	spawn_ready(&r, "trap 'echo got INT' INT; " TRAP_LOOP);
+	while (state == 0 && sent < 20) {
+		cr_assert_eq(kill(r.pid, SIGINT), 0);
+		sent++;
+		state = exited_or_count(&r, "got INT\n", sent);
+		cr_assert_neq(state, -1, "no reaction to SIGINT %d", sent);
+	}
+	rexec_wait(&r);
+	cr_assert_geq(sent, 3);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
+	    "status %#x", r.status);
+	cr_assert_str_eq(r.err, "rexec: 127.0.0.1: interrupted\n");
+	rexec_run_free(&r);
+}
+
+/* Any process whose command line holds marker (the remote yes). */
+static int
+marker_alive(const char *marker)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *e;
+	char path[300], buf[4096];
+	int found = 0;
+
+	cr_assert_not_null(dir);
+	while (!found && (e = readdir(dir)) != NULL) {
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		found = strstr(buf, marker) != NULL;
+	}
+	closedir(dir);
+	return found;
+}
+
+Test(client_signals, closed_local_pipe_ends_remote_command)
+{
+	struct rexec_run r;
+	char marker[64], cmd[PATH_MAX + 256], status_path[PATH_MAX + 16];
+	char env[PATH_MAX + 8], *st;
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *envv[] = { env, NULL };
+	struct rexec_opts o = { .env = envv };
+	int waited;
+
+	snprintf(marker, sizeof(marker), "rexec-yes-%d-%ld", (int)getpid(),
+	    (long)random());
+	snprintf(status_path, sizeof(status_path), "%s/status", d.dir);
+	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
+	snprintf(cmd, sizeof(cmd), "( \"$REXEC\" %s yes %s; echo $? > %s ) "
+	    "| head -1", addr, marker, status_path);
+	rexec_spawn(&r, &o, argv);
+	rexec_wait(&r);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	cr_assert_eq(strncmp(r.out, marker, strlen(marker)), 0, "%s", r.out);
+	cr_assert_eq(r.err_len, 0, "stderr: %s", r.err);
+	st = read_file_all(status_path, NULL);
+	cr_assert_str_eq(st, "141\n");
+	free(st);
+	for (waited = 0; waited < 20000 && marker_alive(marker); waited += 20)
+		test_sleep_ms(20);
+	cr_assert(!marker_alive(marker), "the remote yes is still running");
+	rexec_run_free(&r);
+}
