@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <limits.h>
+
 #include <criterion/criterion.h>
 
 #include "proc_scan.h"
@@ -43,11 +45,25 @@ struct client {
 struct soak {
 	struct rexecd_proc	d;
 	char			port[16];
+	char			errlog[PATH_MAX + 16];	/* clients' stderr */
 	struct client		c[MAX_PARALLEL];
 	struct pollfd		pfd[MAX_PARALLEL];
 	int			active;
 	int			ok, killed, workers_killed;
 };
+
+static char *
+read_whole(const char *path)
+{
+	static char buf[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd == -1 ? 0 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd != -1)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
 
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
@@ -109,7 +125,8 @@ launch(struct soak *s, int i)
 	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, s->errlog,
+	    O_WRONLY | O_CREAT | O_APPEND, 0600);
 	cr_assert_eq(posix_spawn(&c->pid, argv[0], &fa, NULL, argv, environ),
 	    0);
 	posix_spawn_file_actions_destroy(&fa);
@@ -136,8 +153,11 @@ check_finished(struct soak *s, struct client *c)
 	command_of(c->index, cmd, sizeof(cmd), &first, &last);
 	want = expected_hash(first, last, &want_bytes);
 	cr_assert(WIFEXITED(status), "command %d: client died", c->index);
-	cr_assert_eq(WEXITSTATUS(status), c->index % 5,
-	    "command %d: status %d", c->index, WEXITSTATUS(status));
+	if (WEXITSTATUS(status) != c->index % 5) {
+		char *err = read_whole(s->errlog);
+		cr_assert_fail("command %d: status %d; clients' stderr:\n%s",
+		    c->index, WEXITSTATUS(status), err);
+	}
 	cr_assert_eq(c->bytes, want_bytes, "command %d: %zu bytes, want %zu",
 	    c->index, c->bytes, want_bytes);
 	cr_assert_eq(c->hash, want, "command %d: output differs", c->index);
@@ -213,6 +233,7 @@ Test(soak, ten_thousand_commands_under_chaos, .timeout = 900)
 	srand(20261125);
 	rexecd_start(&s.d, "max_workers = 96\nkill_grace = 1\n", extra);
 	snprintf(s.port, sizeof(s.port), "%d", s.d.port);
+	snprintf(s.errlog, sizeof(s.errlog), "%s/clients.err", s.d.dir);
 	launch(&s, 1);
 	drain(&s);
 	fds_start = proc_fd_table(s.d.pid);
