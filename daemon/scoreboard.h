@@ -32,6 +32,7 @@ struct slot {
 	pid_t		cmd_pgid;		/* running command's group, 0 */
 	unsigned long	requests;
 	long long	started_ms;
+	long long	accepted_ms;		/* of the current connection */
 	char		peer[SLOT_PEER_MAX];
 	char		command[SLOT_COMMAND_MAX];
 };

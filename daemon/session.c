@@ -30,6 +30,7 @@
 /* How long a closing connection is drained for the client to see our
  * last frame: closing with unread input would send it a reset instead. */
 #define LINGER_MS	2000
+#define STARTUP_SLOW_MS	1000
 
 struct session {
 	struct worker		*w;
@@ -92,16 +93,33 @@ fail(struct session *s, enum err_code code, const char *msg)
 	(void)msg_send_error(s->sock, code, "%s", msg);
 }
 
-/* sshd's max_startups: refuse at random as unauthenticated ones pile up. */
+/* Connections that have not sent their request for this long count. */
+static size_t
+slow_startups(const struct worker *w)
+{
+	long long now = now_ms();
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->sb->nslots; i++) {
+		const struct slot *s = &w->sb->slot[i];
+		if (s != w->slot && slot_state(s) == SLOT_READING &&
+		    now - s->accepted_ms >= STARTUP_SLOW_MS)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * sshd's max_startups: refuse at random as connections that are slow to
+ * send their request pile up.  A burst of quick clients is not counted.
+ */
 static bool
 too_many_startups(const struct worker *w)
 {
 	const struct config *cf = w->cf;
-	size_t n = scoreboard_count(w->sb, SLOT_READING, 0, 1);
+	size_t n = slow_startups(w);
 	unsigned p;
 
-	/* Ours is one of them. */
-	n = n > 0 ? n - 1 : 0;
 	if (n < (size_t)cf->startups_begin)
 		return false;
 	if (n >= (size_t)cf->startups_full)
@@ -254,6 +272,7 @@ session_serve(struct worker *w, int sock,
 	format_peer(peer, s.peer, sizeof(s.peer));
 	strlcpy(w->slot->peer, s.peer, SLOT_PEER_MAX);
 	w->slot->command[0] = '\0';
+	w->slot->accepted_ms = now_ms();
 	slot_set_state(w->slot, SLOT_READING);
 	decoder_init(&s.dec);
 	if (too_many_startups(w))

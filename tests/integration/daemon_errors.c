@@ -307,3 +307,36 @@ Test(daemon_auth, allow_list_includes_us)
 	dt_result_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
 }
+
+Test(daemon_auth, max_startups_refuses_when_slow_clients_pile_up)
+{
+	struct dt_result r;
+	int silent[2], got_busy = 0;
+
+	rexecd_start(&d, "workers = 4\nmax_workers = 4\nrequest_timeout = 30\n"
+	    "max_startups = 2:100:2\n", NULL);
+	for (int i = 0; i < 2; i++)
+		cr_assert_neq(silent[i] = rexecd_connect(&d), -1);
+	/* Once they are slow (a second), newcomers are refused as busy. */
+	for (int i = 0; i < 100 && !got_busy; i++) {
+		dt_run(&d, "{\"cmd\": \"true\"}", NULL, 0, &r);
+		got_busy = r.got_error && r.err.code == ERR_BUSY;
+		cr_assert(got_busy || r.got_exit, "neither busy nor exit");
+		dt_result_free(&r);
+		if (!got_busy)
+			dt_sleep_ms(100);
+	}
+	cr_assert(got_busy, "never refused");
+	for (int i = 0; i < 2; i++)
+		close(silent[i]);
+	for (int i = 0; i < 100; i++) {
+		dt_run(&d, "{\"cmd\": \"true\"}", NULL, 0, &r);
+		got_busy = r.got_error;
+		dt_result_free(&r);
+		if (!got_busy)
+			break;
+		dt_sleep_ms(50);
+	}
+	cr_assert(!got_busy, "still refusing after the slow ones left");
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
