@@ -358,9 +358,11 @@ handle_socket(struct stream *s, short rev)
 static void
 handle_events(struct stream *s, const struct pollfd *p)
 {
-	if (p[P_SIG].revents && worker_signals(s->w) && !s->ending)
+	int sig = p[P_SIG].revents ? worker_signals(s->w) : 0;
+
+	if ((sig & WORKER_KILL_NOW) && !s->ending)
 		end_group(s, SIGTERM);
-	if (p[P_CHILD].revents)
+	if ((p[P_CHILD].revents || (sig & WORKER_CHILD)) && !s->exited)
 		child_exited(s);
 	if (p[P_SOCK].revents)
 		handle_socket(s, p[P_SOCK].revents);
@@ -450,6 +452,8 @@ stream_run(struct worker *w, int sock, struct decoder *dec,
 		s.deadline = s.t_start + (long long)(t * 1000);
 	memset(res, 0, sizeof(*res));
 	process_frames(&s);	/* frames that came along with exec */
+	if (ch->pidfd == -1)
+		child_exited(&s);	/* its SIGCHLD may be gone already */
 	loop(&s);
 	fill_status(&s);
 	drop_stdin(&s);

@@ -34,6 +34,8 @@ worker_setup_signals(struct worker *w)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGUSR1);
+	/* Where pidfd_open is missing (valgrind), SIGCHLD tells of exits. */
+	sigaddset(&mask, SIGCHLD);
 	if (sigprocmask(SIG_SETMASK, &mask, NULL) == -1)
 		fatal("sigprocmask");
 	if ((w->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
@@ -75,16 +77,18 @@ int
 worker_signals(struct worker *w)
 {
 	struct signalfd_siginfo si;
-	int kill_now = 0;
+	int what = 0;
 
 	while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGTERM) {
 			w->stopping = true;
 			stop_listening(w);
 		} else if (si.ssi_signo == SIGUSR1)
-			kill_now = 1;
+			what |= WORKER_KILL_NOW;
+		else if (si.ssi_signo == SIGCHLD)
+			what |= WORKER_CHILD;
 	}
-	return kill_now;
+	return what;
 }
 
 static void

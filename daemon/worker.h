@@ -23,7 +23,10 @@ struct worker {
 void	worker_main(const struct config *, struct scoreboard *, struct slot *,
 	    struct listeners *)
 	    __attribute__((noreturn));
-/* Drains the signalfd; returns 1 when told to kill the command now. */
+#define WORKER_KILL_NOW	0x1	/* shutdown_timeout: end the command */
+#define WORKER_CHILD	0x2	/* SIGCHLD */
+
+/* Drains the signalfd; returns what happened (WORKER_ flags). */
 int	worker_signals(struct worker *);
 
 #endif
