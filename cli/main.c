@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,12 +18,18 @@
 
 #include "address.h"
 #include "fail.h"
+#include "io.h"
 #include "message.h"
 #include "session.h"
 #include "signals.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
+/* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
+#define BUSY_RETRIES		4
+#define BUSY_BACKOFF_MS		100u
+/* poll(2) counts milliseconds in an int. */
+#define CONNECT_TIMEOUT_MAX	86400.0
 
 struct options {
 	const char	 *port;
@@ -53,7 +60,7 @@ static const struct option long_options[] = {
 
 static int	 parse_options(int, char **, struct options *);
 static int	 add_env(struct options *, char *);
-static int	 parse_seconds(const char *, const char *, double *);
+static int	 parse_seconds(const char *, const char *, double, double *);
 static int	 usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	 usage(FILE *);
@@ -61,6 +68,9 @@ static bool	 stdin_readable(void);
 static void	 open_std_fds(void);
 static int	 check_port(const char *);
 static int	 run(const struct options *, const char *, char **, int);
+static int	 connect_and_run(const char *, const char *, int, json_t *,
+		    bool);
+static int	 backoff(int sigfd, int attempt);
 static json_t	*build_exec(const struct options *, char **, int, char *,
 		    bool);
 static char	*join_words(char **, int);
@@ -91,8 +101,10 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
 
-	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l. */
-	while ((c = getopt_long(argc, argv, "+p:nt:e:C:T:AhV", long_options,
+	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l;
+	 * ":": errors are ours to print, on one line. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:AhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -102,7 +114,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->no_stdin = true;
 			break;
 		case 't':
-			if (parse_seconds("-t", optarg, &o->timeout) == -1)
+			if (parse_seconds("-t", optarg, EXEC_TIMEOUT_MAX,
+			    &o->timeout) == -1)
 				return -1;
 			break;
 		case 'e':
@@ -126,12 +139,18 @@ parse_options(int argc, char **argv, struct options *o)
 			return -2;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
-			    &o->connect_timeout) == -1)
+			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
 				return -1;
 			break;
+		case ':':
+			return usage_error("option %s needs a value",
+			    argv[optind - 1]), -1;
 		default:
-			usage_error(NULL);
-			return -1;
+			if (optopt != 0)
+				return usage_error("unknown option -%c",
+				    optopt), -1;
+			return usage_error("unknown option %s",
+			    argv[optind - 1]), -1;
 		}
 	}
 	return optind;
@@ -155,32 +174,30 @@ add_env(struct options *o, char *assignment)
 }
 
 static int
-parse_seconds(const char *opt, const char *arg, double *secs)
+parse_seconds(const char *opt, const char *arg, double max, double *secs)
 {
 	char *end;
 
 	errno = 0;
 	*secs = strtod(arg, &end);
 	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*secs) ||
-	    *secs <= 0 || *secs > EXEC_TIMEOUT_MAX)
-		return usage_error("%s wants a number of seconds above 0, "
-		    "not '%s'", opt, arg), -1;
+	    *secs <= 0 || *secs > max)
+		return usage_error("%s wants a number of seconds above 0 and "
+		    "at most %.0f, not '%s'", opt, max, arg), -1;
 	return 0;
 }
 
+/* One line, as for every failure. */
 static int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (fmt != NULL) {
-		fputs("rexec: ", stderr);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	fputs("Try 'rexec --help' for more information.\n", stderr);
+	fputs("rexec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see rexec --help)\n", stderr);
 	return EXIT_REXEC_FAILED;
 }
 
@@ -249,7 +266,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	const char *port;
 	char *token = NULL;
 	json_t *exec = NULL;
-	int sock = -1, sigfd, status = EXIT_REXEC_FAILED;
+	int status = EXIT_REXEC_FAILED;
 	bool stdin_open = !o->no_stdin && stdin_readable();
 
 	open_std_fds();
@@ -266,26 +283,71 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 		fail("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
-	if ((sock = address_connect(a.host, port,
-	    (int)(o->connect_timeout * 1000 + 0.999))) == -1)
-		goto out;
-	if ((sigfd = signals_open()) == -1) {
-		fail("signalfd: %s", strerror(errno));
-		goto out;
-	}
-	status = session_run(sock, sigfd, exec, stdin_open);
-	exec = NULL;
-	close(sigfd);
+	status = connect_and_run(a.host, port,
+	    (int)(o->connect_timeout * 1000 + 0.999), exec, stdin_open);
 out:
 	json_decref(exec);
-	if (sock != -1)
-		close(sock);
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);
 	address_free(&a);
 	fail_set_host(NULL);
 	return status;
+}
+
+/*
+ * "busy" means the server ran nothing and read none of stdin: try again a
+ * few times, backing off at random so refused clients do not return
+ * together.  Signals are taken over only once connected: until then the
+ * defaults end rexec, and nothing runs remotely.
+ */
+static int
+connect_and_run(const char *host, const char *port, int timeout_ms,
+    json_t *exec, bool stdin_open)
+{
+	int sock, sigfd = -1, status = EXIT_REXEC_FAILED;
+
+	for (int attempt = 0; ; attempt++) {
+		if ((sock = address_connect(host, port, timeout_ms)) == -1)
+			break;
+		if (sigfd == -1 && (sigfd = signals_open()) == -1) {
+			fail("signalfd: %s", strerror(errno));
+			close(sock);
+			break;
+		}
+		status = session_run(sock, sigfd, exec, stdin_open,
+		    attempt < BUSY_RETRIES);
+		close(sock);
+		if (status != SESSION_BUSY)
+			break;
+		status = EXIT_REXEC_FAILED;
+		if (backoff(sigfd, attempt) == -1) {
+			fail("interrupted");
+			break;
+		}
+	}
+	if (sigfd != -1)
+		close(sigfd);
+	return status;
+}
+
+/* Sleeps before retry number attempt+1; -1 when a signal says stop. */
+static int
+backoff(int sigfd, int attempt)
+{
+	unsigned base = BUSY_BACKOFF_MS << attempt;
+	struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
+	long long deadline = now_ms() + base + arc4random_uniform(base);
+	long long left;
+
+	while ((left = deadline - now_ms()) > 0) {
+		int n = poll(&pfd, 1, (int)left);
+		if (n > 0 && signals_next(sigfd) > 0)
+			return -1;
+		if (n == -1 && errno != EINTR)
+			return -1;
+	}
+	return 0;
 }
 
 static json_t *

@@ -39,11 +39,13 @@ struct session {
 	int		 wfd;		/* -1: nothing held */
 	size_t		 woff;
 
-	json_t		*exec;		/* not yet framed */
+	json_t		*exec;		/* borrowed; NULL once framed */
+	bool		 may_retry;
 	struct frame_out out;
 	enum out_kind	 out_kind;
 	bool		 peer_gone;	/* sending failed: stop sending */
 
+	bool		 started;	/* the command runs: stdin may flow */
 	enum stdin_state in_state;
 	unsigned char	*inbuf;
 	size_t		 inlen;
@@ -55,6 +57,7 @@ struct session {
 };
 
 static void	 prepare_out(struct session *);
+static void	 set_events(const struct session *, struct pollfd *);
 static void	 poll_round(struct session *);
 static void	 on_signals(struct session *);
 static void	 on_sock_readable(struct session *);
@@ -68,10 +71,12 @@ static void	 on_sock_writable(struct session *);
 static void	 finish(struct session *, int status);
 
 int
-session_run(int sock, int sigfd, json_t *exec, bool stdin_open)
+session_run(int sock, int sigfd, json_t *exec, bool stdin_open,
+    bool may_retry)
 {
 	struct session s = {
 		.sock = sock, .sigfd = sigfd, .wfd = -1, .exec = exec,
+		.may_retry = may_retry,
 		.in_state = stdin_open ? STDIN_OPEN : STDIN_DONE,
 	};
 
@@ -87,7 +92,6 @@ session_run(int sock, int sigfd, json_t *exec, bool stdin_open)
 		frame_clear(&s.held);
 	if (s.out_kind != OUT_NONE)
 		frame_out_release(&s.out);
-	json_decref(s.exec);
 	decoder_free(&s.dec);
 	free(s.inbuf);
 	return s.status;
@@ -110,19 +114,17 @@ prepare_out(struct session *s)
 
 	if (s->out_kind != OUT_NONE || s->peer_gone)
 		return;
-	if (s->exec != NULL || s->nsig > 0) {
-		if (s->exec != NULL) {
-			hdr = s->exec;
-			s->exec = NULL;
-		} else {
-			hdr = msg_signal(s->sigq[0]);
-			memmove(s->sigq, s->sigq + 1,
-			    --s->nsig * sizeof(s->sigq[0]));
-		}
-		if (hdr == NULL || frame_out_json(&s->out, hdr, NULL, 0) == -1)
-			finish(s, fail("cannot encode a request: %s",
+	if (s->exec != NULL) {
+		if (frame_out_json(&s->out, s->exec, NULL, 0) == -1)
+			finish(s, fail("cannot encode the request: %s",
 			    strerror(errno)));
 		else
+			s->out_kind = OUT_CONTROL;
+		s->exec = NULL;
+	} else if (s->nsig > 0) {
+		hdr = msg_signal(s->sigq[0]);
+		memmove(s->sigq, s->sigq + 1, --s->nsig * sizeof(s->sigq[0]));
+		if (hdr != NULL && frame_out_json(&s->out, hdr, NULL, 0) == 0)
 			s->out_kind = OUT_CONTROL;
 		json_decref(hdr);
 	} else if (s->inlen > 0) {
@@ -134,28 +136,35 @@ prepare_out(struct session *s)
 	}
 }
 
+/* The socket is read only once the held frame is written out;
+ * back-pressure: stdin is read only once its last chunk is sent; and only
+ * once the command started, so a refused request consumes none of it. */
 static void
-poll_round(struct session *s)
+set_events(const struct session *s, struct pollfd *pfd)
 {
-	struct pollfd pfd[PFD_COUNT];
-
 	for (int i = 0; i < PFD_COUNT; i++)
 		pfd[i] = (struct pollfd){ .fd = -1 };
 	pfd[PFD_SIG] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
-	/* The socket is read only once the held frame is written out. */
 	if (s->wfd == -1 && !s->sock_eof)
 		pfd[PFD_SOCK].events |= POLLIN;
 	if (s->out_kind != OUT_NONE)
 		pfd[PFD_SOCK].events |= POLLOUT;
 	if (pfd[PFD_SOCK].events != 0)
 		pfd[PFD_SOCK].fd = s->sock;
-	/* Back-pressure: stdin is read only when its last chunk is sent. */
-	if (s->in_state == STDIN_OPEN && s->inlen == 0 && !s->peer_gone)
+	if (s->in_state == STDIN_OPEN && s->started && s->inlen == 0 &&
+	    !s->peer_gone)
 		pfd[PFD_STDIN] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	if (s->wfd != -1)
 		pfd[PFD_WRITE] = (struct pollfd){ .fd = s->wfd,
 		    .events = POLLOUT };
+}
 
+static void
+poll_round(struct session *s)
+{
+	struct pollfd pfd[PFD_COUNT];
+
+	set_events(s, pfd);
 	if (poll(pfd, PFD_COUNT, -1) == -1) {
 		if (errno != EINTR)
 			finish(s, fail("poll: %s", strerror(errno)));
@@ -255,6 +264,7 @@ on_frame(struct session *s, struct frame *f)
 	case FRAME_STARTED:
 		if (msg_parse_started(f, &pid, &e) == -1)
 			finish(s, fail("protocol error: %s", e.message));
+		s->started = true;
 		break;
 	case FRAME_EXIT:
 		on_exit_frame(s, f);
@@ -291,6 +301,8 @@ on_error_frame(struct session *s, struct frame *f)
 
 	if (msg_parse_error(f, &err, &e) == -1)
 		finish(s, fail("protocol error: %s", e.message));
+	else if (err.code == ERR_BUSY && !s->started && s->may_retry)
+		finish(s, SESSION_BUSY);
 	else if (err.code == ERR_AUTH)
 		finish(s, fail("authentication refused: %s", err.message));
 	else

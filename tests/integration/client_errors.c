@@ -37,16 +37,12 @@ listen_local(int backlog, int *port)
 /* A fake server: accepts one client, reads its first bytes, answers
  * reply (if any), then half-closes and reads until the client is gone (so
  * no reset can discard what it sent). */
-static pid_t
-fake_server(int lfd, const void *reply, size_t len)
+static void
+serve_one(int lfd, const void *reply, size_t len)
 {
-	pid_t pid = fork();
 	char buf[4096];
 	int c;
 
-	cr_assert_neq(pid, -1);
-	if (pid != 0)
-		return pid;
 	if ((c = accept(lfd, NULL, NULL)) == -1)
 		_exit(1);
 	if (read(c, buf, sizeof(buf)) <= 0)
@@ -57,15 +53,56 @@ fake_server(int lfd, const void *reply, size_t len)
 	while (read(c, buf, sizeof(buf)) > 0)
 		;
 	close(c);
+}
+
+/* Serves n clients in turn, client i getting the frame of headers[i]. */
+static pid_t
+fake_server_frames(int lfd, const char *const *headers, int n)
+{
+	pid_t pid = fork();
+
+	cr_assert_neq(pid, -1);
+	if (pid != 0)
+		return pid;
+	for (int i = 0; i < n; i++) {
+		unsigned char frame[512];
+		size_t h = strlen(headers[i]);
+		frame[0] = frame[1] = 0;
+		frame[2] = (unsigned char)(h >> 8);
+		frame[3] = (unsigned char)h;
+		memcpy(frame + 4, headers[i], h);
+		serve_one(lfd, frame, 4 + h);
+	}
 	_exit(0);
 }
 
+static pid_t
+fake_server(int lfd, const void *reply, size_t len)
+{
+	pid_t pid = fork();
+
+	cr_assert_neq(pid, -1);
+	if (pid != 0)
+		return pid;
+	serve_one(lfd, reply, len);
+	_exit(0);
+}
+
+/* The fake server must have served every client it expected. */
 static void
 reap(pid_t pid)
 {
-	int status;
+	int status = 0;
+	pid_t got = 0;
 
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	for (int waited = 0; waited < 10000 && got == 0; waited += 10)
+		if ((got = waitpid(pid, &status, WNOHANG)) == 0)
+			test_sleep_ms(10);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		cr_assert_fail("the fake server still waits for a client");
+	}
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -200,16 +237,59 @@ Test(client_errors, usage_errors)
 	struct rexec_run r;
 
 	rexec_run(&r, NULL, "127.0.0.1", NULL);
-	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255);
-	cr_assert_not_null(strstr(r.err, "missing command"), "%s", r.err);
+	assert_one_line(&r, "rexec: missing command", NULL);
 	rexec_run_free(&r);
 	rexec_run(&r, NULL, "-t", "soon", "127.0.0.1", "true", NULL);
-	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255);
+	assert_one_line(&r, "rexec: -t wants a number of seconds", NULL);
+	rexec_run_free(&r);
+	rexec_run(&r, NULL, "-e", "NOEQUALS", "127.0.0.1", "true", NULL);
+	assert_one_line(&r, "rexec: -e wants NAME=VALUE", NULL);
+	rexec_run_free(&r);
+	rexec_run(&r, NULL, "--no-such-option", "127.0.0.1", "true", NULL);
+	assert_one_line(&r, "rexec: ", "no-such-option");
 	rexec_run_free(&r);
 	rexec_run(&r, NULL, "-p", "70000", "127.0.0.1", "true", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: invalid port", NULL);
 	rexec_run_free(&r);
 	rexec_run(&r, NULL, "[::1", "true", NULL);
 	assert_one_line(&r, "rexec: invalid address", NULL);
+	rexec_run_free(&r);
+}
+
+#define BUSY	"{\"type\":\"error\",\"code\":\"busy\",\"message\":\"full\"}"
+
+/* "busy" means nothing ran: rexec tries again, a bounded number of times. */
+Test(client_errors, busy_is_retried)
+{
+	static const char *const replies[] = { BUSY, BUSY,
+	    "{\"type\":\"exit\",\"code\":7}" };
+	struct rexec_run r;
+	char addr[64];
+	int port, lfd = listen_local(8, &port);
+	pid_t srv = fake_server_frames(lfd, replies, 3);
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	rexec_run(&r, NULL, addr, "true", NULL);
+	reap(srv);
+	close(lfd);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7,
+	    "status %#x: %s", r.status, r.err);
+	cr_assert_eq(r.err_len, 0, "%s", r.err);
+	rexec_run_free(&r);
+}
+
+Test(client_errors, busy_gives_up)
+{
+	static const char *const replies[] = { BUSY, BUSY, BUSY, BUSY, BUSY };
+	struct rexec_run r;
+	char addr[64];
+	int port, lfd = listen_local(8, &port);
+	pid_t srv = fake_server_frames(lfd, replies, 5);
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	rexec_run(&r, NULL, addr, "true", NULL);
+	reap(srv);
+	close(lfd);
+	assert_one_line(&r, "rexec: 127.0.0.1: busy: full", NULL);
 	rexec_run_free(&r);
 }

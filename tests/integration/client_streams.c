@@ -179,3 +179,24 @@ Test(client_streams, closed_stdin_sends_none)
 	cr_assert_str_eq(r.out, "done\n");
 	rexec_run_free(&r);
 }
+
+/* stdin flows only once the command runs: a refused one leaves it unread. */
+Test(client_streams, refused_request_leaves_stdin_unread)
+{
+	struct rexec_run r;
+	char cmd[PATH_MAX + 128], env[PATH_MAX];
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *envv[] = { env, NULL };
+	struct rexec_opts o = { .env = envv, .stdin_text = "keep me\n" };
+
+	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
+	snprintf(cmd, sizeof(cmd), "\"$REXEC\" -C /nonexistent %s cat; "
+	    "echo status $?; cat", addr);
+	rexec_spawn(&r, &o, argv);
+	rexec_wait(&r);
+	assert_exit(&r, 0);
+	cr_assert_str_eq(r.out, "status 255\nkeep me\n");
+	cr_assert_not_null(strstr(r.err, "rexec: 127.0.0.1: spawn: "), "%s",
+	    r.err);
+	rexec_run_free(&r);
+}
