@@ -349,10 +349,14 @@ handle_socket(struct stream *s, short rev)
 		send_pending(s);
 	if (s->aborted)
 		return;
-	if (rev & (POLLIN | POLLHUP))
+	/* The decoder holds the pending stdin payload: do not read. */
+	if (s->in_pending) {
+		if (rev & (POLLHUP | POLLRDHUP))
+			abort_stream(s, "client disconnected");
+		return;
+	}
+	if (rev & (POLLIN | POLLHUP | POLLRDHUP))
 		read_socket(s);
-	else if (rev & POLLRDHUP)
-		abort_stream(s, "client disconnected");
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,4 +198,40 @@ Test(daemon_config, port_0_on_two_addresses_prints_each)
 	cr_assert_eq(atoi(p + strlen("listening on 127.0.0.1 port ")), d.port);
 	free(log);
 	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+Test(daemon_config, drops_privileges_and_sets_rlimits)
+{
+	struct rexecd_proc d;
+	struct passwd *pw = getpwnam("nobody");
+	struct dt_result r;
+	char want[64];
+
+	if (geteuid() != 0 || pw == NULL)
+		cr_skip_test("needs root and a nobody account");
+	rexecd_start(&d, "user = nobody\nrlimit_nofile = 64\n", NULL);
+	dt_run(&d, "{\"cmd\": \"id -u; id -g; ulimit -n; echo $USER\", "
+	    "\"cwd\": \"/\"}", NULL, 0, &r);
+	cr_assert(r.got_exit && r.st.code == 0, "%s", r.errout);
+	snprintf(want, sizeof(want), "%u\n%u\n64\nnobody\n",
+	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	cr_assert_str_eq(r.out, want);
+	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+Test(daemon_config, root_user_needs_allow_root)
+{
+	char *out;
+	int st;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	st = check("user = root\n", &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	cr_assert_not_null(strstr(out, "allow_root"), "%s", out);
+	free(out);
+	st = check("user = root\nallow_root = yes\n", &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	free(out);
 }
