@@ -58,32 +58,33 @@ format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", host, serv);
 }
 
+/* Appends src to the short description, printable only; false when full. */
+static bool
+append(char **d, const char *end, const char *src)
+{
+	for (; *src != '\0'; src++) {
+		if (*d == end)
+			return false;
+		*(*d)++ = isprint((unsigned char)*src) ? *src : '?';
+	}
+	return true;
+}
+
 /* The command for logs and the process title: short, printable. */
 static void
 describe_command(struct session *s)
 {
-	char *d = s->command, *end = s->command + COMMAND_SHORT;
-	const char *src = s->req.cmd;
-	size_t i = 0;
+	char *d = s->command;
+	const char *end = s->command + COMMAND_SHORT;
+	bool whole = true;
 
-	for (;;) {
-		if (src == NULL && s->req.argv != NULL) {
-			if ((src = s->req.argv[i]) == NULL)
-				break;
-			if (i++ > 0 && d < end)
-				*d++ = ' ';
-		} else if (src == NULL)
-			break;
-		for (; *src != '\0' && d < end; src++)
-			*d++ = isprint((unsigned char)*src) ? *src : '?';
-		if (*src != '\0' || s->req.cmd != NULL)
-			break;
-		src = NULL;
-	}
-	if (d == end && (src == NULL || *src != '\0'))
-		strlcpy(d, "...", 4);
-	else
-		*d = '\0';
+	if (s->req.cmd != NULL)
+		whole = append(&d, end, s->req.cmd);
+	for (size_t i = 0; s->req.cmd == NULL && i < s->req.argc && whole;
+	    i++)
+		whole = (i == 0 || append(&d, end, " ")) &&
+		    append(&d, end, s->req.argv[i]);
+	strlcpy(d, whole ? "" : "...", 4);
 }
 
 static void
