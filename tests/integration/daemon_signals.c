@@ -1,7 +1,10 @@
 /* Timeouts, disconnects, shutdown and reload end exactly what they must. */
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,4 +268,47 @@ Test(daemon_signals, bad_reload_keeps_the_configuration)
 	dt_run(&d, "{\"cmd\": \"echo ok\"}", NULL, 0, &r);
 	cr_assert(r.got_exit && r.st.code == 0);
 	dt_result_free(&r);
+}
+
+/* Reads notify datagrams until one contains want; 0 or -1 (bounded). */
+static int
+wait_notify(int fd, const char *want, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[1024];
+
+	for (int waited = 0; waited < timeout_ms; waited += 100) {
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strstr(buf, want) != NULL)
+			return 0;
+	}
+	return -1;
+}
+
+Test(daemon_signals, systemd_notifications)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_neq(fd, -1);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/rexecd-notify.%d",
+	    (int)getpid());
+	unlink(sun.sun_path);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setenv("NOTIFY_SOCKET", sun.sun_path, 1);
+	rexecd_start(&d, NULL, NULL);
+	unsetenv("NOTIFY_SOCKET");
+	cr_assert_eq(wait_notify(fd, "READY=1", 5000), 0);
+	kill(d.pid, SIGHUP);
+	cr_assert_eq(wait_notify(fd, "RELOADING=1", 5000), 0);
+	cr_assert_eq(wait_notify(fd, "READY=1", 5000), 0);
+	cr_assert_eq(rexecd_stop(&d), 0);
+	cr_assert_eq(wait_notify(fd, "STOPPING=1", 5000), 0);
+	close(fd);
+	unlink(sun.sun_path);
 }
