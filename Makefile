@@ -125,6 +125,7 @@ fuzz:
 	    $(call pkg_cflags,jansson) -o $(FUZZ_BIN) tests/fuzz/fuzz_decode.c \
 	    $(PROTO_SRC) $(call pkg_libs,jansson)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=200000 \
+	    -artifact_prefix=$(BUILD)/ \
 	    $(BUILD)/fuzz-corpus tests/fuzz/corpus
 
 deps:
