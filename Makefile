@@ -64,7 +64,7 @@ CRITERION_OPTS	?= --jobs 2 --timeout 300
 
 MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
-.PHONY: all check unit integration lint asan valgrind fuzz install \
+.PHONY: all check check-all unit integration lint asan valgrind fuzz install \
 	uninstall clean deps demo bench
 
 all: $(REXECD) $(REXEC)
@@ -109,8 +109,13 @@ lint:
 	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; echo "mandoc -Tlint: clean"
 
+# The soak is shortened under the sanitizers, which slow every process.
 asan:
-	$(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
+	SOAK_COMMANDS=$${SOAK_COMMANDS:-2000} \
+	    $(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
+
+# Everything CI runs: the tests, again under ASan+UBSan, and memcheck.
+check-all: check asan valgrind
 
 # Memcheck of the daemon (a few hundred requests) and the client.
 valgrind: $(REXECD) $(REXEC)
