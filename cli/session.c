@@ -50,6 +50,7 @@ struct session {
 	unsigned char	*inbuf;
 	size_t		 inlen;
 
+	bool		 signalled;	/* the user asked for something */
 	int		 sigq[SIGQ_MAX];
 	size_t		 nsig;
 	int		 nsigint;
@@ -190,6 +191,7 @@ on_signals(struct session *s)
 	int signo;
 
 	while ((signo = signals_next(s->sigfd)) > 0) {
+		s->signalled = true;
 		if (signo == SIGINT) {
 			long long now = now_ms();
 			if (s->nsigint >= 2 &&
@@ -301,7 +303,8 @@ on_error_frame(struct session *s, struct frame *f)
 
 	if (msg_parse_error(f, &err, &e) == -1)
 		finish(s, fail("protocol error: %s", e.message));
-	else if (err.code == ERR_BUSY && !s->started && s->may_retry)
+	else if (err.code == ERR_BUSY && !s->started && s->may_retry &&
+	    !s->signalled)
 		finish(s, SESSION_BUSY);
 	else if (err.code == ERR_AUTH)
 		finish(s, fail("authentication refused: %s", err.message));
