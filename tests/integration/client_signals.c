@@ -34,10 +34,11 @@ teardown(void)
 
 TestSuite(client_signals, .init = setup, .fini = teardown);
 
+/* In the daemon's temp dir: a core a QUIT might leave is removed too. */
 static void
 spawn_ready(struct rexec_run *r, const char *cmd)
 {
-	const char *argv[] = { rexec_bin(), addr, cmd, NULL };
+	const char *argv[] = { rexec_bin(), "-C", d.dir, addr, cmd, NULL };
 
 	rexec_spawn(r, NULL, argv);
 	cr_assert_eq(rexec_wait_out(r, "ready\n", 1, 20000), 0,
@@ -77,6 +78,12 @@ Test(client_signals, sighup_forwarded)
 {
 	forwarded(SIGHUP, "trap 'echo got HUP; exit 5' HUP",
 	    "ready\ngot HUP\n", 5);
+}
+
+Test(client_signals, sigquit_forwarded)
+{
+	forwarded(SIGQUIT, "trap 'echo got QUIT; exit 6' QUIT",
+	    "ready\ngot QUIT\n", 6);
 }
 
 Test(client_signals, untrapped_sigterm_is_143)

@@ -200,3 +200,24 @@ Test(client_streams, refused_request_leaves_stdin_unread)
 	    r.err);
 	rexec_run_free(&r);
 }
+
+/* A reader that stalls slows the command; rexec does not buffer for it. */
+Test(client_streams, slow_reader_bounded_memory)
+{
+	struct rexec_run r;
+	char cmd[PATH_MAX + 128], env[PATH_MAX];
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *envv[] = { env, NULL };
+	struct rexec_opts o = { .env = envv };
+
+	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
+	snprintf(cmd, sizeof(cmd), "\"$REXEC\" %s 'head -c 67108864 "
+	    "/dev/zero' | { sleep 1; wc -c; }", addr);
+	rexec_spawn(&r, &o, argv);
+	rexec_wait(&r);
+	assert_exit(&r, 0);
+	cr_assert_eq(atol(r.out), 67108864L, "%s", r.out);
+	cr_assert_lt(r.maxrss_kb, RSS_BOUND_KB, "grew to %ld KiB",
+	    r.maxrss_kb);
+	rexec_run_free(&r);
+}
