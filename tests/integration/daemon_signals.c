@@ -312,3 +312,54 @@ Test(daemon_signals, systemd_notifications)
 	close(fd);
 	unlink(sun.sun_path);
 }
+
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	pid_t w;
+	int fd;
+
+	rexecd_start(&d, "workers = 1\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	snprintf(json, sizeof(json), "{\"argv\": [\"yes\", \"%s\"]}", marker);
+	fd = start_cmd(json, &r);
+	cr_assert_eq(dt_workers(d.pid, "127.0.0.1:", &w, 1), 1);
+	/* Nobody reads: the worker must stay small however long it lasts. */
+	for (int i = 0; i < 20; i++) {
+		long kib = rss_kib(w);
+		cr_assert_gt(kib, 0);
+		cr_assert_lt(kib, 16 * 1024, "worker RSS %ld KiB", kib);
+		dt_sleep_ms(50);
+	}
+	/* The stream still flows once we read. */
+	char buf[65536];
+	size_t got = 0;
+	set_nonblock(fd, 0);
+	while (got < 64 * 1024 * 1024) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		cr_assert_gt(n, 0);
+		got += (size_t)n;
+	}
+	cr_assert_lt(rss_kib(w), 16 * 1024);
+	close(fd);
+	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0);
+	dt_result_free(&r);
+}
