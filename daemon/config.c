@@ -457,6 +457,7 @@ apply_opts(struct config *cf, const struct config_opts *o)
 		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
 		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
 		cf->nlisten = 2;
+		cf->listen_default = true;
 	}
 	if (o->port != -1)
 		cf->port = o->port;

@@ -36,6 +36,7 @@ struct config_rlim {
 struct config {
 	char		listen[LISTEN_MAX][LISTEN_ADDR_MAX];
 	size_t		nlisten;
+	bool		listen_default;	/* none configured: loopbacks */
 	int		port;
 	int		workers;
 	int		max_workers;

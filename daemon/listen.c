@@ -97,8 +97,10 @@ announce(int fd)
 	    serv);
 }
 
-static void
-add_socket(struct listeners *l, const struct addrinfo *ai, const char *name)
+/* Returns 0, or -1 when a default address is missing here (no IPv6). */
+static int
+add_socket(const struct config *cf, struct listeners *l,
+    const struct addrinfo *ai, const char *name)
 {
 	int fd, on = 1;
 
@@ -106,6 +108,8 @@ add_socket(struct listeners *l, const struct addrinfo *ai, const char *name)
 		fatalx("too many listening sockets");
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1 && cf->listen_default && errno == EAFNOSUPPORT)
+		return -1;
 	if (fd == -1)
 		fatal("socket for %s", name);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
@@ -113,12 +117,18 @@ add_socket(struct listeners *l, const struct addrinfo *ai, const char *name)
 	if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		fatal("IPV6_V6ONLY");
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (cf->listen_default && errno == EADDRNOTAVAIL) {
+			close(fd);
+			return -1;
+		}
 		fatal("cannot listen on %s", name);
+	}
 	if (listen(fd, SOMAXCONN) == -1)
 		fatal("listen on %s", name);
 	announce(fd);
 	l->fd[l->n++] = fd;
+	return 0;
 }
 
 static int
@@ -166,9 +176,12 @@ listen_open(const struct config *cf, struct listeners *l)
 		    sizeof(err)) == -1)
 			fatalx("%s", err);
 		for (ai = res; ai != NULL; ai = ai->ai_next)
-			add_socket(l, ai, cf->listen[i]);
+			if (add_socket(cf, l, ai, cf->listen[i]) == -1)
+				log_warn("skipping %s", cf->listen[i]);
 		freeaddrinfo(res);
 	}
+	if (l->n == 0)
+		fatalx("no address to listen on");
 }
 
 void

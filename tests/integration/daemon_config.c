@@ -1,7 +1,10 @@
 /* Options, the configuration file, -t, and the refusal to be exposed. */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -234,4 +237,56 @@ Test(daemon_config, root_user_needs_allow_root)
 	st = check("user = root\nallow_root = yes\n", &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
 	free(out);
+}
+
+static int
+connect6(int port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+	    .sin6_port = htons((unsigned short)port),
+	    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sin6,
+	    sizeof(sin6)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+Test(daemon_config, ipv6_listener_and_allow_list)
+{
+	const char *extra[] = { "-l", "::1", NULL };
+	struct rexecd_proc d;
+	struct dt_result r;
+	char *log, *p;
+	int fd, port6;
+
+	rexecd_start(&d, "allow = ::1/128\n", extra);
+	log = rexecd_log(&d);
+	p = strstr(log, "listening on ::1 port ");
+	if (p == NULL) {
+		free(log);
+		rexecd_stop(&d);
+		cr_skip_test("no IPv6 loopback here");
+	}
+	port6 = atoi(p + strlen("listening on ::1 port "));
+	free(log);
+	/* Over IPv6 the allow-list lets us in... */
+	cr_assert_neq(fd = connect6(port6), -1);
+	cr_assert_eq(dt_send_exec(fd, "{\"cmd\": \"echo six\"}"), 0);
+	memset(&r, 0, sizeof(r));
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.code == 0);
+	cr_assert_str_eq(r.out, "six\n");
+	dt_result_free(&r);
+	cr_assert_eq(rexecd_wait_log(&d, "[::1]:", 5000), 0);
+	/* ...over IPv4 it does not. */
+	dt_run(&d, "{\"cmd\": \"echo four\"}", NULL, 0, &r);
+	cr_assert(r.got_error && r.err.code == ERR_AUTH);
+	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
 }
