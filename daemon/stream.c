@@ -382,30 +382,29 @@ handle_events(struct stream *s, const struct pollfd *p)
 	}
 }
 
+static bool
+outputs_done(const struct stream *s)
+{
+	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
+}
+
 /* True when the loop is over: exit frame due, or nothing left to wait. */
 static bool
 finished(struct stream *s, long long now)
 {
-	if (!s->exited) {
-		if (s->give_up == 0 || now < s->give_up)
-			return false;
-		log_warnx("command %d survives SIGKILL", s->ch->pid);
+	if (s->give_up > 0 && now >= s->give_up) {
+		/* Unkillable (D state): report it killed and move on. */
+		log_warnx("process group %d survives SIGKILL", s->ch->pid);
+		if (!s->exited)
+			s->status = SIGKILL;
 		return true;
 	}
-	if (s->aborted || s->ending) {
-		if (!group_alive(s))
-			return s->aborted || (s->ch->out_fd == -1 &&
-			    s->ch->err_fd == -1 && !s->out_pending);
-		if (s->give_up > 0 && now >= s->give_up) {
-			log_warnx("process group %d survives SIGKILL",
-			    s->ch->pid);
-			return s->aborted || (s->ch->out_fd == -1 &&
-			    s->ch->err_fd == -1 && !s->out_pending);
-		}
-		if (s->aborted)
-			return false;
-	}
-	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
+	if (!s->exited)
+		return false;
+	/* A group told to end is waited for, down to its last process. */
+	if ((s->aborted || s->ending) && group_alive(s))
+		return false;
+	return s->aborted || outputs_done(s);
 }
 
 static void
