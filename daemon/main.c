@@ -131,6 +131,7 @@ main(int argc, char *argv[])
 	if (check)
 		exit(0);
 	log_init(cf.log_level, "master");
+	master_block_signals();
 	listen_open(&cf, &l);
 	master_run(&cf, &opts, &l);
 }

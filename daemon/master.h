@@ -5,6 +5,8 @@
 #include "config.h"
 #include "listen.h"
 
+/* Before the listening line: a signal sent then must not kill us. */
+void	master_block_signals(void);
 void	master_run(struct config *, const struct config_opts *,
 	    struct listeners *) __attribute__((noreturn));
 
