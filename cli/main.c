@@ -68,12 +68,12 @@ static bool	 stdin_readable(void);
 static void	 open_std_fds(void);
 static int	 check_port(const char *);
 static int	 run(const struct options *, const char *, char **, int);
-static int	 connect_and_run(const char *, const char *, int, json_t *,
-		    bool);
-static int	 backoff(int sigfd, int attempt);
 static json_t	*build_exec(const struct options *, char **, int, char *,
 		    bool);
 static char	*join_words(char **, int);
+static int	 connect_and_run(const char *, const char *, int, json_t *,
+		    bool);
+static int	 backoff(int sigfd, int attempt);
 
 int
 main(int argc, char **argv)
@@ -217,7 +217,7 @@ usage(FILE *f)
 "  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
 "  -A, --argv            run the words as argv, without a shell\n"
 "      --connect-timeout SECS\n"
-"                        give up connecting after SECS seconds (default 10)\n"
+"                        give up on an address after SECS seconds (default 10)\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -295,6 +295,54 @@ out:
 	return status;
 }
 
+static json_t *
+build_exec(const struct options *o, char **words, int nwords, char *token,
+    bool stdin_open)
+{
+	struct exec_req req = {
+		.version = PROTOCOL_VERSION,
+		.env = o->env,
+		.envc = o->envc,
+		.cwd = o->cwd,
+		.timeout = o->timeout,
+		.stdin_open = stdin_open,
+		.token = token,
+		.token_len = token != NULL ? strlen(token) : 0,
+	};
+	char *cmd = NULL;
+	json_t *hdr;
+
+	if (o->argv_mode) {
+		req.argv = words;
+		req.argc = (size_t)nwords;
+	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {
+		return NULL;
+	}
+	hdr = msg_exec(&req);
+	free(cmd);
+	return hdr;
+}
+
+/* As ssh does: the words joined with single spaces, for the remote shell. */
+static char *
+join_words(char **words, int nwords)
+{
+	size_t len = 0, off = 0;
+	char *s;
+
+	for (int i = 0; i < nwords; i++)
+		len += strlen(words[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	for (int i = 0; i < nwords; i++) {
+		size_t n = strlen(words[i]);
+		memcpy(s + off, words[i], n);
+		off += n;
+		s[off++] = i + 1 < nwords ? ' ' : '\0';
+	}
+	return s;
+}
+
 /*
  * "busy" means the server ran nothing and read none of stdin: try again a
  * few times, backing off at random so refused clients do not return
@@ -348,52 +396,4 @@ backoff(int sigfd, int attempt)
 			return -1;
 	}
 	return 0;
-}
-
-static json_t *
-build_exec(const struct options *o, char **words, int nwords, char *token,
-    bool stdin_open)
-{
-	struct exec_req req = {
-		.version = PROTOCOL_VERSION,
-		.env = o->env,
-		.envc = o->envc,
-		.cwd = o->cwd,
-		.timeout = o->timeout,
-		.stdin_open = stdin_open,
-		.token = token,
-		.token_len = token != NULL ? strlen(token) : 0,
-	};
-	char *cmd = NULL;
-	json_t *hdr;
-
-	if (o->argv_mode) {
-		req.argv = words;
-		req.argc = (size_t)nwords;
-	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {
-		return NULL;
-	}
-	hdr = msg_exec(&req);
-	free(cmd);
-	return hdr;
-}
-
-/* As ssh does: the words joined with single spaces, for the remote shell. */
-static char *
-join_words(char **words, int nwords)
-{
-	size_t len = 0, off = 0;
-	char *s;
-
-	for (int i = 0; i < nwords; i++)
-		len += strlen(words[i]) + 1;
-	if ((s = malloc(len)) == NULL)
-		return NULL;
-	for (int i = 0; i < nwords; i++) {
-		size_t n = strlen(words[i]);
-		memcpy(s + off, words[i], n);
-		off += n;
-		s[off++] = i + 1 < nwords ? ' ' : '\0';
-	}
-	return s;
 }

@@ -17,6 +17,23 @@
 #include "rexec_run.h"
 #include "rexecd_proc.h"
 
+/* Whatever a failed assertion skipped is stopped here. */
+static struct rexecd_proc d;
+static pid_t fake_pid;
+
+static void
+cleanup(void)
+{
+	if (d.pid > 0)
+		rexecd_stop(&d);
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGKILL);
+		waitpid(fake_pid, NULL, 0);
+	}
+}
+
+TestSuite(client_errors, .fini = cleanup);
+
 /* A listening socket on 127.0.0.1 with an ephemeral port. */
 static int
 listen_local(int backlog, int *port)
@@ -63,7 +80,7 @@ fake_server_frames(int lfd, const char *const *headers, int n)
 
 	cr_assert_neq(pid, -1);
 	if (pid != 0)
-		return pid;
+		return fake_pid = pid;
 	for (int i = 0; i < n; i++) {
 		unsigned char frame[512];
 		size_t h = strlen(headers[i]);
@@ -83,7 +100,7 @@ fake_server(int lfd, const void *reply, size_t len)
 
 	cr_assert_neq(pid, -1);
 	if (pid != 0)
-		return pid;
+		return fake_pid = pid;
 	serve_one(lfd, reply, len);
 	_exit(0);
 }
@@ -98,11 +115,9 @@ reap(pid_t pid)
 	for (int waited = 0; waited < 10000 && got == 0; waited += 10)
 		if ((got = waitpid(pid, &status, WNOHANG)) == 0)
 			test_sleep_ms(10);
-	if (got == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	if (got == 0)
 		cr_assert_fail("the fake server still waits for a client");
-	}
+	fake_pid = 0;
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -190,7 +205,6 @@ Test(client_errors, protocol_error)
 /* The worker serving us dies mid command: the connection breaks. */
 Test(client_errors, connection_lost_mid_command)
 {
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64];
 	const char *argv[] = { rexec_bin(), addr,
@@ -220,7 +234,6 @@ Test(client_errors, connection_lost_mid_command)
 
 Test(client_errors, server_spawn_error)
 {
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64];
 

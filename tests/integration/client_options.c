@@ -14,6 +14,10 @@
 
 #define TOKEN	"s3cret-token"
 
+static void	cleanup(void);
+
+TestSuite(client_options, .fini = cleanup);
+
 static void
 assert_ok(const struct rexec_run *r, const char *out)
 {
@@ -37,9 +41,11 @@ listen_port(const struct rexecd_proc *d, const char *addr)
 	return port;
 }
 
+/* Whatever a failed assertion skipped is stopped and removed here. */
+static struct rexecd_proc d;
+
 Test(client_options, host_port_and_dash_p_and_env_port)
 {
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64], port[16], env[32];
 	const char *envv[] = { env, NULL };
@@ -66,7 +72,6 @@ Test(client_options, host_port_and_dash_p_and_env_port)
 Test(client_options, ipv6_loopback)
 {
 	static const char *const extra[] = { "-l", "::1", NULL };
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64], port[16];
 	int p6;
@@ -93,7 +98,6 @@ Test(client_options, ipv6_loopback)
 
 Test(client_options, env_cwd_and_words)
 {
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64], real[PATH_MAX], expect[PATH_MAX + 2];
 
@@ -126,7 +130,6 @@ Test(client_options, env_cwd_and_words)
 
 Test(client_options, argv_mode_no_shell)
 {
-	struct rexecd_proc d;
 	struct rexec_run r;
 	char addr[64];
 
@@ -169,6 +172,8 @@ struct token_setup {
 	char			addr[64];
 };
 
+static struct token_setup tok;
+
 static void
 write_mode(const char *path, const char *text, mode_t mode)
 {
@@ -202,64 +207,72 @@ token_start(struct token_setup *t)
 static void
 token_stop(struct token_setup *t)
 {
-	rexecd_stop(&t->d);
+	if (t->d.pid > 0)
+		rexecd_stop(&t->d);
 	unlink(t->daemon_file);
 	unlink(t->good);
 	unlink(t->open);
 	unlink(t->wrong);
 	rmdir(t->tdir);
+	t->tdir[0] = '\0';
 }
 
 Test(client_options, token_file_and_environment)
 {
 	static const char *const envv[] = { "REXEC_TOKEN=" TOKEN, NULL };
 	struct rexec_opts o = { .env = envv };
-	struct token_setup t;
 	struct rexec_run r;
 
-	token_start(&t);
-	rexec_run(&r, NULL, "-T", t.good, t.addr, "echo in", NULL);
+	token_start(&tok);
+	rexec_run(&r, NULL, "-T", tok.good, tok.addr, "echo in", NULL);
 	assert_ok(&r, "in\n");
 	rexec_run_free(&r);
-	rexec_run(&r, &o, t.addr, "echo env", NULL);
+	rexec_run(&r, &o, tok.addr, "echo env", NULL);
 	assert_ok(&r, "env\n");
 	rexec_run_free(&r);
-	token_stop(&t);
+	token_stop(&tok);
 }
 
 Test(client_options, token_refused)
 {
 	static const char *const envv[] = { "REXEC_TOKEN=wrong", NULL };
 	struct rexec_opts o = { .env = envv };
-	struct token_setup t;
 	struct rexec_run r;
 
-	token_start(&t);
-	rexec_run(&r, NULL, t.addr, "echo no", NULL);
+	token_start(&tok);
+	rexec_run(&r, NULL, tok.addr, "echo no", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: authentication refused", NULL);
 	rexec_run_free(&r);
-	rexec_run(&r, NULL, "--token-file", t.wrong, t.addr, "echo no", NULL);
+	rexec_run(&r, NULL, "--token-file", tok.wrong, tok.addr, "echo no", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: authentication refused", NULL);
 	rexec_run_free(&r);
-	rexec_run(&r, &o, t.addr, "echo no", NULL);
+	rexec_run(&r, &o, tok.addr, "echo no", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: authentication refused", NULL);
 	rexec_run_free(&r);
-	token_stop(&t);
+	token_stop(&tok);
 }
 
 Test(client_options, token_file_too_open)
 {
-	struct token_setup t;
 	struct rexec_run r;
 
-	token_start(&t);
-	rexec_run(&r, NULL, "-T", t.open, t.addr, "echo no", NULL);
+	token_start(&tok);
+	rexec_run(&r, NULL, "-T", tok.open, tok.addr, "echo no", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: token file ",
 	    "permissions 0644 are too open");
 	rexec_run_free(&r);
-	rexec_run(&r, NULL, "-T", "/nonexistent/token", t.addr, "true", NULL);
+	rexec_run(&r, NULL, "-T", "/nonexistent/token", tok.addr, "true", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: token file /nonexistent/token",
 	    "No such file");
 	rexec_run_free(&r);
-	token_stop(&t);
+	token_stop(&tok);
+}
+
+static void
+cleanup(void)
+{
+	if (d.pid > 0)
+		rexecd_stop(&d);
+	if (tok.tdir[0] != '\0')
+		token_stop(&tok);
 }
