@@ -84,6 +84,10 @@ session_run(int sock, int sigfd, json_t *exec, bool stdin_open,
 	decoder_init(&s.dec);
 	if (stdin_open && (s.inbuf = malloc(FRAME_DATA_CHUNK)) == NULL)
 		finish(&s, fail("out of memory"));
+	/* The exec frame fits the empty socket buffer: no poll for it. */
+	prepare_out(&s);
+	if (s.out_kind != OUT_NONE)
+		on_sock_writable(&s);
 	while (!s.finished) {
 		prepare_out(&s);
 		if (!s.finished)
