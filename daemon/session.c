@@ -35,7 +35,6 @@
 struct session {
 	struct worker		*w;
 	int			 sock;
-	const struct sockaddr	*sa;
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
 	struct decoder		 dec;
