@@ -1,0 +1,415 @@
+#!/bin/sh
+# make bench: rexec against the local floor and a private OpenSSH, on
+# loopback only (issue 7).  Every ratio comes from the same run, because
+# absolute times drift on a shared machine.
+#
+#   BENCH_QUICK=1   smoke run: 256M streams, 200 commands, fewer repetitions
+#   BENCH_SIZE=4G   size of the rexec and local streams (head -c syntax)
+#   BENCH_SSH_SIZE  size of the ssh stream (default 1G, at most BENCH_SIZE)
+#   BENCH_OUT       where the final table is also written
+#                   (default $BUILD/bench-results.txt)
+#   BUILD           build directory holding rexec and rexecd (default build)
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+REXEC=$(pwd)/$BUILD/rexec
+REXECD=$(pwd)/$BUILD/rexecd
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SIZE=${BENCH_SIZE:-256M}; NCMD=200
+	LAT_RUNS=50; SSH_RUNS=10; STREAM_RUNS=3
+else
+	SIZE=${BENCH_SIZE:-4G}; NCMD=2000
+	LAT_RUNS=300; SSH_RUNS=30; STREAM_RUNS=3
+fi
+POOL_N=256
+BENCH_OUT=${BENCH_OUT:-$BUILD/bench-results.txt}
+
+# --- tools -----------------------------------------------------------------
+
+# Debian packages for what is missing; apt-get update only when needed.
+need_pkgs=
+need() {	# command package
+	command -v "$1" >/dev/null 2>&1 || need_pkgs="$need_pkgs $2"
+}
+need hyperfine hyperfine
+need /usr/sbin/sshd openssh-server
+need ssh openssh-client
+need ssh-keygen openssh-client
+need /usr/bin/time time
+need jq jq
+need ps procps
+need python3 python3
+if [ -n "$need_pkgs" ]; then
+	echo "bench: installing$need_pkgs" >&2
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: need root to install$need_pkgs" >&2; exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_pkgs \
+	    >/dev/null
+fi
+for f in "$REXEC" "$REXECD"; do
+	[ -x "$f" ] || { echo "bench: $f missing: run make all" >&2; exit 1; }
+done
+
+# --- bookkeeping -----------------------------------------------------------
+
+T=$(mktemp -d /tmp/rexec-bench.XXXXXX)
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+put() { echo "$1 $2" >>"$T/results"; }
+get() {
+	awk -v k="$1" '$1 == k { sub(/^[^ ]+ /, ""); v = $0 } END { print v }' \
+	    "$T/results"
+}
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", ($1) }"; }
+# bytes in a head -c size such as 4G, 256M, 100K, 1000
+bytes() {
+	python3 -c 'import sys; s = sys.argv[1]; m = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+print(int(s[:-1]) * m[s[-1]] if s[-1] in m else int(s))' "$1"
+}
+median() {	# hyperfine JSON, command name -> seconds
+	jq -r --arg n "$2" '.results[] | select(.command == $n) | .median' "$1"
+}
+# hyperfine, bounded; its warnings only when it fails
+hf() {
+	timeout 1800 hyperfine "$@" >/dev/null 2>"$T/hf.log" || {
+		echo "bench: hyperfine failed:" >&2; cat "$T/hf.log" >&2; exit 1; }
+}
+now() { date +%s.%N; }
+section() { printf '\n== %s\n' "$*"; }
+
+# --- rexecd ----------------------------------------------------------------
+
+# start_rexecd name: a private rexecd on 127.0.0.1, port 0; sets RPID RPORT
+start_rexecd() {
+	cat >"$T/$1.conf" <<-EOF
+	workers = 8
+	max_workers = 300
+	allow_root = yes
+	EOF
+	"$REXECD" -f "$T/$1.conf" -p 0 -l 127.0.0.1 2>"$T/$1.log" &
+	RPID=$!
+	PIDS="$PIDS $RPID"
+	i=0
+	until RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' \
+	    "$T/$1.log") && [ -n "$RPORT" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$RPID" 2>/dev/null; then
+			echo "bench: rexecd did not start:" >&2
+			cat "$T/$1.log" >&2; exit 1
+		fi
+		sleep 0.1
+	done
+	timeout 30 "$REXEC" -p "$RPORT" 127.0.0.1 true || {
+		echo "bench: rexec 127.0.0.1 true failed" >&2
+		cat "$T/$1.log" >&2; exit 1; }
+}
+
+stop_pid() {
+	PIDS=$(for p in $PIDS; do [ "$p" = "$1" ] || echo "$p"; done)
+	kill "$1" 2>/dev/null || true
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# --- sshd ------------------------------------------------------------------
+
+start_sshd() {
+	mkdir -p /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
+	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
+	cp "$T/id.pub" "$T/authorized_keys"
+	SPORT=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$T/sshd_config" <<-EOF
+	Port $SPORT
+	ListenAddress 127.0.0.1
+	HostKey $T/host_key
+	AuthorizedKeysFile $T/authorized_keys
+	PidFile $T/sshd.pid
+	StrictModes no
+	UsePAM no
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	EOF
+	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	SSH="ssh -i $T/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -p $SPORT"
+	i=0
+	until timeout 10 $SSH 127.0.0.1 true </dev/null 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 50 ] || ! kill -0 "$SPID" 2>/dev/null; then
+			echo "bench: sshd did not start:" >&2
+			cat "$T/sshd.log" >&2; exit 1
+		fi
+		sleep 0.2
+	done
+}
+
+# --- the benchmarks --------------------------------------------------------
+
+bench_latency() {
+	section "1 latency: fresh connection each run ($LAT_RUNS runs, ssh $SSH_RUNS)"
+	hf -N --style none --warmup 10 --runs "$LAT_RUNS" \
+	    --export-json "$T/lat.json" \
+	    -n sh "sh -c true" \
+	    -n rexec "$REXEC -p $RPORT 127.0.0.1 true"
+	hf -N --style none --warmup 3 --runs "$SSH_RUNS" \
+	    --export-json "$T/lat-ssh.json" \
+	    -n ssh "$SSH 127.0.0.1 true"
+	put lat_sh "$(median "$T/lat.json" sh)"
+	put lat_rexec "$(median "$T/lat.json" rexec)"
+	put lat_ssh "$(median "$T/lat-ssh.json" ssh)"
+	printf '%-28s %12s %10s\n' command "median ms" "× sh"
+	for k in sh rexec ssh; do
+		printf '%-28s %12s %10s\n' "$k … true" \
+		    "$(calc "$(get lat_$k) * 1000")" \
+		    "$(calc "$(get lat_$k) / $(get lat_sh)" 1)"
+	done
+	echo "ssh / rexec: $(calc "$(get lat_ssh) / $(get lat_rexec)" 1)×"
+}
+
+# stream_table key...: GiB/s from the medians
+stream_table() {
+	printf '%-44s %10s %8s %8s\n' command "median s" "GiB/s" "× local"
+	for k in "$@"; do
+		printf '%-44s %10s %8s %8s\n' "$(get "${k}_name")" \
+		    "$(calc "$(get "${k}_s")")" "$(calc "$(get "${k}_gibs")" 2)" \
+		    "$(calc "$(get "${k}_gibs") / $(get "$(echo "$k" | cut -d_ -f1)_local_gibs")" 2)"
+	done
+}
+
+record_stream() {	# key json name bytes label
+	s=$(median "$2" "$3")
+	put "${1}_s" "$s"
+	put "${1}_gibs" "$(calc "$4 / $s / 1073741824" 4)"
+	echo "${1}_name $5" >>"$T/results"
+}
+
+bench_output() {
+	section "2 output throughput: $SIZE (ssh $SSH_SIZE), $STREAM_RUNS runs"
+	hf --style none --warmup 1 --runs "$STREAM_RUNS" \
+	    --export-json "$T/out.json" \
+	    -n local "head -c $SIZE /dev/zero | cat > /dev/null" \
+	    -n rexec "$REXEC -p $RPORT 127.0.0.1 'head -c $SIZE /dev/zero' > /dev/null" \
+	    -n ssh "$SSH 127.0.0.1 'head -c $SSH_SIZE /dev/zero' > /dev/null"
+	record_stream out_local "$T/out.json" local "$SIZE_B" \
+	    "head -c $SIZE | cat (local)"
+	record_stream out_rexec "$T/out.json" rexec "$SIZE_B" \
+	    "rexec 'head -c $SIZE' > /dev/null"
+	record_stream out_ssh "$T/out.json" ssh "$SSH_SIZE_B" \
+	    "ssh 'head -c $SSH_SIZE' > /dev/null"
+	stream_table out_local out_rexec out_ssh
+	echo "rexec / ssh: $(calc "$(get out_rexec_gibs) / $(get out_ssh_gibs)" 2)×"
+}
+
+bench_input() {
+	section "3 input throughput: $SIZE, $STREAM_RUNS runs"
+	hf --style none --warmup 1 --runs "$STREAM_RUNS" \
+	    --export-json "$T/in.json" \
+	    -n local "head -c $SIZE /dev/zero | cat > /dev/null" \
+	    -n rexec "head -c $SIZE /dev/zero | $REXEC -p $RPORT 127.0.0.1 'cat > /dev/null'"
+	record_stream in_local "$T/in.json" local "$SIZE_B" \
+	    "head -c $SIZE | cat (local)"
+	record_stream in_rexec "$T/in.json" rexec "$SIZE_B" \
+	    "head -c $SIZE | rexec 'cat > /dev/null'"
+	stream_table in_local in_rexec
+}
+
+# many key parallel count command...: run count commands (each prints ok)
+# with xargs -P parallel; records <key>_rate and <key>_fail
+many() {
+	key=$1 par=$2 n=$3; shift 3
+	t0=$(now)
+	ok=$(seq "$n" | timeout 900 xargs -P "$par" -I{} "$@" 2>"$T/$key.err" |
+	    grep -c '^ok$' || true)
+	t1=$(now)
+	put "${key}_s" "$(calc "$t1 - $t0")"
+	put "${key}_rate" "$(calc "$n / ($t1 - $t0)" 1)"
+	put "${key}_fail" $((n - ok))
+	if [ "$ok" -ne "$n" ]; then
+		echo "$key: $((n - ok)) failed; first errors:"
+		sort "$T/$key.err" | uniq -c | sort -rn | head -5
+	fi
+}
+
+bench_concurrency() {
+	section "4 concurrency: $NCMD commands (echo ok, to count successes)"
+	for par in 32 256; do
+		many "conc_local_$par" "$par" "$NCMD" sh -c 'echo ok'
+		many "conc_rexec_$par" "$par" "$NCMD" \
+		    "$REXEC" -p "$RPORT" 127.0.0.1 'echo ok'
+	done
+	printf '%-28s %10s %10s %10s %8s\n' command parallel "cmds/s" failures \
+	    "× local"
+	for par in 32 256; do
+		for k in local rexec; do
+			printf '%-28s %10s %10s %10s %8s\n' \
+			    "$( [ $k = local ] && echo "sh -c 'echo ok'" ||
+			    echo "rexec 'echo ok'")" "$par" \
+			    "$(get conc_${k}_${par}_rate)" \
+			    "$(get conc_${k}_${par}_fail)" \
+			    "$(calc "$(get conc_${k}_${par}_rate) / $(get conc_local_${par}_rate)" 2)"
+		done
+	done
+}
+
+bench_pool() {
+	section "5 pool scaling: $POOL_N × sleep 1 at once (fresh rexecd, workers 8, max_workers 300)"
+	start_rexecd pool
+	ppid=$RPID pport=$RPORT
+	t0=$(now)
+	ok=$(seq "$POOL_N" | timeout 300 xargs -P "$POOL_N" -I{} \
+	    "$REXEC" -p "$pport" 127.0.0.1 'sleep 1; echo ok' \
+	    2>"$T/pool.err" | grep -c '^ok$' || true)
+	t1=$(now)
+	put pool_s "$(calc "$t1 - $t0" 2)"
+	put pool_fail $((POOL_N - ok))
+	echo "wall $(get pool_s) s, failures $(get pool_fail)," \
+	    "$(ps -o pid= --ppid "$ppid" | wc -l) workers after"
+	[ "$ok" -eq "$POOL_N" ] || sort "$T/pool.err" | uniq -c | head -5
+	stop_pid "$ppid"
+}
+
+# hwm pid: VmHWM in KiB (0 when gone)
+hwm() {
+	awk '/^VmHWM:/ { print $2; f = 1 } END { if (!f) print 0 }' \
+	    "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# mem_run key size direction: peak RSS of master, workers, client
+mem_run() {
+	key=$1 size=$2 dir=$3
+	start_rexecd "mem_$key"
+	mpid=$RPID mport=$RPORT
+	if [ "$dir" = out ]; then
+		/usr/bin/time -v -o "$T/time.$key" "$REXEC" -p "$mport" \
+		    127.0.0.1 "head -c $size /dev/zero" >/dev/null &
+	else
+		head -c "$size" /dev/zero | /usr/bin/time -v -o "$T/time.$key" \
+		    "$REXEC" -p "$mport" 127.0.0.1 'cat > /dev/null' &
+	fi
+	cpid=$!
+	m=0 w=0 i=0
+	while :; do
+		alive=0
+		kill -0 "$cpid" 2>/dev/null && alive=1
+		v=$(hwm "$mpid"); [ "$v" -gt $m ] && m=$v
+		for p in $(ps -o pid= --ppid "$mpid" 2>/dev/null); do
+			v=$(hwm "$p"); [ "$v" -gt $w ] && w=$v
+		done
+		[ $alive = 1 ] || break
+		i=$((i + 1))
+		[ $i -lt 6000 ] || { echo "bench: memory run too long" >&2; break; }
+		sleep 0.1
+	done
+	wait "$cpid" || echo "bench: client exited $?" >&2
+	c=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$T/time.$key")
+	put "mem_${key}_master" "$m"
+	put "mem_${key}_worker" "$w"
+	put "mem_${key}_client" "$c"
+	printf '%-26s %10s %10s %10s\n' "$dir $size" "$m" "$w" "$c"
+	stop_pid "$mpid"
+}
+
+bench_memory() {
+	section "6 memory: peak RSS (VmHWM, KiB) during a stream, fresh rexecd each"
+	printf '%-26s %10s %10s %10s\n' stream master worker client
+	mem_run out_small "$((SIZE_B / 8 / 1048576))M" out
+	mem_run out_big "$SIZE" out
+	mem_run in_big "$SIZE" in
+}
+
+# --- main ------------------------------------------------------------------
+
+SIZE_B=$(bytes "$SIZE")
+SSH_SIZE=${BENCH_SSH_SIZE:-1G}
+[ "$(bytes "$SSH_SIZE")" -le "$SIZE_B" ] || SSH_SIZE=$SIZE
+SSH_SIZE_B=$(bytes "$SSH_SIZE")
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+DATE0=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+start_rexecd main
+start_sshd
+echo "rexecd pid $RPID port $RPORT; sshd pid $SPID port $SPORT; load $LOAD0"
+
+bench_latency
+bench_output
+bench_input
+bench_concurrency
+bench_pool
+bench_memory
+
+# --- summary ---------------------------------------------------------------
+
+verdict() { [ "$(calc "$1" 0)" = 1 ] && echo PASS || echo MISS; }
+row() { printf '| %-38s | %-32s | %-10s | %-7s |\n' "$1" "$2" "$3" "$4"; }
+
+lat_x_sh=$(calc "$(get lat_rexec) / $(get lat_sh)" 2)
+lat_x_ssh=$(calc "$(get lat_ssh) / $(get lat_rexec)" 1)
+out_x_local=$(calc "$(get out_rexec_gibs) / $(get out_local_gibs)" 2)
+out_x_ssh=$(calc "$(get out_rexec_gibs) / $(get out_ssh_gibs)" 2)
+in_x_local=$(calc "$(get in_rexec_gibs) / $(get in_local_gibs)" 2)
+conc_x=$(calc "$(get conc_rexec_32_rate) / $(get conc_local_32_rate)" 2)
+mmax() { a=0; for k in "$@"; do v=$(get "$k"); [ "$v" -gt $a ] && a=$v; done; echo $a; }
+m_master=$(mmax mem_out_big_master mem_in_big_master)
+m_worker=$(mmax mem_out_big_worker mem_in_big_worker)
+m_client=$(mmax mem_out_big_client mem_in_big_client)
+# flat: the big stream's peak within 256 KiB of the stream 8× smaller
+flat=1
+for r in master worker client; do
+	d=$(( $(get mem_out_big_$r) - $(get mem_out_small_$r) ))
+	[ $d -le 256 ] || flat=0
+done
+
+{
+echo
+echo "rexec benchmarks, $DATE0 — $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+echo "load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg); streams $SIZE (ssh $SSH_SIZE), $NCMD commands"
+echo
+row measurement "result" target verdict
+row "---" "---" "---" "---"
+row "latency rexec / sh -c true" "$lat_x_sh× ($(calc "$(get lat_rexec) * 1000" 2) / $(calc "$(get lat_sh) * 1000" 2) ms)" "≤ 3×" \
+    "$(verdict "$lat_x_sh <= 3")"
+row "latency ssh / rexec" "$lat_x_ssh× (ssh $(calc "$(get lat_ssh) * 1000" 1) ms)" "≥ 100×" \
+    "$(verdict "$lat_x_ssh >= 100")"
+row "output rexec / local pipe" "$out_x_local ($(calc "$(get out_rexec_gibs)" 2) / $(calc "$(get out_local_gibs)" 2) GiB/s)" "≥ 0.60" \
+    "$(verdict "$out_x_local >= 0.6")"
+row "output rexec / ssh" "$out_x_ssh× (ssh $(calc "$(get out_ssh_gibs)" 2) GiB/s)" "≥ 3×" \
+    "$(verdict "$out_x_ssh >= 3")"
+row "input rexec / local pipe" "$in_x_local ($(calc "$(get in_rexec_gibs)" 2) / $(calc "$(get in_local_gibs)" 2) GiB/s)" "≥ 0.50" \
+    "$(verdict "$in_x_local >= 0.5")"
+row "concurrency 32: rexec / local rate" "$conc_x ($(get conc_rexec_32_rate) / $(get conc_local_32_rate) /s)" "≥ 0.50" \
+    "$(verdict "$conc_x >= 0.5")"
+row "concurrency 32: failures" "$(get conc_rexec_32_fail) of $NCMD" "—" \
+    "$(verdict "$(get conc_rexec_32_fail) == 0")"
+row "concurrency 256: failures" "$(get conc_rexec_256_fail) of $NCMD ($(get conc_rexec_256_rate) /s)" "0" \
+    "$(verdict "$(get conc_rexec_256_fail) == 0")"
+row "pool: $POOL_N × sleep 1 wall" "$(get pool_s) s, $(get pool_fail) failed" "≤ 2 s" \
+    "$(verdict "$(get pool_s) <= 2 && $(get pool_fail) == 0")"
+row "memory master peak RSS" "$m_master KiB" "≤ 4096 KiB" "$(verdict "$m_master <= 4096")"
+row "memory worker peak RSS" "$m_worker KiB" "≤ 4096 KiB" "$(verdict "$m_worker <= 4096")"
+row "memory client peak RSS" "$m_client KiB" "≤ 4096 KiB" "$(verdict "$m_client <= 4096")"
+row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ] && echo "within 256 KiB" || echo "grows")" "flat" \
+    "$(verdict "$flat == 1")"
+} | tee "$BENCH_OUT"
