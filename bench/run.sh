@@ -365,12 +365,12 @@ bench_memory
 verdict() { [ "$(calc "$1" 0)" = 1 ] && echo PASS || echo MISS; }
 row() { printf '| %-38s | %-32s | %-10s | %-7s |\n' "$1" "$2" "$3" "$4"; }
 
-lat_x_sh=$(calc "$(get lat_rexec) / $(get lat_sh)" 2)
-lat_x_ssh=$(calc "$(get lat_ssh) / $(get lat_rexec)" 1)
-out_x_local=$(calc "$(get out_rexec_gibs) / $(get out_local_gibs)" 2)
-out_x_ssh=$(calc "$(get out_rexec_gibs) / $(get out_ssh_gibs)" 2)
-in_x_local=$(calc "$(get in_rexec_gibs) / $(get in_local_gibs)" 2)
-conc_x=$(calc "$(get conc_rexec_32_rate) / $(get conc_local_32_rate)" 2)
+lat_x_sh=$(calc "$(get lat_rexec) / $(get lat_sh)" 4)
+lat_x_ssh=$(calc "$(get lat_ssh) / $(get lat_rexec)" 4)
+out_x_local=$(calc "$(get out_rexec_gibs) / $(get out_local_gibs)" 4)
+out_x_ssh=$(calc "$(get out_rexec_gibs) / $(get out_ssh_gibs)" 4)
+in_x_local=$(calc "$(get in_rexec_gibs) / $(get in_local_gibs)" 4)
+conc_x=$(calc "$(get conc_rexec_32_rate) / $(get conc_local_32_rate)" 4)
 mmax() { a=0; for k in "$@"; do v=$(get "$k"); [ "$v" -gt $a ] && a=$v; done; echo $a; }
 m_master=$(mmax mem_out_big_master mem_in_big_master)
 m_worker=$(mmax mem_out_big_worker mem_in_big_worker)
@@ -389,27 +389,27 @@ echo "load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg); str
 echo
 row measurement "result" target verdict
 row "---" "---" "---" "---"
-row "latency rexec / sh -c true" "$lat_x_sh× ($(calc "$(get lat_rexec) * 1000" 2) / $(calc "$(get lat_sh) * 1000" 2) ms)" "≤ 3×" \
+row "latency rexec / sh -c true" "$(calc "$lat_x_sh" 2)x ($(calc "$(get lat_rexec) * 1000" 2) / $(calc "$(get lat_sh) * 1000" 2) ms)" "<= 3x" \
     "$(verdict "$lat_x_sh <= 3")"
-row "latency ssh / rexec" "$lat_x_ssh× (ssh $(calc "$(get lat_ssh) * 1000" 1) ms)" "≥ 100×" \
+row "latency ssh / rexec" "$(calc "$lat_x_ssh" 2)x (ssh $(calc "$(get lat_ssh) * 1000" 1) ms)" ">= 100x" \
     "$(verdict "$lat_x_ssh >= 100")"
-row "output rexec / local pipe" "$out_x_local ($(calc "$(get out_rexec_gibs)" 2) / $(calc "$(get out_local_gibs)" 2) GiB/s)" "≥ 0.60" \
+row "output rexec / local pipe" "$(calc "$out_x_local" 2) ($(calc "$(get out_rexec_gibs)" 2) / $(calc "$(get out_local_gibs)" 2) GiB/s)" ">= 0.60" \
     "$(verdict "$out_x_local >= 0.6")"
-row "output rexec / ssh" "$out_x_ssh× (ssh $(calc "$(get out_ssh_gibs)" 2) GiB/s)" "≥ 3×" \
+row "output rexec / ssh" "$(calc "$out_x_ssh" 2)x (ssh $(calc "$(get out_ssh_gibs)" 2) GiB/s)" ">= 3x" \
     "$(verdict "$out_x_ssh >= 3")"
-row "input rexec / local pipe" "$in_x_local ($(calc "$(get in_rexec_gibs)" 2) / $(calc "$(get in_local_gibs)" 2) GiB/s)" "≥ 0.50" \
+row "input rexec / local pipe" "$(calc "$in_x_local" 2) ($(calc "$(get in_rexec_gibs)" 2) / $(calc "$(get in_local_gibs)" 2) GiB/s)" ">= 0.50" \
     "$(verdict "$in_x_local >= 0.5")"
-row "concurrency 32: rexec / local rate" "$conc_x ($(get conc_rexec_32_rate) / $(get conc_local_32_rate) /s)" "≥ 0.50" \
+row "concurrency 32: rexec / local rate" "$(calc "$conc_x" 2) ($(get conc_rexec_32_rate) / $(get conc_local_32_rate) /s)" ">= 0.50" \
     "$(verdict "$conc_x >= 0.5")"
-row "concurrency 32: failures" "$(get conc_rexec_32_fail) of $NCMD" "—" \
+row "concurrency 32: failures" "$(get conc_rexec_32_fail) of $NCMD" "-" \
     "$(verdict "$(get conc_rexec_32_fail) == 0")"
 row "concurrency 256: failures" "$(get conc_rexec_256_fail) of $NCMD ($(get conc_rexec_256_rate) /s)" "0" \
     "$(verdict "$(get conc_rexec_256_fail) == 0")"
-row "pool: $POOL_N × sleep 1 wall" "$(get pool_s) s, $(get pool_fail) failed" "≤ 2 s" \
+row "pool: $POOL_N x sleep 1 wall" "$(get pool_s) s, $(get pool_fail) failed" "<= 2 s" \
     "$(verdict "$(get pool_s) <= 2 && $(get pool_fail) == 0")"
-row "memory master peak RSS" "$m_master KiB" "≤ 4096 KiB" "$(verdict "$m_master <= 4096")"
-row "memory worker peak RSS" "$m_worker KiB" "≤ 4096 KiB" "$(verdict "$m_worker <= 4096")"
-row "memory client peak RSS" "$m_client KiB" "≤ 4096 KiB" "$(verdict "$m_client <= 4096")"
+row "memory master peak RSS" "$m_master KiB" "<= 4096 KiB" "$(verdict "$m_master <= 4096")"
+row "memory worker peak RSS" "$m_worker KiB" "<= 4096 KiB" "$(verdict "$m_worker <= 4096")"
+row "memory client peak RSS" "$m_client KiB" "<= 4096 KiB" "$(verdict "$m_client <= 4096")"
 row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ] && echo "within 256 KiB" || echo "grows")" "flat" \
     "$(verdict "$flat == 1")"
 } | tee "$BENCH_OUT"
