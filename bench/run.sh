@@ -276,6 +276,13 @@ bench_concurrency() {
 
 bench_pool() {
 	section "5 pool scaling: $POOL_N × sleep 1 at once (fresh rexecd, workers 8, max_workers 300)"
+	# the local floor: the same processes, without rexec
+	t0=$(now)
+	ok=$(seq "$POOL_N" | timeout 300 xargs -P "$POOL_N" -I{} \
+	    sh -c 'sleep 1; echo ok' | grep -c '^ok$' || true)
+	t1=$(now)
+	put pool_local_s "$(calc "$t1 - $t0" 2)"
+	echo "local sh -c 'sleep 1': wall $(get pool_local_s) s"
 	start_rexecd pool
 	ppid=$RPID pport=$RPORT
 	t0=$(now)
@@ -285,7 +292,7 @@ bench_pool() {
 	t1=$(now)
 	put pool_s "$(calc "$t1 - $t0" 2)"
 	put pool_fail $((POOL_N - ok))
-	echo "wall $(get pool_s) s, failures $(get pool_fail)," \
+	echo "rexec 'sleep 1': wall $(get pool_s) s, failures $(get pool_fail)," \
 	    "$(ps -o pid= --ppid "$ppid" | wc -l) workers after"
 	[ "$ok" -eq "$POOL_N" ] || sort "$T/pool.err" | uniq -c | head -5
 	stop_pid "$ppid"
@@ -405,7 +412,7 @@ row "concurrency 32: failures" "$(get conc_rexec_32_fail) of $NCMD" "-" \
     "$(verdict "$(get conc_rexec_32_fail) == 0")"
 row "concurrency 256: failures" "$(get conc_rexec_256_fail) of $NCMD ($(get conc_rexec_256_rate) /s)" "0" \
     "$(verdict "$(get conc_rexec_256_fail) == 0")"
-row "pool: $POOL_N x sleep 1 wall" "$(get pool_s) s, $(get pool_fail) failed" "<= 2 s" \
+row "pool: $POOL_N x sleep 1 wall" "$(get pool_s) s, $(get pool_fail) failed (local $(get pool_local_s) s)" "<= 2 s" \
     "$(verdict "$(get pool_s) <= 2 && $(get pool_fail) == 0")"
 row "memory master peak RSS" "$m_master KiB" "<= 4096 KiB" "$(verdict "$m_master <= 4096")"
 row "memory worker peak RSS" "$m_worker KiB" "<= 4096 KiB" "$(verdict "$m_worker <= 4096")"
