@@ -31,6 +31,7 @@
  * last frame: closing with unread input would send it a reset instead. */
 #define LINGER_MS	2000
 #define STARTUP_SLOW_MS	1000
+#define STARTUP_CHECK_MS	250
 
 struct session {
 	struct worker		*w;
@@ -40,6 +41,7 @@ struct session {
 	struct decoder		 dec;
 	struct exec_req		 req;
 	bool			 have_req;
+	bool			 silent;	/* sent nothing for a while */
 };
 
 static void
@@ -130,11 +132,47 @@ too_many_startups(const struct worker *w)
 	return arc4random_uniform(100) < p;
 }
 
+/* Connections wait in a listening socket's backlog. */
+static bool
+connections_waiting(const struct worker *w)
+{
+	struct pollfd p[LISTEN_FDS_MAX];
+
+	for (size_t i = 0; i < w->l->n; i++)
+		p[i] = (struct pollfd){ .fd = w->l->fd[i], .events = POLLIN };
+	return poll(p, (nfds_t)w->l->n, 0) > 0;
+}
+
+/*
+ * A slow request is dropped when it holds a worker others are waiting
+ * for: every worker taken, the pool at its maximum, and a connection in
+ * the backlog.  Otherwise silent connections, up to max_workers of them,
+ * would starve real clients until request_timeout.
+ */
+static bool
+starving_others(const struct session *s, long long accepted_ms)
+{
+	const struct worker *w = s->w;
+	const struct scoreboard *sb = w->sb;
+
+	if (now_ms() - accepted_ms < STARTUP_SLOW_MS)
+		return false;
+	if (scoreboard_count(sb, SLOT_IDLE, 0, 1) > 0 ||
+	    scoreboard_count(sb, SLOT_STARTING, 0, 1) > 0)
+		return false;
+	if (scoreboard_count(sb, SLOT_READING, 0, 1) +
+	    scoreboard_count(sb, SLOT_BUSY, 0, 1) <
+	    (size_t)w->cf->max_workers)
+		return false;
+	return connections_waiting(w);
+}
+
 /* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
 static int
 read_request(struct session *s, struct frame *f)
 {
-	long long deadline = now_ms() +
+	long long accepted = now_ms();
+	long long deadline = accepted +
 	    (long long)s->w->cf->request_timeout * 1000;
 	struct proto_error e;
 	struct pollfd p = { .fd = s->sock, .events = POLLIN };
@@ -150,14 +188,23 @@ read_request(struct session *s, struct frame *f)
 			return -1;
 		}
 		long long left = deadline - now_ms();
-		if (left <= 0 || (r = poll(&p, 1, (int)left)) == 0) {
+		if (left <= 0) {
 			fail(s, ERR_TIMEOUT, "no exec frame within "
 			    "request_timeout");
+			s->silent = true;
 			return -1;
 		}
+		if (starving_others(s, accepted)) {
+			fail(s, ERR_BUSY, "no exec frame within 1 s while "
+			    "other clients wait for a worker");
+			s->silent = true;
+			return -1;
+		}
+		r = poll(&p, 1, left < STARTUP_CHECK_MS ? (int)left :
+		    STARTUP_CHECK_MS);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
-		if (r == -1)
+		if (r <= 0)
 			continue;
 		if ((n = decoder_read(&s->dec, s->sock)) == 0 ||
 		    (n == -1 && errno != EAGAIN)) {
@@ -284,5 +331,9 @@ session_serve(struct worker *w, int sock,
 	if (s.have_req)
 		exec_req_free(&s.req);
 	decoder_free(&s.dec);
-	linger_close(sock);
+	/* A client silent for so long has nothing in flight to drain. */
+	if (s.silent)
+		close(sock);
+	else
+		linger_close(sock);
 }
