@@ -17,6 +17,9 @@
 
 /* After SIGKILL, how long to wait for the group to vanish before giving up. */
 #define KILL_WAIT_MS	5000
+/* After a timeout, how long a client that does not read is waited for
+ * beyond kill_grace before its output is dropped and the worker freed. */
+#define UNREAD_AFTER_TIMEOUT_MS	10000
 /* How often to look whether a signalled group is gone. */
 #define GROUP_POLL_MS	20
 
@@ -32,6 +35,7 @@ struct stream {
 	long long		 deadline;	/* the command's timeout, 0 */
 	long long		 kill_at;	/* SIGKILL the group then, 0 */
 	long long		 give_up;	/* stop waiting for the group */
+	long long		 abandon_at;	/* timed out, client not reading */
 	bool			 ending;	/* the group was told to end */
 	bool			 aborted;	/* no exit frame will be sent */
 	bool			 exited;
@@ -289,6 +293,8 @@ poll_timeout(const struct stream *s, long long now)
 	earliest(&t, s->deadline);
 	earliest(&t, s->kill_at);
 	earliest(&t, s->give_up);
+	if (s->out_pending)
+		earliest(&t, s->abandon_at);
 	/* A group being ended is watched until it is gone. */
 	if (s->ending && s->exited)
 		earliest(&t, now + GROUP_POLL_MS);
@@ -331,9 +337,13 @@ check_timers(struct stream *s, long long now)
 	if (s->deadline > 0 && now >= s->deadline) {
 		s->deadline = 0;
 		s->res->st.timed_out = true;
+		s->abandon_at = now + (long long)s->w->cf->kill_grace * 1000 +
+		    UNREAD_AFTER_TIMEOUT_MS;
 		log_debug("command %d timed out", s->ch->pid);
 		end_group(s, SIGTERM);
 	}
+	if (s->abandon_at > 0 && now >= s->abandon_at && s->out_pending)
+		abort_stream(s, "client not reading after the timeout");
 	if (s->kill_at > 0 && now >= s->kill_at)
 		end_group(s, SIGKILL);
 }
