@@ -77,7 +77,7 @@ static int
 spawn_worker(struct pool *p)
 {
 	struct slot *s = free_slot(p);
-	pid_t pid;
+	pid_t master = getpid(), pid;
 
 	if (s == NULL)
 		return -1;
@@ -93,7 +93,7 @@ spawn_worker(struct pool *p)
 	}
 	if (pid == 0) {
 		close(p->close_in_child);
-		worker_main(p->cf, p->sb, s, p->l);
+		worker_main(p->cf, p->sb, s, p->l, master);
 	}
 	s->pid = pid;
 	log_debug("started worker %d", pid);

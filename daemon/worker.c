@@ -1,4 +1,5 @@
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -22,7 +23,7 @@
 static void	worker_exit(struct worker *) __attribute__((noreturn));
 
 static void
-worker_setup_signals(struct worker *w)
+worker_setup_signals(struct worker *w, pid_t master)
 {
 	sigset_t mask;
 
@@ -40,6 +41,15 @@ worker_setup_signals(struct worker *w)
 		fatal("sigprocmask");
 	if ((w->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
+	/*
+	 * A master killed outright must not leave workers holding the port:
+	 * its death stops them like a graceful shutdown (the command running
+	 * now still finishes).  Checked after arming, as it may already be gone.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("prctl");
+	if (getppid() != master)
+		(void)raise(SIGTERM);
 }
 
 static void
@@ -145,7 +155,7 @@ serve(struct worker *w)
 
 void
 worker_main(const struct config *cf, struct scoreboard *sb,
-    struct slot *slot, struct listeners *l)
+    struct slot *slot, struct listeners *l, pid_t master)
 {
 	struct worker w = {
 		.cf = cf, .sb = sb, .slot = slot, .l = l, .epfd = -1,
@@ -153,7 +163,7 @@ worker_main(const struct config *cf, struct scoreboard *sb,
 
 	log_settag("worker");
 	slot->pid = getpid();
-	worker_setup_signals(&w);
+	worker_setup_signals(&w, master);
 	worker_setup_epoll(&w);
 	if ((w.buf = malloc(FRAME_DATA_CHUNK)) == NULL)
 		fatal("malloc");

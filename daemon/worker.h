@@ -21,7 +21,7 @@ struct worker {
 
 /* Never returns. */
 void	worker_main(const struct config *, struct scoreboard *, struct slot *,
-	    struct listeners *)
+	    struct listeners *, pid_t master)
 	    __attribute__((noreturn));
 #define WORKER_KILL_NOW	0x1	/* shutdown_timeout: end the command */
 #define WORKER_CHILD	0x2	/* SIGCHLD */
