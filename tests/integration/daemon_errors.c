@@ -177,6 +177,7 @@ Test(daemon_errors, timeout_for_a_silent_connection)
 	close(fd);
 	cr_assert(r.got_error);
 	cr_assert_str_eq(err_code_name(r.err.code), "timeout");
+	dt_result_free(&r);
 	still_serving();
 }
 
@@ -191,6 +192,7 @@ Test(daemon_errors, timeout_for_a_partial_frame)
 	close(fd);
 	cr_assert(r.got_error);
 	cr_assert_str_eq(err_code_name(r.err.code), "timeout");
+	dt_result_free(&r);
 	still_serving();
 }
 

@@ -80,6 +80,7 @@ Test(daemon_signals, timeout_ends_the_whole_group)
 	cr_assert_eq(r.st.signal, SIGTERM);
 	cr_assert_str_eq(r.out, "");
 	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0, "group survived");
+	dt_result_free(&r);
 }
 
 Test(daemon_signals, timeout_escalates_to_kill)
@@ -98,6 +99,7 @@ Test(daemon_signals, timeout_escalates_to_kill)
 	cr_assert(r.got_exit && r.st.timed_out);
 	cr_assert_eq(r.st.signal, SIGKILL);
 	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	dt_result_free(&r);
 }
 
 Test(daemon_signals, max_timeout_caps_the_request)
@@ -114,6 +116,7 @@ Test(daemon_signals, max_timeout_caps_the_request)
 	close(fd);
 	cr_assert(r.got_exit && r.st.timed_out);
 	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	dt_result_free(&r);
 }
 
 Test(daemon_signals, disconnect_ends_the_group)
