@@ -50,9 +50,6 @@ if [ -n "$need_pkgs" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_pkgs \
 	    >/dev/null
 fi
-for f in "$REXEC" "$REXECD"; do
-	[ -x "$f" ] || { echo "bench: $f missing: run make all" >&2; exit 1; }
-done
 
 # --- bookkeeping -----------------------------------------------------------
 
@@ -71,6 +68,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+
+# Private copies: a rebuild of $BUILD during the run must not mix versions.
+for f in "$REXEC" "$REXECD"; do
+	[ -x "$f" ] || { echo "bench: $f missing: run make all" >&2; exit 1; }
+	cp "$f" "$T/"
+done
+REXEC=$T/rexec REXECD=$T/rexecd
 
 put() { echo "$1 $2" >>"$T/results"; }
 get() {
