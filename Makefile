@@ -8,8 +8,12 @@ bindir		?= $(PREFIX)/bin
 sbindir		?= $(PREFIX)/sbin
 mandir		?= $(PREFIX)/share/man
 sysconfdir	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-systemdunitdir	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
-sysusersdir	?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo $(PREFIX)/lib/sysusers.d)
+# Where systemd looks for units and sysusers.d files, as its pkg-config
+# file says; under PREFIX when systemd's development files are missing.
+systemd_dir	= $(shell d=$$($(PKG_CONFIG) --variable=$(1) systemd \
+		  2>/dev/null); echo "$${d:-$(PREFIX)/$(2)}")
+systemdunitdir	?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
+sysusersdir	?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
 
 BUILD		?= build
 CC		?= cc
@@ -112,6 +116,7 @@ lint:
 # The soak is shortened under the sanitizers, which slow every process.
 asan:
 	SOAK_COMMANDS=$${SOAK_COMMANDS:-2000} \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	    $(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
 
 # Everything CI runs: the tests, again under ASan+UBSan, and memcheck.
@@ -142,13 +147,54 @@ demo: all
 bench: all
 	@sh bench/run.sh
 
+# The daemon's default configuration file, SYSCONFDIR/rexecd.conf, is
+# compiled in: what uses it is rebuilt when sysconfdir changes, so that
+# "make install PREFIX=/usr" after "make" installs a daemon reading
+# /etc/rexecd.conf.  The stamp changes only with the value.
+SYSCONFDIR_STAMP = $(BUILD)/sysconfdir.stamp
+$(SYSCONFDIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(sysconfdir)' | cmp -s - $@ || echo '$(sysconfdir)' > $@
+$(BUILD)/daemon/config.o $(BUILD)/daemon/main.o: $(SYSCONFDIR_STAMP)
+FORCE:
+.PHONY: FORCE
+
+# Installed only when present (they are in a release).
+MANPAGES_PRESENT = $(wildcard $(MANPAGES))
+UNITS		= rexecd.service rexecd.socket
+
+# Never installs rexecd.conf itself: an administrator's copy stays as is.
 install: all
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir)
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
+	    $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(sysusersdir) \
+	    $(DESTDIR)$(sysconfdir)
 	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
 	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
+	@set -e; for m in $(MANPAGES_PRESENT); do \
+	    d=$(DESTDIR)$(mandir)/man$${m##*.}; \
+	    echo "install -m 644 $$m $$d"; \
+	    install -d $$d; install -m 644 $$m $$d; \
+	done
+	@# Written aside, then renamed: systemd never reads half a unit.
+	set -e; for u in $(UNITS); do \
+	    t=$(DESTDIR)$(systemdunitdir)/$$u; \
+	    sed 's|@sbindir@|$(sbindir)|g' systemd/$$u > $$t.tmp; \
+	    chmod 644 $$t.tmp; mv -f $$t.tmp $$t; \
+	done
+	install -m 644 systemd/sysusers.d/rexecd.conf \
+	    $(DESTDIR)$(sysusersdir)/rexecd.conf
+	install -m 644 rexecd.conf.example \
+	    $(DESTDIR)$(sysconfdir)/rexecd.conf.example
 
+# Removes exactly the files install installs; directories stay (they are
+# shared: bin, sbin, man1, the unit directory...), and so does rexecd.conf.
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(sbindir)/rexecd
+	rm -f $(foreach m,$(MANPAGES),\
+	    $(DESTDIR)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))
+	rm -f $(DESTDIR)$(sysusersdir)/rexecd.conf
+	rm -f $(DESTDIR)$(sysconfdir)/rexecd.conf.example
 
 clean:
 	rm -rf build build-asan
