@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "authlog.h"
 #include "config.h"
 #include "listen.h"
 #include "log.h"
@@ -131,6 +132,7 @@ main(int argc, char *argv[])
 	if (check)
 		exit(0);
 	log_init(cf.log_level, "master");
+	authlog_init();
 	master_block_signals();
 	listen_open(&cf, &l);
 	master_run(&cf, &opts, &l);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "authlog.h"
 #include "decode.h"
 #include "io.h"
 #include "log.h"
@@ -92,6 +93,14 @@ static void
 fail(struct session *s, enum err_code code, const char *msg)
 {
 	log_info("%s: %s error: %s", s->peer, err_code_name(code), msg);
+	(void)msg_send_error(s->sock, code, "%s", msg);
+}
+
+/* Like fail, for refusals an attacker can repeat at will: rate-limited. */
+static void
+refuse(struct session *s, enum err_code code, const char *msg)
+{
+	authlog_refused(s->peer, msg);
 	(void)msg_send_error(s->sock, code, "%s", msg);
 }
 
@@ -195,7 +204,7 @@ read_request(struct session *s, struct frame *f)
 			return -1;
 		}
 		if (starving_others(s, accepted)) {
-			fail(s, ERR_BUSY, "no exec frame within 1 s while "
+			refuse(s, ERR_BUSY, "no exec frame within 1 s while "
 			    "other clients wait for a worker");
 			s->silent = true;
 			return -1;
@@ -238,8 +247,8 @@ check_request(struct session *s)
 	}
 	s->have_req = true;
 	if (!auth_token_ok(s->w->cf, s->req.token, s->req.token_len)) {
-		fail(s, ERR_AUTH, s->req.token == NULL ? "a token is required" :
-		    "wrong token");
+		refuse(s, ERR_AUTH, s->req.token == NULL ?
+		    "a token is required" : "wrong token");
 		return -1;
 	}
 	return 0;
@@ -323,9 +332,9 @@ session_serve(struct worker *w, int sock,
 	slot_set_state(w->slot, SLOT_READING);
 	decoder_init(&s.dec);
 	if (too_many_startups(w))
-		fail(&s, ERR_BUSY, "too many unauthenticated connections");
+		refuse(&s, ERR_BUSY, "too many unauthenticated connections");
 	else if (!auth_addr_allowed(w->cf, (const struct sockaddr *)peer))
-		fail(&s, ERR_AUTH, "address not allowed");
+		refuse(&s, ERR_AUTH, "address not allowed");
 	else if (check_request(&s) == 0)
 		run(&s);
 	if (s.have_req)

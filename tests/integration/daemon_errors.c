@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 
+#include "../../daemon/authlog.h"
 #include "daemon_util.h"
 #include "rexecd_proc.h"
 
@@ -287,6 +288,55 @@ Test(daemon_auth, token)
 	cr_assert(r.got_exit && r.st.code == 0);
 	cr_assert_str_eq(r.out, "ok\n");
 	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+static size_t
+count_lines(const char *log, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = log; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * A flood of bad tokens: each refusal is logged with the peer until the
+ * burst is spent, the rest only counted, and the count reported once the
+ * window has passed.
+ */
+Test(daemon_auth, refusals_are_logged_with_the_peer_but_rate_limited)
+{
+	char dir[] = "/tmp/rexecd-tok.XXXXXX", path[PATH_MAX], *log;
+	const char *extra[] = { "-T", path, NULL };
+	const int attempts = 4 * AUTHLOG_BURST;
+	size_t logged;
+	int found = -1;
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_token(dir, path, sizeof(path) - 8, "s3cret\n", 0600);
+	rexecd_start(&d, NULL, extra);
+	for (int i = 0; i < attempts; i++)
+		expect_exec("{\"cmd\": \"true\", \"token\": \"bad\"}", "auth",
+		    NULL);
+	log = rexecd_log(&d);
+	logged = count_lines(log, "127.0.0.1:");
+	free(log);
+	/* At most two windows, should the attempts straddle a boundary. */
+	cr_assert_geq(logged, 1, "refusals must be logged with the peer");
+	cr_assert_leq(logged, 2 * AUTHLOG_BURST, "%zu of %d refusals logged",
+	    logged, attempts);
+	/* Once a window has passed, the next refusal reports the rest. */
+	for (int i = 0; i < 4 * AUTHLOG_WINDOW_MS / 250 && found == -1; i++) {
+		expect_exec("{\"cmd\": \"true\", \"token\": \"bad\"}", "auth",
+		    NULL);
+		found = rexecd_wait_log(&d, "more refused connections not "
+		    "logged", 250);
+	}
+	cr_assert_eq(found, 0, "the suppressed refusals were never reported");
 	cr_assert_eq(rexecd_stop(&d), 0);
 	unlink(path);
 	rmdir(dir);
