@@ -45,9 +45,7 @@ read_token_file(const char *file, char **token)
 		return -1;
 	}
 	close(fd);
-	/* Files written by "echo" end in a newline that is not the token's. */
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
+	n = (ssize_t)token_trim(buf, (size_t)n);
 	if (n > TOKEN_MAX)
 		return fail("token file %s: longer than %d bytes", file,
 		    TOKEN_MAX), -1;

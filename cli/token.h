@@ -2,7 +2,7 @@
 #ifndef REXEC_CLI_TOKEN_H
 #define REXEC_CLI_TOKEN_H
 
-#define TOKEN_MAX	4096
+#include "tokenfile.h"
 
 /*
  * Sets *token to a malloc'd token, or to NULL when none is configured.

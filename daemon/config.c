@@ -16,12 +16,15 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "io.h"
 
 struct parse_ctx {
 	struct config	*cf;
 	FILE		*fp;
 	int		 line;		/* of the line being parsed */
 	int		 err_line;	/* first bad line, 0: none */
+	int		 long_line;	/* first line longer than inih takes */
+	int		 line_max;	/* what inih takes, newline excluded */
 	char		 err[256];
 };
 
@@ -373,9 +376,18 @@ reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
 	char *s = fgets(str, num, ctx->fp);
+	size_t len;
 
-	if (s != NULL)
-		ctx->line++;
+	if (s == NULL)
+		return NULL;
+	ctx->line++;
+	/* inih would take the rest of a long line for the next line. */
+	len = strlen(s);
+	if (len == (size_t)num - 1 && s[len - 1] != '\n' && !feof(ctx->fp)) {
+		ctx->long_line = ctx->line;
+		ctx->line_max = num - 2;
+		return NULL;
+	}
 	return s;
 }
 
@@ -397,6 +409,9 @@ parse_file(struct config *cf, const char *path, bool must_exist,
 	ini_inline_comment_prefixes = inline_comments;
 	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
 	fclose(ctx.fp);
+	if (rc == 0 && ctx.long_line > 0)
+		return fail(err, errlen, "%s:%d: line longer than %d bytes",
+		    path, ctx.long_line, ctx.line_max);
 	if (rc == 0)
 		return 0;
 	if (rc > 0 && rc == ctx.err_line)
@@ -429,17 +444,18 @@ read_token(struct config *cf, char *err, size_t errlen)
 		    "%u and not accessible to group or others (chmod 600)",
 		    cf->token_file, (unsigned)geteuid());
 	}
-	n = read(fd, cf->token, sizeof(cf->token));
+	n = read_full(fd, cf->token, sizeof(cf->token));
 	close(fd);
-	if (n < 0 || (size_t)n >= sizeof(cf->token))
+	if (n < 0)
 		return fail(err, errlen, "token_file %s: %s", cf->token_file,
-		    n < 0 ? strerror(errno) : "token too long");
-	while (n > 0 && (cf->token[n - 1] == '\n' || cf->token[n - 1] == '\r'
-	    || cf->token[n - 1] == ' ' || cf->token[n - 1] == '\t'))
-		n--;
-	if (n == 0)
-		return fail(err, errlen, "token_file %s: empty token",
-		    cf->token_file);
+		    strerror(errno));
+	n = (ssize_t)token_trim(cf->token, (size_t)n);
+	if (n > TOKEN_MAX)
+		return fail(err, errlen, "token_file %s: longer than %d bytes",
+		    cf->token_file, TOKEN_MAX);
+	if (n == 0 || memchr(cf->token, '\0', (size_t)n) != NULL)
+		return fail(err, errlen, "token_file %s: empty or holds a NUL "
+		    "byte", cf->token_file);
 	cf->token_len = (size_t)n;
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tokenfile.h"
+
 #include "auth.h"
 #include "log.h"
 
@@ -16,7 +18,6 @@
 #define LISTEN_MAX		16
 #define LISTEN_ADDR_MAX		256
 #define ALLOW_MAX		64
-#define TOKEN_MAX		1024
 #define USER_MAX		64
 #define WORKERS_LIMIT		1024
 
@@ -47,7 +48,7 @@ struct config {
 	int		kill_grace;
 	int		max_timeout;
 	char		token_file[PATH_MAX];
-	char		token[TOKEN_MAX];
+	char		token[TOKEN_MAX + 1];
 	size_t		token_len;
 	struct cidr	allow[ALLOW_MAX];
 	size_t		nallow;

@@ -196,7 +196,8 @@ token_start(struct token_setup *t)
 	snprintf(t->good, sizeof(t->good), "%s/good", t->tdir);
 	snprintf(t->open, sizeof(t->open), "%s/open", t->tdir);
 	snprintf(t->wrong, sizeof(t->wrong), "%s/wrong", t->tdir);
-	write_mode(t->daemon_file, TOKEN "\n", 0600);
+	/* A CRLF on one side, LF on the other: both trim line ends alike. */
+	write_mode(t->daemon_file, TOKEN "\r\n", 0600);
 	write_mode(t->good, TOKEN "\n", 0600);
 	write_mode(t->open, TOKEN "\n", 0644);
 	write_mode(t->wrong, "not-the-token", 0600);

@@ -105,6 +105,21 @@ Test(daemon_config, check_reports_bad_values)
 	}
 }
 
+/* inih reads a line in pieces; the error must still name the line. */
+Test(daemon_config, check_reports_a_long_line_by_its_number)
+{
+	char text[600], *out, want[PATH_MAX + 32];
+	int st;
+
+	snprintf(text, sizeof(text), "port = 5120\n# %0500d\nworkers = 2\n",
+	    0);
+	st = check(text, &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s", out);
+	snprintf(want, sizeof(want), "%s:2: line longer than", conf);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	free(out);
+}
+
 Test(daemon_config, missing_file_given_with_f_is_an_error)
 {
 	const char *args[] = { "-t", "-f", "/nonexistent/rexecd.conf", NULL };
