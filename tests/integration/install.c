@@ -15,7 +15,6 @@
 
 #include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "daemon_util.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
+#include "srctree.h"
 
 #define MAKE_TIMEOUT_MS	150000
 #define FILES_MAX	64
@@ -42,23 +42,10 @@ static const char *const manpages[] = {
 
 static char tmp[PATH_MAX];
 
-/* snprintf that fails the test rather than truncate a path. */
-static void __attribute__((format(printf, 3, 4)))
-fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	cr_assert(n >= 0 && (size_t)n < len, "too long: %s", buf);
-}
-
 static void
 setup(void)
 {
-	fmt(tmp, sizeof(tmp), "/tmp/rexec-install.XXXXXX");
+	test_path(tmp, sizeof(tmp), "/tmp/rexec-install.XXXXXX");
 	cr_assert_not_null(mkdtemp(tmp));
 }
 
@@ -80,31 +67,10 @@ teardown(void)
 TestSuite(install, .init = setup, .fini = teardown, .timeout = 240);
 TestSuite(conf_example, .timeout = 60);
 
-/*
- * The source tree: REXEC_SRCDIR, else the directory make compiled this
- * file from (it names it tests/integration/install.c from the top).
- */
-static const char *
-srcdir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("REXEC_SRCDIR"), *suffix =
-	    "tests/integration/install.c";
-	size_t n = strlen(__FILE__), m = strlen(suffix);
-	char rel[PATH_MAX] = ".";
-
-	if (env != NULL)
-		fmt(rel, sizeof(rel), "%s", env);
-	else if (n > m && strcmp(__FILE__ + n - m, suffix) == 0)
-		fmt(rel, sizeof(rel), "%.*s", (int)(n - m), __FILE__);
-	cr_assert_not_null(realpath(rel, dir), "source tree %s", rel);
-	return dir;
-}
-
 static char *
 src_path(char *buf, size_t len, const char *rel)
 {
-	fmt(buf, len, "%s/%s", srcdir(), rel);
+	test_path(buf, len, "%s/%s", source_dir(), rel);
 	return buf;
 }
 
@@ -121,7 +87,7 @@ have(const char *program)
 {
 	char cmd[128];
 
-	fmt(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", program);
+	test_path(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", program);
 	return system(cmd) == 0;
 }
 
@@ -154,9 +120,9 @@ make(const char *const *args)
 	struct rexec_run r;
 	size_t n = 0;
 
-	fmt(build, sizeof(build), "BUILD=%s/build", tmp);
+	test_path(build, sizeof(build), "BUILD=%s/build", tmp);
 	argv[n++] = "-C";
-	argv[n++] = srcdir();
+	argv[n++] = source_dir();
 	argv[n++] = build;
 	argv[n++] = "SAN=0";
 	for (; *args != NULL && n < 31; args++)
@@ -177,7 +143,7 @@ systemd_dir(char *buf, size_t len, const char *var, const char *fallback)
 	char cmd[256];
 	FILE *p;
 
-	fmt(cmd, sizeof(cmd), "%s --variable=%s systemd 2>/dev/null",
+	test_path(cmd, sizeof(cmd), "%s --variable=%s systemd 2>/dev/null",
 	    pc != NULL ? pc : "pkg-config", var);
 	buf[0] = '\0';
 	if ((p = popen(cmd, "r")) != NULL) {
@@ -187,7 +153,7 @@ systemd_dir(char *buf, size_t len, const char *var, const char *fallback)
 	}
 	buf[strcspn(buf, "\n")] = '\0';
 	if (buf[0] == '\0')
-		fmt(buf, len, "%s", fallback);
+		test_path(buf, len, "%s", fallback);
 }
 
 /* The files under root as sorted "MODE /path" lines, one string. */
@@ -305,7 +271,7 @@ assert_unit_substituted(const char *unit, const char *sbindir)
 	    "systemd/rexecd.service"));
 	char *want = substituted(raw, sbindir);
 
-	fmt(want_line, sizeof(want_line), "\nExecStart=%s/rexecd\n",
+	test_path(want_line, sizeof(want_line), "\nExecStart=%s/rexecd\n",
 	    sbindir);
 	cr_assert_not_null(strstr(have_text, want_line), "%s", have_text);
 	cr_assert_null(strstr(have_text, "@sbindir@"));
@@ -370,12 +336,12 @@ Test(install, installs_and_uninstalls_exactly_its_files)
 	    NULL };
 	char *have_files, *want_files, *left;
 
-	fmt(root, sizeof(root), "%s/root", tmp);
-	fmt(destdir, sizeof(destdir), "DESTDIR=%s", root);
+	test_path(root, sizeof(root), "%s/root", tmp);
+	test_path(destdir, sizeof(destdir), "DESTDIR=%s", root);
 	/* The administrator's configuration, which no install touches. */
-	fmt(path, sizeof(path), "%s/etc", root);
+	test_path(path, sizeof(path), "%s/etc", root);
 	cr_assert(mkdir(root, 0755) == 0 && mkdir(path, 0755) == 0);
-	fmt(path, sizeof(path), "%s/etc/rexecd.conf", root);
+	test_path(path, sizeof(path), "%s/etc/rexecd.conf", root);
 	write_text(path, "workers = 7\n", 0600);
 
 	make(install);
@@ -387,18 +353,18 @@ Test(install, installs_and_uninstalls_exactly_its_files)
 
 	systemd_dir(unitdir, sizeof(unitdir), "systemdsystemunitdir",
 	    "/usr/lib/systemd/system");
-	fmt(unit, sizeof(unit), "%s%s/rexecd.service", root, unitdir);
+	test_path(unit, sizeof(unit), "%s%s/rexecd.service", root, unitdir);
 	assert_unit_substituted(unit, "/usr/sbin");
-	fmt(unit, sizeof(unit), "%s%s/rexecd.socket", root, unitdir);
+	test_path(unit, sizeof(unit), "%s%s/rexecd.socket", root, unitdir);
 	assert_same_file(unit, "systemd/rexecd.socket");
-	fmt(path, sizeof(path), "%s/etc/rexecd.conf.example", root);
+	test_path(path, sizeof(path), "%s/etc/rexecd.conf.example", root);
 	assert_same_file(path, "rexecd.conf.example");
-	fmt(path, sizeof(path), "%s/etc/rexecd.conf", root);
+	test_path(path, sizeof(path), "%s/etc/rexecd.conf", root);
 	left = slurp(path);
 	cr_assert_str_eq(left, "workers = 7\n");
 	free(left);
 	/* Built for PREFIX=/usr: it reads /etc/rexecd.conf by default. */
-	fmt(path, sizeof(path), "%s/usr/sbin/rexecd", root);
+	test_path(path, sizeof(path), "%s/usr/sbin/rexecd", root);
 	assert_daemon_config_path(path, "(default /etc/rexecd.conf)");
 
 	/* Directories stay (shared ones: bin, man1...), and so does the
@@ -431,7 +397,7 @@ unit_value(const char *text, const char *key)
 	char needle[64];
 	const char *p;
 
-	fmt(needle, sizeof(needle), "\n%s=", key);
+	test_path(needle, sizeof(needle), "\n%s=", key);
 	cr_assert_not_null(p = strstr(text, needle), "no %s=", key);
 	p += strlen(needle);
 	return strndup(p, strcspn(p, "\n"));
@@ -447,10 +413,10 @@ assert_verify_clean(const char *prefix, const char *unitdir)
 	    NULL, NULL };
 	int st;
 
-	fmt(service, sizeof(service), "%s/rexecd.service", unitdir);
-	fmt(socket, sizeof(socket), "%s/rexecd.socket", unitdir);
+	test_path(service, sizeof(service), "%s/rexecd.service", unitdir);
+	test_path(socket, sizeof(socket), "%s/rexecd.socket", unitdir);
 	/* Documentation= is checked with man(1), on the installed pages. */
-	fmt(manpath, sizeof(manpath), "MANPATH=%s/share/man", prefix);
+	test_path(manpath, sizeof(manpath), "MANPATH=%s/share/man", prefix);
 	if (!have("man") || !src_has("man/rexecd.8") ||
 	    !src_has("man/rexecd.conf.5"))
 		argv[4] = "--man=no";
@@ -470,7 +436,7 @@ assert_exposure_low(const char *unitdir)
 	    "--offline=true", service, NULL };
 	int st;
 
-	fmt(service, sizeof(service), "%s/rexecd.service", unitdir);
+	test_path(service, sizeof(service), "%s/rexecd.service", unitdir);
 	st = output_of(NULL, argv, &out);
 	if (!WIFEXITED(st) || (p = strstr(out, needle)) == NULL) {
 		free(out);
@@ -492,12 +458,12 @@ assert_account(const char *usersdir, const char *unitdir)
 	char *out, *text, *user, *group, *state;
 	int st;
 
-	fmt(conf, sizeof(conf), "%s/rexecd.conf", usersdir);
-	fmt(unit, sizeof(unit), "%s/rexecd.service", unitdir);
-	fmt(sysroot, sizeof(sysroot), "%s/sysroot", tmp);
-	fmt(path, sizeof(path), "%s/etc", sysroot);
+	test_path(conf, sizeof(conf), "%s/rexecd.conf", usersdir);
+	test_path(unit, sizeof(unit), "%s/rexecd.service", unitdir);
+	test_path(sysroot, sizeof(sysroot), "%s/sysroot", tmp);
+	test_path(path, sizeof(path), "%s/etc", sysroot);
 	cr_assert(mkdir(sysroot, 0755) == 0 && mkdir(path, 0755) == 0);
-	fmt(rootarg, sizeof(rootarg), "--root=%s", sysroot);
+	test_path(rootarg, sizeof(rootarg), "--root=%s", sysroot);
 	st = output_of(NULL, argv, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
 	free(out);
@@ -505,13 +471,13 @@ assert_account(const char *usersdir, const char *unitdir)
 	user = unit_value(text, "User");
 	group = unit_value(text, "Group");
 	state = unit_value(text, "StateDirectory");
-	fmt(path, sizeof(path), "%s/etc/passwd", sysroot);
+	test_path(path, sizeof(path), "%s/etc/passwd", sysroot);
 	out = slurp(path);
-	fmt(want, sizeof(want), ":/var/lib/%s:/bin/sh\n", state);
+	test_path(want, sizeof(want), ":/var/lib/%s:/bin/sh\n", state);
 	cr_assert(strncmp(out, user, strlen(user)) == 0 &&
 	    out[strlen(user)] == ':' && strstr(out, want) != NULL, "%s", out);
 	free(out);
-	fmt(path, sizeof(path), "%s/etc/group", sysroot);
+	test_path(path, sizeof(path), "%s/etc/group", sysroot);
 	out = slurp(path);
 	cr_assert(strncmp(out, group, strlen(group)) == 0 &&
 	    out[strlen(group)] == ':', "%s", out);
@@ -534,17 +500,17 @@ Test(install, installed_units_load_cleanly)
 
 	if (!have("systemd-analyze") || !have("systemd-sysusers"))
 		cr_skip_test("needs systemd-analyze and systemd-sysusers");
-	fmt(prefix, sizeof(prefix), "%s/prefix", tmp);
-	fmt(unitdir, sizeof(unitdir), "%s/lib/systemd/system", prefix);
-	fmt(usersdir, sizeof(usersdir), "%s/lib/sysusers.d", prefix);
-	fmt(prefix_arg, sizeof(prefix_arg), "PREFIX=%s", prefix);
-	fmt(unitdir_arg, sizeof(unitdir_arg), "systemdunitdir=%s",
+	test_path(prefix, sizeof(prefix), "%s/prefix", tmp);
+	test_path(unitdir, sizeof(unitdir), "%s/lib/systemd/system", prefix);
+	test_path(usersdir, sizeof(usersdir), "%s/lib/sysusers.d", prefix);
+	test_path(prefix_arg, sizeof(prefix_arg), "PREFIX=%s", prefix);
+	test_path(unitdir_arg, sizeof(unitdir_arg), "systemdunitdir=%s",
 	    unitdir);
-	fmt(usersdir_arg, sizeof(usersdir_arg), "sysusersdir=%s",
+	test_path(usersdir_arg, sizeof(usersdir_arg), "sysusersdir=%s",
 	    usersdir);
 	make(install);
-	fmt(sbindir, sizeof(sbindir), "%s/sbin", prefix);
-	fmt(unit, sizeof(unit), "%s/rexecd.service", unitdir);
+	test_path(sbindir, sizeof(sbindir), "%s/sbin", prefix);
+	test_path(unit, sizeof(unit), "%s/rexecd.service", unitdir);
 	assert_unit_substituted(unit, sbindir);
 	assert_verify_clean(prefix, unitdir);
 	assert_exposure_low(unitdir);
@@ -567,7 +533,7 @@ setting(const char *line, char *key, size_t keylen)
 	if (n == 0 || n >= keylen || strncmp(line + n, " =", 2) != 0 ||
 	    (line[n + 2] != '\n' && line[n + 2] != ' '))
 		return false;
-	fmt(key, keylen, "%.*s", (int)n, line);
+	test_path(key, keylen, "%.*s", (int)n, line);
 	return true;
 }
 
@@ -607,7 +573,7 @@ daemon_keys(char keys[][32])
 	while ((p = strstr(p, "{ \"")) != NULL && p < end) {
 		p += 3;
 		cr_assert_lt(n, KEYS_MAX);
-		fmt(keys[n++], sizeof(keys[0]), "%.*s",
+		test_path(keys[n++], sizeof(keys[0]), "%.*s",
 		    (int)strcspn(p, "\""), p);
 	}
 	free(text);

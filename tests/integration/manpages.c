@@ -22,7 +22,6 @@
 #include <sys/wait.h>
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include "daemon_util.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
+#include "srctree.h"
 
 #define NAMES_MAX	64
 #define NAME_LEN	64
@@ -65,40 +65,6 @@ teardown(void)
 
 TestSuite(manpages, .init = setup, .fini = teardown, .timeout = 60);
 
-/* snprintf that fails the test rather than truncate. */
-static void __attribute__((format(printf, 3, 4)))
-fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	cr_assert(n >= 0 && (size_t)n < len, "too long: %s", buf);
-}
-
-/*
- * The source tree: REXEC_SRCDIR, else the directory make compiled this
- * file from (it names it tests/integration/manpages.c from the top).
- */
-static const char *
-srcdir(void)
-{
-	static char dir[PATH_MAX];
-	static const char suffix[] = "tests/integration/manpages.c";
-	const char *env = getenv("REXEC_SRCDIR");
-	size_t n = strlen(__FILE__), m = strlen(suffix);
-	char rel[PATH_MAX] = ".";
-
-	if (env != NULL)
-		fmt(rel, sizeof(rel), "%s", env);
-	else if (n > m && strcmp(__FILE__ + n - m, suffix) == 0)
-		fmt(rel, sizeof(rel), "%.*s", (int)(n - m), __FILE__);
-	cr_assert_not_null(realpath(rel, dir), "source tree %s", rel);
-	return dir;
-}
-
 /* A file of the source tree, whole and NUL-terminated. */
 static char *
 source(const char *rel)
@@ -106,7 +72,7 @@ source(const char *rel)
 	char path[PATH_MAX];
 	char *text;
 
-	fmt(path, sizeof(path), "%s/%s", srcdir(), rel);
+	test_path(path, sizeof(path), "%s/%s", source_dir(), rel);
 	text = read_file_all(path, NULL);
 	cr_assert_not_null(text, "cannot read %s (set REXEC_SRCDIR)", path);
 	return text;
@@ -127,7 +93,7 @@ add(struct names *s, const char *name)
 	if (has(s, name))
 		return;
 	cr_assert_lt(s->n, (size_t)NAMES_MAX, "too many names");
-	fmt(s->name[s->n++], NAME_LEN, "%s", name);
+	test_path(s->name[s->n++], NAME_LEN, "%s", name);
 }
 
 /* Every name of a that b lacks, in one line, for the failure message. */
@@ -184,7 +150,7 @@ word(const char **p, char *buf, size_t len)
 	*p += strspn(*p, " \t");
 	if ((n = strcspn(*p, " \t\n")) == 0)
 		return NULL;
-	fmt(buf, len, "%.*s", (int)n, *p);
+	test_path(buf, len, "%.*s", (int)n, *p);
 	*p += n;
 	return buf;
 }
@@ -239,7 +205,7 @@ section_of(const char *line, char *buf, size_t len)
 {
 	if (strncmp(line, ".Sh ", 4) != 0)
 		return NULL;
-	fmt(buf, len, "%.*s", (int)strcspn(line + 4, "\n"), line + 4);
+	test_path(buf, len, "%.*s", (int)strcspn(line + 4, "\n"), line + 4);
 	return buf;
 }
 
@@ -268,9 +234,9 @@ static void
 fl_name(const char *arg, char *buf, size_t len)
 {
 	if (strncmp(arg, "\\-", 2) == 0)
-		fmt(buf, len, "--%s", arg + 2);
+		test_path(buf, len, "--%s", arg + 2);
 	else
-		fmt(buf, len, "-%s", arg);
+		test_path(buf, len, "-%s", arg);
 }
 
 /* The argument after each "Fl" of an mdoc line. */
@@ -364,7 +330,7 @@ check_option_list(const char *bin, const char *help_arg, const char *page)
 	page_options(text, &in_page);
 	assert_parsed(&in_usage, help_arg);
 	assert_parsed(&in_page, page);
-	fmt(what, sizeof(what), "%s %s", bin, help_arg);
+	test_path(what, sizeof(what), "%s %s", bin, help_arg);
 	assert_same(&in_usage, what, &in_page, page);
 	free(usage);
 	free(text);
@@ -381,8 +347,8 @@ check_synopsis(const char *bin, const char *help_arg, const char *page)
 	synopsis_options(text, &in_page);
 	cr_assert(has(&in_usage, "-h") && has(&in_page, "-h"),
 	    "no -h found: is %s or its SYNOPSIS still parsed right?", page);
-	fmt(what, sizeof(what), "%s %s", bin, help_arg);
-	fmt(where, sizeof(where), "the SYNOPSIS of %s", page);
+	test_path(what, sizeof(what), "%s %s", bin, help_arg);
+	test_path(where, sizeof(where), "the SYNOPSIS of %s", page);
 	assert_same(&in_usage, what, &in_page, where);
 	free(usage);
 	free(text);
@@ -440,7 +406,7 @@ source_keys(struct names *s)
 	cr_assert_not_null(end, "keys[] table of daemon/config.c not closed");
 	while ((p = strstr(p, "{ \"")) != NULL && p < end) {
 		p += 3;
-		fmt(w, sizeof(w), "%.*s", (int)strcspn(p, "\""), p);
+		test_path(w, sizeof(w), "%.*s", (int)strcspn(p, "\""), p);
 		add(s, w);
 	}
 	free(text);
@@ -455,9 +421,9 @@ daemon_knows(const char *key)
 	FILE *f;
 	bool known;
 
-	fmt(conf, sizeof(conf), "%s/rexecd.conf", tmp);
+	test_path(conf, sizeof(conf), "%s/rexecd.conf", tmp);
 	/* A value every key refuses or takes without a DNS lookup. */
-	fmt(line, sizeof(line), "%s = 127.0.0.1\n", key);
+	test_path(line, sizeof(line), "%s = 127.0.0.1\n", key);
 	cr_assert_not_null(f = fopen(conf, "w"));
 	fputs(line, f);
 	fclose(f);

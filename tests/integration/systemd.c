@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 
 #include "rexec_run.h"
 #include "rexecd_proc.h"
+#include "srctree.h"
 
 #define ACTIVATE	"systemd-socket-activate"
 #define PORT_TRIES	5
@@ -103,19 +103,6 @@ free_port(bool v6)
 	return ntohs(sin.sin_port);
 }
 
-/* snprintf that fails the test rather than truncate a path. */
-static void __attribute__((format(printf, 3, 4)))
-fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	cr_assert(n >= 0 && (size_t)n < len, "path too long");
-}
-
 /* Our own temp dir, log and empty rexecd.conf in d, as rexecd_start sets
  * them up, so that rexecd_log, rexecd_wait_log and rexecd_stop work. */
 static void
@@ -126,8 +113,8 @@ prepare(void)
 	memset(&d, 0, sizeof(d));
 	snprintf(d.dir, sizeof(d.dir), "/tmp/rexecd-systemd.XXXXXX");
 	cr_assert_not_null(mkdtemp(d.dir));
-	fmt(d.log, sizeof(d.log), "%s/rexecd.log", d.dir);
-	fmt(d.conf, sizeof(d.conf), "%s/rexecd.conf", d.dir);
+	test_path(d.log, sizeof(d.log), "%s/rexecd.log", d.dir);
+	test_path(d.conf, sizeof(d.conf), "%s/rexecd.conf", d.dir);
 	cr_assert_not_null(f = fopen(d.conf, "w"));
 	fclose(f);
 }
@@ -226,7 +213,7 @@ activate(const char *const *hosts, const char *const *daemon)
 		n = 0;
 		argv[n++] = ACTIVATE;
 		for (h = 0; hosts[h] != NULL; h++) {
-			fmt(listen[h], sizeof(listen[h]), "%s:%d", hosts[h],
+			test_path(listen[h], sizeof(listen[h]), "%s:%d", hosts[h],
 			    d.port);
 			argv[n++] = "-l";
 			argv[n++] = listen[h];
@@ -323,7 +310,7 @@ Test(systemd, refuses_an_exposed_socket_without_protection)
 		cr_skip_test(ACTIVATE " is not installed");
 	prepare();
 	activate(hosts, (const char *[]){ rexecd_bin(), "-f", d.conf, NULL });
-	fmt(port, sizeof(port), "%d", d.port);
+	test_path(port, sizeof(port), "%d", d.port);
 	rexec_run(&r, NULL, "-p", port, "127.0.0.1", "echo never", NULL);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
 	    "status %#x", r.status);
@@ -344,7 +331,7 @@ copy_daemon(char *path, size_t len)
 	size_t size;
 	int fd;
 
-	fmt(path, len, "%s/rexecd", d.dir);
+	test_path(path, len, "%s/rexecd", d.dir);
 	cr_assert_not_null(bin = read_file_all(rexecd_bin(), &size));
 	cr_assert_neq(fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755), -1);
 	cr_assert_eq(write(fd, bin, size), (ssize_t)size);
@@ -368,10 +355,10 @@ Test(systemd, serves_as_an_unprivileged_account)
 		cr_skip_test("needs root, a nobody account and setpriv");
 	prepare();
 	copy_daemon(bin, sizeof(bin));
-	fmt(uid, sizeof(uid), "--reuid=%u", (unsigned)pw->pw_uid);
-	fmt(gid, sizeof(gid), "--regid=%u", (unsigned)pw->pw_gid);
+	test_path(uid, sizeof(uid), "--reuid=%u", (unsigned)pw->pw_uid);
+	test_path(gid, sizeof(gid), "--regid=%u", (unsigned)pw->pw_gid);
 	activate(hosts, daemon);
-	fmt(want, sizeof(want), "%u %u\n", (unsigned)pw->pw_uid,
+	test_path(want, sizeof(want), "%u %u\n", (unsigned)pw->pw_uid,
 	    (unsigned)pw->pw_gid);
 	assert_runs("127.0.0.1", "echo $(id -u) $(id -g)", want);
 	cr_assert(!log_has("commands run as root"));
