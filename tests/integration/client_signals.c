@@ -16,29 +16,13 @@
 
 #define TRAP_LOOP	"echo ready; while :; do sleep 0.1; done"
 
-static struct rexecd_proc d;
-static char addr[64];
-
-static void
-setup(void)
-{
-	rexecd_start(&d, NULL, NULL);
-	rexec_addr(addr, sizeof(addr), &d);
-}
-
-static void
-teardown(void)
-{
-	rexecd_stop(&d);
-}
-
-TestSuite(client_signals, .init = setup, .fini = teardown);
+TestSuite(client_signals, .init = suite_daemon_start, .fini = suite_daemon_stop);
 
 /* In the daemon's temp dir: a core a QUIT might leave is removed too. */
 static void
 spawn_ready(struct rexec_run *r, const char *cmd)
 {
-	const char *argv[] = { rexec_bin(), "-C", d.dir, addr, cmd, NULL };
+	const char *argv[] = { rexec_bin(), "-C", suite_daemon.dir, suite_addr, cmd, NULL };
 
 	rexec_spawn(r, NULL, argv);
 	cr_assert_eq(rexec_wait_out(r, "ready\n", 1, 20000), 0,
@@ -186,10 +170,10 @@ Test(client_signals, closed_local_pipe_ends_remote_command)
 
 	snprintf(marker, sizeof(marker), "rexec-yes-%d-%ld", (int)getpid(),
 	    (long)random());
-	snprintf(status_path, sizeof(status_path), "%s/status", d.dir);
+	snprintf(status_path, sizeof(status_path), "%s/status", suite_daemon.dir);
 	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
 	snprintf(cmd, sizeof(cmd), "( \"$REXEC\" %s yes %s; echo $? > %s ) "
-	    "| head -1", addr, marker, status_path);
+	    "| head -1", suite_addr, marker, status_path);
 	rexec_spawn(&r, &o, argv);
 	rexec_wait(&r);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);

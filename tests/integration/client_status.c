@@ -10,23 +10,7 @@
 #include "rexec_run.h"
 #include "rexecd_proc.h"
 
-static struct rexecd_proc d;
-static char addr[64];
-
-static void
-setup(void)
-{
-	rexecd_start(&d, NULL, NULL);
-	rexec_addr(addr, sizeof(addr), &d);
-}
-
-static void
-teardown(void)
-{
-	rexecd_stop(&d);
-}
-
-TestSuite(client_status, .init = setup, .fini = teardown);
+TestSuite(client_status, .init = suite_daemon_start, .fini = suite_daemon_stop);
 
 static int
 run_status(const char *cmd)
@@ -34,7 +18,7 @@ run_status(const char *cmd)
 	struct rexec_run r;
 	int code;
 
-	rexec_run(&r, NULL, addr, cmd, NULL);
+	rexec_run(&r, NULL, suite_addr, cmd, NULL);
 	cr_assert(WIFEXITED(r.status), "%s: status %#x", cmd, r.status);
 	code = WEXITSTATUS(r.status);
 	cr_assert_eq(r.err_len, 0, "%s: stderr '%s'", cmd, r.err);
@@ -61,7 +45,7 @@ Test(client_status, output_then_status)
 {
 	struct rexec_run r;
 
-	rexec_run(&r, NULL, addr, "echo out; echo err >&2; exit 7", NULL);
+	rexec_run(&r, NULL, suite_addr, "echo out; echo err >&2; exit 7", NULL);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 7);
 	cr_assert_str_eq(r.out, "out\n");
 	cr_assert_str_eq(r.err, "err\n");
@@ -72,7 +56,7 @@ Test(client_status, timeout_ends_command_with_term)
 {
 	struct rexec_run r;
 
-	rexec_run(&r, NULL, "-t", "0.5", addr, "echo before; sleep 60", NULL);
+	rexec_run(&r, NULL, "-t", "0.5", suite_addr, "echo before; sleep 60", NULL);
 	cr_assert(WIFEXITED(r.status), "status %#x", r.status);
 	cr_assert_eq(WEXITSTATUS(r.status), 128 + SIGTERM, "exit %d: %s",
 	    WEXITSTATUS(r.status), r.err);

@@ -17,23 +17,7 @@
 /* Far below the streams' sizes: proves nothing holds a whole stream. */
 #define RSS_BOUND_KB	(48 * 1024)
 
-static struct rexecd_proc d;
-static char addr[64];
-
-static void
-setup(void)
-{
-	rexecd_start(&d, NULL, NULL);
-	rexec_addr(addr, sizeof(addr), &d);
-}
-
-static void
-teardown(void)
-{
-	rexecd_stop(&d);
-}
-
-TestSuite(client_streams, .init = setup, .fini = teardown);
+TestSuite(client_streams, .init = suite_daemon_start, .fini = suite_daemon_stop);
 
 static void
 assert_exit(const struct rexec_run *r, int code)
@@ -50,10 +34,10 @@ Test(client_streams, binary_64mib_stdout_exact)
 	char src[PATH_MAX + 16], cmd[PATH_MAX + 32];
 	struct stat st;
 
-	snprintf(src, sizeof(src), "%s/random", d.dir);
+	snprintf(src, sizeof(src), "%s/random", suite_daemon.dir);
 	write_random_file(src, 64 * MIB, 42);
 	snprintf(cmd, sizeof(cmd), "cat %s", src);
-	rexec_run(&r, &o, addr, cmd, NULL);
+	rexec_run(&r, &o, suite_addr, cmd, NULL);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
 	cr_assert(stat(r.err_path, &st) == 0 && st.st_size == 0);
 	cr_assert(files_equal(src, r.out_path), "stdout differs from %s", src);
@@ -72,7 +56,7 @@ Test(client_streams, seq_200000)
 	for (int i = 1; i <= 200000; i++)
 		fprintf(mem, "%d\n", i);
 	fclose(mem);
-	rexec_run(&r, NULL, addr, "seq", "1", "200000", NULL);
+	rexec_run(&r, NULL, suite_addr, "seq", "1", "200000", NULL);
 	assert_exit(&r, 0);
 	cr_assert_eq(r.out_len, len);
 	cr_assert(memcmp(r.out, expect, len) == 0);
@@ -87,15 +71,15 @@ Test(client_streams, interleaved_stdout_stderr_exact)
 	struct rexec_run r;
 	char a[PATH_MAX + 8], b[PATH_MAX + 8], cmd[3 * PATH_MAX];
 
-	snprintf(a, sizeof(a), "%s/a", d.dir);
-	snprintf(b, sizeof(b), "%s/b", d.dir);
+	snprintf(a, sizeof(a), "%s/a", suite_daemon.dir);
+	snprintf(b, sizeof(b), "%s/b", suite_daemon.dir);
 	write_random_file(a, 4 * MIB, 1);
 	write_random_file(b, 4 * MIB, 2);
 	/* 64 KiB to stdout, then 64 KiB to stderr, 64 times each. */
 	snprintf(cmd, sizeof(cmd), "for i in $(seq 0 63); do "
 	    "dd if=%s bs=65536 skip=$i count=1 status=none; "
 	    "dd if=%s bs=65536 skip=$i count=1 status=none >&2; done", a, b);
-	rexec_run(&r, &o, addr, cmd, NULL);
+	rexec_run(&r, &o, suite_addr, cmd, NULL);
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
 	cr_assert(files_equal(a, r.out_path), "stdout differs");
 	cr_assert(files_equal(b, r.err_path), "stderr differs");
@@ -110,12 +94,12 @@ Test(client_streams, stdin_100mib_piped_checksum)
 	const char *envv[] = { env, NULL };
 	struct rexec_opts o = { .env = envv };
 
-	snprintf(src, sizeof(src), "%s/stdin", d.dir);
+	snprintf(src, sizeof(src), "%s/stdin", suite_daemon.dir);
 	write_random_file(src, 100 * MIB, 7);
 	sha256_file(src, sum);
 	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
 	snprintf(cmd, sizeof(cmd), "cat '%s' | \"$REXEC\" %s sha256sum",
-	    src, addr);
+	    src, suite_addr);
 	rexec_spawn(&r, &o, argv);
 	rexec_wait(&r);
 	assert_exit(&r, 0);
@@ -131,7 +115,7 @@ Test(client_streams, stdin_text_roundtrip)
 	struct rexec_opts o = { .stdin_text = "one\ntwo\n\nno newline" };
 	struct rexec_run r;
 
-	rexec_run(&r, &o, addr, "cat", NULL);
+	rexec_run(&r, &o, suite_addr, "cat", NULL);
 	assert_exit(&r, 0);
 	cr_assert_str_eq(r.out, "one\ntwo\n\nno newline");
 	rexec_run_free(&r);
@@ -142,7 +126,7 @@ Test(client_streams, stdin_eof_reaches_command)
 	struct rexec_run r;
 
 	/* stdin is /dev/null: the command sees EOF at once. */
-	rexec_run(&r, NULL, addr, "wc", "-c", NULL);
+	rexec_run(&r, NULL, suite_addr, "wc", "-c", NULL);
 	assert_exit(&r, 0);
 	cr_assert_str_eq(r.out, "0\n");
 	rexec_run_free(&r);
@@ -153,10 +137,10 @@ Test(client_streams, no_stdin_option_ignores_open_pipe)
 	struct rexec_run r;
 	char fifo[PATH_MAX + 16];
 	struct rexec_opts o = { .stdin_file = fifo };
-	const char *argv[] = { rexec_bin(), "-n", addr, "cat", NULL };
+	const char *argv[] = { rexec_bin(), "-n", suite_addr, "cat", NULL };
 	int keep;
 
-	snprintf(fifo, sizeof(fifo), "%s/fifo", d.dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", suite_daemon.dir);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	/* Held open for writing and never written: only -n lets cat end. */
 	keep = open(fifo, O_RDWR);
@@ -174,7 +158,7 @@ Test(client_streams, closed_stdin_sends_none)
 	struct rexec_opts o = { .stdin_closed = true };
 	struct rexec_run r;
 
-	rexec_run(&r, &o, addr, "cat; echo done", NULL);
+	rexec_run(&r, &o, suite_addr, "cat; echo done", NULL);
 	assert_exit(&r, 0);
 	cr_assert_str_eq(r.out, "done\n");
 	rexec_run_free(&r);
@@ -191,7 +175,7 @@ Test(client_streams, refused_request_leaves_stdin_unread)
 
 	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
 	snprintf(cmd, sizeof(cmd), "\"$REXEC\" -C /nonexistent %s cat; "
-	    "echo status $?; cat", addr);
+	    "echo status $?; cat", suite_addr);
 	rexec_spawn(&r, &o, argv);
 	rexec_wait(&r);
 	assert_exit(&r, 0);
@@ -212,7 +196,7 @@ Test(client_streams, slow_reader_bounded_memory)
 
 	snprintf(env, sizeof(env), "REXEC=%s", rexec_bin());
 	snprintf(cmd, sizeof(cmd), "\"$REXEC\" %s 'head -c 67108864 "
-	    "/dev/zero' | { sleep 1; wc -c; }", addr);
+	    "/dev/zero' | { sleep 1; wc -c; }", suite_addr);
 	rexec_spawn(&r, &o, argv);
 	rexec_wait(&r);
 	assert_exit(&r, 0);

@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "proc_scan.h"
 #include "io.h"
 #include "rexecd_proc.h"
 
@@ -316,23 +317,6 @@ Test(daemon_signals, systemd_notifications)
 	unlink(sun.sun_path);
 }
 
-static long
-rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 {
 	char marker[32], json[256];
@@ -347,7 +331,7 @@ Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 	cr_assert_eq(dt_workers(d.pid, "127.0.0.1:", &w, 1), 1);
 	/* Nobody reads: the worker must stay small however long it lasts. */
 	for (int i = 0; i < 20; i++) {
-		long kib = rss_kib(w);
+		long kib = proc_rss_kib(w);
 		cr_assert_gt(kib, 0);
 		cr_assert_lt(kib, 16 * 1024, "worker RSS %ld KiB", kib);
 		dt_sleep_ms(50);
@@ -361,7 +345,7 @@ Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 		cr_assert_gt(n, 0);
 		got += (size_t)n;
 	}
-	cr_assert_lt(rss_kib(w), 16 * 1024);
+	cr_assert_lt(proc_rss_kib(w), 16 * 1024);
 	close(fd);
 	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0);
 	dt_result_free(&r);

@@ -17,6 +17,7 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "proc_scan.h"
 #include "decode.h"
 #include "encode.h"
 #include "io.h"
@@ -305,51 +306,22 @@ proc_cmdline(const char *pid, char *buf, size_t len)
 	return true;
 }
 
-static int
-scan_procs(const char *marker, int sig)
-{
-	char buf[4096];
-	struct dirent *de;
-	DIR *dir = opendir("/proc");
-	int n = 0;
-
-	cr_assert_not_null(dir);
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    atoi(de->d_name) == getpid())
-			continue;
-		if (!proc_cmdline(de->d_name, buf, sizeof(buf)) ||
-		    strstr(buf, marker) == NULL)
-			continue;
-		n++;
-		if (sig != 0)
-			kill(atoi(de->d_name), sig);
-	}
-	closedir(dir);
-	return n;
-}
-
 int
 dt_count_procs(const char *marker)
 {
-	return scan_procs(marker, 0);
+	return (int)proc_count_marker(marker);
 }
 
 int
 dt_wait_no_procs(const char *marker, int timeout_ms)
 {
-	for (int waited = 0; waited <= timeout_ms; waited += 20) {
-		if (scan_procs(marker, 0) == 0)
-			return 0;
-		dt_sleep_ms(20);
-	}
-	return -1;
+	return proc_wait_marker_gone(marker, timeout_ms);
 }
 
 void
 dt_kill_procs(const char *marker)
 {
-	scan_procs(marker, SIGKILL);
+	(void)proc_kill_marker(marker, SIGKILL);
 }
 
 void

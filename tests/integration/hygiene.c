@@ -145,8 +145,17 @@ Test(hygiene, descriptors_and_processes_after_1000_requests,
 	for (int i = 0; i < 500 && proc_children(d.pid, NULL, 0) < 2; i++)
 		test_sleep_ms(10);
 	request(&d, 0);
+	/* Idle workers hold the same descriptors: wait until the one that
+	 * served has closed its connection. */
 	snapshot_take(&start, d.pid);
+	for (int i = 0; i < 500 && start.nworkers == 2 &&
+	    strcmp(start.worker_fds[0], start.worker_fds[1]) != 0; i++) {
+		snapshot_free(&start);
+		test_sleep_ms(10);
+		snapshot_take(&start, d.pid);
+	}
 	cr_assert_eq(start.nworkers, 2);
+	cr_assert_str_eq(start.worker_fds[0], start.worker_fds[1]);
 
 	for (int i = 0; i < 5 * PER_KIND; i++)
 		request(&d, i % 5);

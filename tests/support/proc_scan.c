@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,9 @@ cmdline_has(const char *pid, const char *marker)
 	return found;
 }
 
-size_t
-proc_count_marker(const char *marker)
+/* Processes but this one with marker in their command line; sig to each. */
+static size_t
+each_marker(const char *marker, int sig)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -108,10 +110,25 @@ proc_count_marker(const char *marker)
 		return 0;
 	while ((e = readdir(d)) != NULL)
 		if (atoi(e->d_name) > 0 && strcmp(e->d_name, self) != 0 &&
-		    cmdline_has(e->d_name, marker))
+		    cmdline_has(e->d_name, marker)) {
 			n++;
+			if (sig != 0)
+				(void)kill(atoi(e->d_name), sig);
+		}
 	closedir(d);
 	return n;
+}
+
+size_t
+proc_count_marker(const char *marker)
+{
+	return each_marker(marker, 0);
+}
+
+size_t
+proc_kill_marker(const char *marker, int sig)
+{
+	return each_marker(marker, sig);
 }
 
 int

@@ -9,6 +9,8 @@
 size_t	proc_children(pid_t ppid, pid_t *out, size_t max);
 /* Processes whose command line contains marker. */
 size_t	proc_count_marker(const char *marker);
+/* Sends sig to each of them; returns how many. */
+size_t	proc_kill_marker(const char *marker, int sig);
 /* "fd -> target" lines of a process, sorted, malloc'd ("" if gone). */
 char	*proc_fd_table(pid_t pid);
 /* Zombie children of ppid. */

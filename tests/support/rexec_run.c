@@ -296,3 +296,19 @@ assert_one_line(const struct rexec_run *r, const char *prefix,
 		    "stderr '%s' lacks '%s'", r->err, contains);
 	cr_assert_eq(r->out_len, 0, "stdout: '%s'", r->out);
 }
+
+struct rexecd_proc	suite_daemon;
+char			suite_addr[64];
+
+void
+suite_daemon_start(void)
+{
+	rexecd_start(&suite_daemon, NULL, NULL);
+	rexec_addr(suite_addr, sizeof(suite_addr), &suite_daemon);
+}
+
+void
+suite_daemon_stop(void)
+{
+	rexecd_stop(&suite_daemon);
+}

@@ -17,6 +17,13 @@
 
 #define REXEC_RUN_TIMEOUT_MS	60000
 
+/* A default rexecd for a client test suite (its .init and .fini), and
+ * the address rexec reaches it by. */
+extern struct rexecd_proc	suite_daemon;
+extern char			suite_addr[64];
+void	suite_daemon_start(void);
+void	suite_daemon_stop(void);
+
 struct rexec_opts {
 	const char		 *stdin_file;	/* stdin from this file, */
 	const char		 *stdin_text;	/* or from this text, */
