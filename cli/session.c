@@ -23,6 +23,9 @@
 /* Most bytes per blocking write(2) to an output polled first (a tty):
  * poll says there is room, not how much, and signals wait meanwhile. */
 #define WRITE_CHUNK		(64 * 1024)
+/* Pipe size asked for stdin: reads of a whole FRAME_DATA_CHUNK when the
+ * writer is ahead (the default 64 KiB makes 4 frames of each chunk). */
+#define STDIN_PIPE_SIZE		(1024 * 1024)
 /* Payloads per writev: a 256 KiB read of the server's 8 KiB frames. */
 #define OUT_IOV_MAX		64
 /* Rounds in a row that did not wait before one poll that does not wait:
@@ -110,6 +113,7 @@ static ssize_t	 sink_write(struct sink *, int fd, const struct iovec *,
 static void	 written(struct session *, size_t);
 static bool	 stdin_wanted(const struct session *);
 static bool	 stdin_may_read(const struct session *);
+static void	 grow_stdin_pipe(void);
 static void	 read_stdin(struct session *);
 static void	 send_out(struct session *);
 static void	 finish(struct session *, int status);
@@ -397,6 +401,8 @@ on_frame(struct session *s, struct frame *f)
 		if (msg_parse_started(f, &pid, &e) == -1)
 			finish(s, fail("protocol error: %s", e.message));
 		s->started = true;
+		if (s->in_state == STDIN_OPEN)
+			grow_stdin_pipe();
 		break;
 	case FRAME_EXIT:
 		on_exit_frame(s, f);
@@ -548,6 +554,20 @@ static bool
 stdin_may_read(const struct session *s)
 {
 	return s->in_polled || (s->in_nowait && !s->in_wait);
+}
+
+/*
+ * Enlarging a pipe rexec shares with its writer only lets the writer run
+ * further ahead; a pipe already larger is left as it is, and a refusal
+ * (over the user's pipe quota) changes nothing.
+ */
+static void
+grow_stdin_pipe(void)
+{
+	int size = fcntl(0, F_GETPIPE_SZ);
+
+	if (size != -1 && size < STDIN_PIPE_SIZE)
+		(void)fcntl(0, F_SETPIPE_SZ, STDIN_PIPE_SIZE);
 }
 
 /*
