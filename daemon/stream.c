@@ -1,4 +1,5 @@
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -36,6 +37,9 @@
 #define HOLD_MIN	(16 * 1024)
 #define HOLD_US		200
 
+/* Stdin frames queued for one writev at most. */
+#define IN_IOV_MAX	64
+
 enum { P_SOCK, P_OUT, P_ERR, P_IN, P_CHILD, P_SIG, P_COUNT };
 
 struct stream {
@@ -59,9 +63,13 @@ struct stream {
 	long long		 now_us;	/* of this turn of the loop */
 	struct frame_out	 out;
 	bool			 out_pending;
-	struct frame		 in;		/* stdin frame being written */
-	size_t			 in_off;
-	bool			 in_pending;
+	/* Payloads of stdin frames, in the decoder's buffer, to be written
+	 * with one writev: a socket read brings several frames. */
+	struct iovec		 in_iov[IN_IOV_MAX];
+	int			 in_first, in_count;
+	bool			 in_pending;	/* blocked: the pipe is full */
+	struct frame		 deferred;	/* came after queued stdin */
+	bool			 have_deferred;
 };
 
 static long long
@@ -104,8 +112,7 @@ group_alive(const struct stream *s)
 static void
 drop_stdin(struct stream *s)
 {
-	if (s->in_pending)
-		frame_clear(&s->in);
+	s->in_first = s->in_count = 0;
 	s->in_pending = false;
 	close_fd(&s->ch->in_fd);
 }
@@ -119,6 +126,9 @@ abort_stream(struct stream *s, const char *why)
 	s->aborted = true;
 	s->res->why = why;
 	drop_stdin(s);
+	if (s->have_deferred)
+		frame_clear(&s->deferred);
+	s->have_deferred = false;
 	/* Closing our ends lets writers die of SIGPIPE as well. */
 	close_fd(&s->ch->out_fd);
 	close_fd(&s->ch->err_fd);
@@ -138,15 +148,31 @@ protocol_error(struct stream *s, const struct proto_error *e)
 	abort_stream(s, "protocol error");
 }
 
-/* Writes the pending stdin bytes; 0 when done or broken, 1 when blocked. */
-static int
-write_stdin(struct stream *s)
+/* Drops the n bytes written from the front of the queue. */
+static void
+advance_stdin(struct stream *s, size_t n)
 {
-	while (s->in_off < s->in.len) {
-		ssize_t n = write(s->ch->in_fd, s->in.payload + s->in_off,
-		    s->in.len - s->in_off);
+	while (n > 0) {
+		struct iovec *v = &s->in_iov[s->in_first];
+		size_t k = n < v->iov_len ? n : v->iov_len;
+
+		v->iov_base = (char *)v->iov_base + k;
+		v->iov_len -= k;
+		n -= k;
+		if (v->iov_len == 0)
+			s->in_first++;
+	}
+}
+
+/* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
+static int
+flush_stdin(struct stream *s)
+{
+	while (s->in_first < s->in_count) {
+		ssize_t n = writev(s->ch->in_fd, s->in_iov + s->in_first,
+		    s->in_count - s->in_first);
 		if (n > 0) {
-			s->in_off += (size_t)n;
+			advance_stdin(s, (size_t)n);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -159,22 +185,22 @@ write_stdin(struct stream *s)
 		drop_stdin(s);
 		return 0;
 	}
-	frame_clear(&s->in);
+	s->in_first = s->in_count = 0;
 	s->in_pending = false;
 	return 0;
 }
 
+/* Queues the payload: it stays in the decoder's buffer until written,
+ * since the socket is not read meanwhile. */
 static void
 on_stdin(struct stream *s, struct frame *f)
 {
 	s->res->bytes_in += f->len;
-	if (s->ch->in_fd == -1 || f->len == 0) {
-		frame_clear(f);
-		return;
+	if (s->ch->in_fd != -1 && f->len > 0) {
+		s->in_iov[s->in_count++] = (struct iovec){
+		    (void *)(uintptr_t)f->payload, f->len };
 	}
-	s->in = *f;
-	s->in_off = 0;
-	(void)write_stdin(s);
+	frame_clear(f);
 }
 
 static void
@@ -199,9 +225,6 @@ on_frame(struct stream *s, struct frame *f)
 	struct proto_error e;
 
 	switch (f->type) {
-	case FRAME_STDIN:
-		on_stdin(s, f);
-		return;		/* on_stdin owns f now */
 	case FRAME_EOF:
 		drop_stdin(s);
 		break;
@@ -217,7 +240,11 @@ on_frame(struct stream *s, struct frame *f)
 	frame_clear(f);
 }
 
-/* Handles the frames already buffered, unless stdin is blocked. */
+/*
+ * Handles the frames already buffered, in order: stdin payloads are
+ * queued and written together before any other frame, or when the queue
+ * is full.  Stops while stdin is blocked.
+ */
 static void
 process_frames(struct stream *s)
 {
@@ -225,16 +252,31 @@ process_frames(struct stream *s)
 	struct frame f;
 	int r;
 
-	while (!s->aborted && !s->in_pending) {
-		if ((r = decoder_next(s->dec, &f)) == 0)
+	while (!s->aborted) {
+		if ((s->have_deferred || s->in_count == IN_IOV_MAX) &&
+		    flush_stdin(s) == 1)
 			return;
+		if (s->have_deferred) {
+			s->have_deferred = false;
+			on_frame(s, &s->deferred);
+			continue;
+		}
+		if ((r = decoder_next(s->dec, &f)) == 0)
+			break;
 		if (r == -1) {
 			decoder_describe_error(s->dec, &e);
 			protocol_error(s, &e);
 			return;
 		}
-		on_frame(s, &f);
+		if (f.type == FRAME_STDIN)
+			on_stdin(s, &f);
+		else {
+			s->deferred = f;
+			s->have_deferred = true;
+		}
 	}
+	if (!s->aborted)
+		(void)flush_stdin(s);
 }
 
 static void
@@ -416,7 +458,7 @@ handle_events(struct stream *s, const struct pollfd *p)
 		child_exited(s);
 	if (p[P_SOCK].revents)
 		handle_socket(s, p[P_SOCK].revents);
-	if (p[P_IN].revents && s->in_pending && write_stdin(s) == 0)
+	if (p[P_IN].revents && s->in_pending && flush_stdin(s) == 0)
 		process_frames(s);
 	/* Alternate so a chatty stream cannot starve the other one. */
 	s->turn ^= 1;
