@@ -1,16 +1,19 @@
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <bsd/string.h>
-#include <bsd/unistd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,16 @@
 #include "log.h"
 #include "spawn.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
+
 #define PIPE_SIZE	(1024 * 1024)
+/* The child's stack: PATH_MAX for the search, and little else. */
+#define CHILD_STACK	(64 * 1024)
 #define PATH_USER	"/usr/local/bin:/usr/bin:/bin"
 #define PATH_ROOT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 			"/sbin:/bin"
@@ -45,10 +57,28 @@ struct account {
 	char	name[USER_MAX];
 	char	home[PATH_MAX];
 	char	shell[PATH_MAX];
+	gid_t	*groups;	/* supplementary groups, when drop */
+	int	ngroups;
 };
 
 struct pipes {
 	int	in[2], out[2], err[2], status[2];
+};
+
+/*
+ * Everything the child needs, prepared by the parent.  The child runs
+ * in the parent's memory (CLONE_VM) while the parent waits (CLONE_VFORK):
+ * it must not allocate, take locks or change what the parent uses, so it
+ * only makes system calls with what is here.
+ */
+struct plan {
+	const struct config	*cf;
+	const struct exec_req	*req;
+	const struct account	*a;
+	const struct pipes	*p;
+	char			**envp;
+	const char		*path;		/* where argv[0] is looked for */
+	char			**sh_argv;	/* a script without #! */
 };
 
 static const int rlimit_res[RL_COUNT] = {
@@ -58,11 +88,73 @@ static const int rlimit_res[RL_COUNT] = {
 	[RL_CPU] = RLIMIT_CPU,
 };
 
+/* Signals whose disposition is not the default in a worker (ignored, as
+ * SIGPIPE): the child resets only these, not all 64. */
+static int	reset_sig[NSIG];
+static int	nreset_sig = -1;
+
+/*
+ * The account is looked up (getpwnam, getgrouplist: /etc/passwd and
+ * /etc/group, or NSS) once, not for every command: the result is kept
+ * while both files are unchanged, for ACCOUNT_TTL_MS at most (other NSS
+ * sources have no file to watch).  A reload replaces the workers anyway.
+ */
+#define ACCOUNT_TTL_MS	60000
+
+struct account_cache {
+	bool		valid;
+	long long	until;
+	struct stat	passwd, group;
+	char		user[USER_MAX];
+	struct account	a;
+};
+
+static struct account_cache	acache;
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void
+file_stamp(const char *path, struct stat *st)
+{
+	if (stat(path, st) == -1)
+		memset(st, 0, sizeof(*st));
+}
+
 static int
-account_get(const struct config *cf, struct account *a)
+account_groups(struct account *a)
+{
+	int n = 32;
+
+	for (;;) {
+		gid_t *g = reallocarray(a->groups, (size_t)n, sizeof(gid_t));
+		int want = n;
+
+		if (g == NULL)
+			return -1;
+		a->groups = g;
+		if (getgrouplist(a->name, a->gid, a->groups, &want) != -1) {
+			a->ngroups = want;
+			return 0;
+		}
+		if (want <= n || want > 65536)
+			return -1;
+		n = want;
+	}
+}
+
+static int
+account_lookup(const struct config *cf, struct account *a)
 {
 	struct passwd *pw;
 
+	free(a->groups);
 	memset(a, 0, sizeof(*a));
 	pw = cf->user[0] != '\0' ? getpwnam(cf->user) : getpwuid(geteuid());
 	if (pw == NULL) {
@@ -82,13 +174,46 @@ account_get(const struct config *cf, struct account *a)
 	strlcpy(a->home, pw->pw_dir, sizeof(a->home));
 	strlcpy(a->shell, pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh",
 	    sizeof(a->shell));
-	return 0;
+	return a->drop ? account_groups(a) : 0;
 }
 
+static const struct account *
+account_get(const struct config *cf)
+{
+	struct account_cache *c = &acache;
+	struct stat pw, gr;
+	long long now = now_ms();
+
+	file_stamp("/etc/passwd", &pw);
+	file_stamp("/etc/group", &gr);
+	if (c->valid && now < c->until && strcmp(c->user, cf->user) == 0 &&
+	    same_file(&pw, &c->passwd) && same_file(&gr, &c->group))
+		return &c->a;
+	c->valid = false;
+	if (account_lookup(cf, &c->a) == -1)
+		return NULL;
+	c->valid = true;
+	c->until = now + ACCOUNT_TTL_MS;
+	c->passwd = pw;
+	c->group = gr;
+	strlcpy(c->user, cf->user, sizeof(c->user));
+	return &c->a;
+}
+
+static void
+find_reset_signals(void)
+{
+	struct sigaction sa;
+
+	nreset_sig = 0;
+	for (int s = 1; s < NSIG; s++)
+		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			reset_sig[nreset_sig++] = s;
+}
+
+/* --- the child: system calls only (see struct plan) ------------------ */
+
 static void	child_fail(int fd, enum stage, int err)
-		    __attribute__((noreturn));
-static void	child_run(const struct config *, const struct exec_req *,
-		    const struct account *, const struct pipes *)
 		    __attribute__((noreturn));
 
 static void
@@ -103,6 +228,7 @@ child_fail(int fd, enum stage stage, int err)
 	_exit(127);
 }
 
+/* Every signal was blocked by the parent: reset, then unblock. */
 static void
 child_signals(void)
 {
@@ -110,10 +236,24 @@ child_signals(void)
 	sigset_t none;
 
 	sigemptyset(&sa.sa_mask);
-	for (int s = 1; s < NSIG; s++)
-		(void)sigaction(s, &sa, NULL);
+	for (int i = 0; i < nreset_sig; i++)
+		(void)sigaction(reset_sig[i], &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* closefrom(4) without libbsd's fallback, which allocates. */
+static void
+child_closefrom(int lowfd)
+{
+	struct rlimit rl;
+
+	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	for (int fd = lowfd; fd < (int)rl.rlim_cur; fd++)
+		(void)close(fd);
 }
 
 static int
@@ -126,71 +266,182 @@ child_fds(const struct exec_req *req, const struct pipes *p)
 		return -1;
 	if (p->status[1] != 3 && dup3(p->status[1], 3, O_CLOEXEC) == -1)
 		return -1;
-	closefrom(4);
+	child_closefrom(4);
 	return 0;
 }
 
+/* Raw system calls: glibc's set*id may signal the parent's threads. */
 static int
 child_privs(const struct account *a)
 {
 	if (!a->drop)
 		return 0;
-	if (initgroups(a->name, a->gid) == -1 || setgid(a->gid) == -1 ||
-	    setuid(a->uid) == -1)
+	if (syscall(SYS_setgroups, (size_t)a->ngroups, a->groups) == -1 ||
+	    syscall(SYS_setresgid, a->gid, a->gid, a->gid) == -1 ||
+	    syscall(SYS_setresuid, a->uid, a->uid, a->uid) == -1)
 		return -1;
 	/* Paranoia: regaining root must be impossible now. */
-	if (a->uid != 0 && setuid(0) != -1) {
+	if (a->uid != 0 && syscall(SYS_setuid, 0) != -1) {
 		errno = EPERM;
 		return -1;
 	}
 	return 0;
 }
 
-static int
-child_env(const struct exec_req *req, const struct account *a)
+/* execve, and for a file without #! what execvp does: sh runs it. */
+static void
+child_exec_file(const struct plan *pl, const char *path)
 {
-	if (clearenv() != 0 ||
-	    setenv("HOME", a->home, 1) == -1 ||
-	    setenv("USER", a->name, 1) == -1 ||
-	    setenv("LOGNAME", a->name, 1) == -1 ||
-	    setenv("SHELL", a->shell, 1) == -1 ||
-	    setenv("PATH", a->uid == 0 ? PATH_ROOT : PATH_USER, 1) == -1)
-		return -1;
-	for (size_t i = 0; i < req->envc; i++)
-		if (putenv(req->env[i]) != 0)
-			return -1;
-	return 0;
+	execve(path, pl->req->argv, pl->envp);
+	if (errno == ENOEXEC && pl->sh_argv != NULL) {
+		pl->sh_argv[1] = (char *)(uintptr_t)path;
+		execve("/bin/sh", pl->sh_argv, pl->envp);
+		errno = ENOEXEC;
+	}
 }
 
+/* execvp's search, in the command's PATH rather than the worker's. */
 static void
-child_run(const struct config *cf, const struct exec_req *req,
-    const struct account *a, const struct pipes *p)
+child_exec_search(const struct plan *pl)
 {
-	const char *dir = req->cwd != NULL ? req->cwd : a->home;
+	const char *file = pl->req->argv[0], *dir = pl->path, *end;
+	size_t flen = strlen(file), dlen;
+	char buf[PATH_MAX];
+	bool eacces = false;
+
+	if (strchr(file, '/') != NULL) {
+		child_exec_file(pl, file);
+		return;
+	}
+	for (;; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		dlen = (size_t)(end - dir);
+		if (dlen + flen + 2 <= sizeof(buf)) {
+			/* An empty element is the current directory. */
+			memcpy(buf, dir, dlen);
+			if (dlen > 0)
+				buf[dlen++] = '/';
+			memcpy(buf + dlen, file, flen + 1);
+			child_exec_file(pl, buf);
+			if (errno == EACCES)
+				eacces = true;
+			else if (errno != ENOENT && errno != ENOTDIR &&
+			    errno != ESTALE && errno != ENODEV &&
+			    errno != ETIMEDOUT)
+				return;
+		}
+		if (*end == '\0')
+			break;
+	}
+	errno = eacces ? EACCES : ENOENT;
+}
+
+static int
+child_main(void *arg)
+{
+	const struct plan *pl = arg;
+	const struct config *cf = pl->cf;
+	const struct exec_req *req = pl->req;
+	const char *dir = req->cwd != NULL ? req->cwd : pl->a->home;
 
 	child_signals();
-	if (setsid() == -1 || child_fds(req, p) == -1)
+	if (setsid() == -1 || child_fds(req, pl->p) == -1)
 		child_fail(3, STAGE_SETUP, errno);
 	for (int i = 0; i < RL_COUNT; i++) {
 		struct rlimit rl = { cf->rlim[i].value, cf->rlim[i].value };
 		if (cf->rlim[i].set && setrlimit(rlimit_res[i], &rl) == -1)
 			child_fail(3, STAGE_SETUP, errno);
 	}
-	if (child_privs(a) == -1)
+	if (child_privs(pl->a) == -1)
 		child_fail(3, STAGE_PRIV, errno);
-	if (child_env(req, a) == -1)
-		child_fail(3, STAGE_SETUP, errno);
 	if (chdir(dir) == -1) {
 		if (req->cwd != NULL)
 			child_fail(3, STAGE_CHDIR, errno);
 		if (chdir("/") == -1)
 			child_fail(3, STAGE_CHDIR, errno);
 	}
-	if (req->cmd != NULL)
-		execl("/bin/sh", "sh", "-c", req->cmd, (char *)NULL);
-	else
-		execvp(req->argv[0], req->argv);
+	if (req->cmd != NULL) {
+		char *sh_argv[] = { "sh", "-c", (char *)(uintptr_t)req->cmd,
+		    NULL };
+		execve("/bin/sh", sh_argv, pl->envp);
+	} else
+		child_exec_search(pl);
 	child_fail(3, STAGE_EXEC, errno);
+}
+
+/* --- the parent ------------------------------------------------------- */
+
+/* The variables every command gets; the request's may replace them. */
+enum { ENV_HOME, ENV_USER, ENV_LOGNAME, ENV_SHELL, ENV_PATH, ENV_BASE };
+
+struct env_base {
+	char	home[PATH_MAX + 8];
+	char	user[USER_MAX + 8];
+	char	logname[USER_MAX + 8];
+	char	shell[PATH_MAX + 8];
+	char	path[sizeof(PATH_ROOT) + 8];
+};
+
+static bool
+env_is(const char *var, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(var, name, n) == 0 && var[n] == '=';
+}
+
+/* What clearenv, setenv of the base and putenv of each request variable
+ * made before: the base first, a request variable replacing its own. */
+static char **
+build_env(const struct exec_req *req, const struct account *a,
+    struct env_base *b)
+{
+	static const char *const names[ENV_BASE] = {
+		"HOME", "USER", "LOGNAME", "SHELL", "PATH"
+	};
+	char **envp = calloc(ENV_BASE + req->envc + 1, sizeof(char *));
+	size_t n = ENV_BASE;
+
+	if (envp == NULL)
+		return NULL;
+	snprintf(b->home, sizeof(b->home), "HOME=%s", a->home);
+	snprintf(b->user, sizeof(b->user), "USER=%s", a->name);
+	snprintf(b->logname, sizeof(b->logname), "LOGNAME=%s", a->name);
+	snprintf(b->shell, sizeof(b->shell), "SHELL=%s", a->shell);
+	snprintf(b->path, sizeof(b->path), "PATH=%s",
+	    a->uid == 0 ? PATH_ROOT : PATH_USER);
+	envp[ENV_HOME] = b->home;
+	envp[ENV_USER] = b->user;
+	envp[ENV_LOGNAME] = b->logname;
+	envp[ENV_SHELL] = b->shell;
+	envp[ENV_PATH] = b->path;
+	for (size_t i = 0; i < req->envc; i++) {
+		int k = 0;
+
+		while (k < ENV_BASE && !env_is(req->env[i], names[k]))
+			k++;
+		if (k < ENV_BASE)
+			envp[k] = req->env[i];
+		else
+			envp[n++] = req->env[i];
+	}
+	return envp;
+}
+
+/* For a script without #!: sh FILE ARGS..., FILE filled in by the child. */
+static char **
+build_sh_argv(const struct exec_req *req)
+{
+	char **v;
+
+	if (req->cmd != NULL)
+		return NULL;
+	if ((v = calloc(req->argc + 2, sizeof(char *))) == NULL)
+		return NULL;
+	v[0] = "/bin/sh";
+	for (size_t i = 1; i < req->argc; i++)
+		v[i + 1] = req->argv[i];
+	return v;
 }
 
 static void
@@ -291,49 +542,135 @@ parent_ends(struct pipes *p, struct child *ch)
 	set_nonblock(ch->err_fd, 1);
 }
 
-int
-spawn_command(const struct config *cf, const struct exec_req *req,
-    struct child *ch, struct proto_error *e)
+/* The child's stack, made once per worker. */
+static void *
+child_stack(void)
 {
-	struct spawn_status st;
-	struct account a;
-	struct pipes p;
-	pid_t pid;
+	static void *stack;
+	void *m;
 
-	if (account_get(cf, &a) == -1) {
+	if (stack == NULL) {
+		m = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		stack = m;
+	}
+	return (char *)stack + CHILD_STACK;
+}
+
+/*
+ * vfork-style: the child borrows the worker's memory instead of copying
+ * its page tables (and the worker then takes no copy-on-write faults),
+ * and the worker sleeps until the child has exec'd or died.  Every
+ * signal is blocked meanwhile, so no handler ever runs in the child on
+ * the worker's memory; the child unblocks them once reset.
+ */
+static pid_t
+start_child(struct plan *pl)
+{
+	void *stack = child_stack();
+	sigset_t all, old;
+	pid_t pid;
+	int err;
+
+	if (stack == NULL)
+		return -1;
+	if (nreset_sig < 0)
+		find_reset_signals();
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, pl);
+	err = errno;
+	/* ASan's marks of the child's frames, left as it exec'd, are in
+	 * our shadow memory: the next child would trip over them. */
+	UNPOISON((char *)stack - CHILD_STACK, CHILD_STACK);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return pid;
+}
+
+static int
+spawn_plan(const struct config *cf, const struct exec_req *req,
+    struct plan *pl, struct env_base *base, struct proto_error *e)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->cf = cf;
+	pl->req = req;
+	if ((pl->a = account_get(cf)) == NULL) {
 		proto_error_set(e, ERR_INTERNAL, "no such user %s", cf->user);
 		return -1;
 	}
-	if (open_pipes(req, &p) == -1) {
-		proto_error_set(e, ERR_SPAWN, "pipe: %s", strerror(errno));
+	if ((pl->envp = build_env(req, pl->a, base)) == NULL ||
+	    (req->cmd == NULL && (pl->sh_argv = build_sh_argv(req)) == NULL)) {
+		free(pl->envp);
+		proto_error_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
+	return 0;
+}
+
+static void
+plan_free(struct plan *pl)
+{
+	free(pl->envp);
+	free(pl->sh_argv);
+}
+
+static int
+spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
+    struct proto_error *e)
+{
+	struct spawn_status st;
+	pid_t pid;
+
+	if ((pid = start_child(pl)) == -1) {
 		proto_error_set(e, ERR_SPAWN, "fork: %s", strerror(errno));
-		close_pipes(&p);
 		return -1;
 	}
-	if (pid == 0)
-		child_run(cf, req, &a, &p);
-	if (p.in[0] != -1) {
-		close(p.in[0]);
-		p.in[0] = -1;
+	if (p->in[0] != -1) {
+		close(p->in[0]);
+		p->in[0] = -1;
 	}
-	close(p.out[1]);
-	close(p.err[1]);
-	close(p.status[1]);
-	p.out[1] = p.err[1] = p.status[1] = -1;
-	if (exec_status(p.status[0], &st) == -1) {
-		describe(req, &a, &st, e);
+	close(p->out[1]);
+	close(p->err[1]);
+	close(p->status[1]);
+	p->out[1] = p->err[1] = p->status[1] = -1;
+	if (exec_status(p->status[0], &st) == -1) {
+		describe(pl->req, pl->a, &st, e);
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
-		close_pipes(&p);
 		return -1;
 	}
-	close_pipe(p.status);
-	parent_ends(&p, ch);
+	close_pipe(p->status);
+	parent_ends(p, ch);
 	ch->pid = pid;
 	/* -1 is fine: the worker's SIGCHLD covers it (e.g. valgrind). */
 	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;
+}
+
+int
+spawn_command(const struct config *cf, const struct exec_req *req,
+    struct child *ch, struct proto_error *e)
+{
+	struct env_base base;
+	struct pipes p;
+	struct plan pl;
+	int r;
+
+	if (spawn_plan(cf, req, &pl, &base, e) == -1)
+		return -1;
+	if (open_pipes(req, &p) == -1) {
+		proto_error_set(e, ERR_SPAWN, "pipe: %s", strerror(errno));
+		plan_free(&pl);
+		return -1;
+	}
+	pl.p = &p;
+	r = spawn_with(&pl, &p, ch, e);
+	if (r == -1)
+		close_pipes(&p);
+	plan_free(&pl);
+	return r;
 }
