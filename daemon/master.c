@@ -18,7 +18,13 @@
 #include "master.h"
 #include "pool.h"
 
-#define TICK_MS		100
+/*
+ * The master wakes for signals (a worker exited, or took the last idle
+ * slot), for what is due (backoff, retiring, shutdown steps, every 10 ms
+ * while short of workers), and at least this often to refresh the status
+ * systemd shows: instead of every 100 ms.
+ */
+#define STATUS_MS	1000
 /* After telling workers to kill their commands, how long until SIGKILL. */
 #define HARD_STOP_EXTRA_MS	3000
 
@@ -49,6 +55,8 @@ master_sigset(sigset_t *mask)
 	sigaddset(mask, SIGHUP);
 	sigaddset(mask, SIGCHLD);
 	sigaddset(mask, SIGUSR1);
+	/* From a worker that took the last idle slot: grow the pool now. */
+	sigaddset(mask, SIGUSR2);
 }
 
 void
@@ -183,9 +191,32 @@ read_signals(struct master *m)
 			reload(m);
 			break;
 		default:
-			break;	/* SIGCHLD: reaped below */
+			break;	/* SIGCHLD, SIGUSR2: the pool is looked at below */
 		}
 	}
+}
+
+static void
+earliest(int *t, int ms)
+{
+	if (ms >= 0 && (*t < 0 || ms < *t))
+		*t = ms;
+}
+
+/* Until the next thing due: -1 (a signal will come) when nothing is. */
+static int
+next_wake(const struct master *m)
+{
+	long long now = now_ms();
+	int t = -1;
+
+	if (m->phase == RUNNING)
+		t = pool_next_ms(&m->pool);
+	else if (m->phase != KILLED)
+		earliest(&t, m->next_step <= now ? 0 :
+		    (int)(m->next_step - now));
+	earliest(&t, STATUS_MS);
+	return t;
 }
 
 static void
@@ -194,7 +225,7 @@ loop(struct master *m)
 	struct pollfd p = { .fd = m->sigfd, .events = POLLIN };
 
 	for (;;) {
-		if (poll(&p, 1, TICK_MS) == -1 && errno != EINTR)
+		if (poll(&p, 1, next_wake(m)) == -1 && errno != EINTR)
 			fatal("poll");
 		read_signals(m);
 		pool_reap(&m->pool);

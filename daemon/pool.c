@@ -1,5 +1,9 @@
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +21,8 @@
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		30000
 #define RETIRE_EVERY_MS		200
+/* How often the pool is looked at while it is short of workers. */
+#define SHORT_TICK_MS		10
 
 void
 pool_init(struct pool *p, const struct config *cf, struct listeners *l,
@@ -42,7 +48,7 @@ pool_alive(const struct pool *p)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->sb->nslots; i++)
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++)
 		n += live(&p->sb->slot[i]);
 	return n;
 }
@@ -52,15 +58,6 @@ pool_busy(const struct pool *p)
 {
 	return scoreboard_count(p->sb, SLOT_BUSY, 0, 1) +
 	    scoreboard_count(p->sb, SLOT_READING, 0, 1);
-}
-
-static struct slot *
-free_slot(struct pool *p)
-{
-	for (size_t i = 0; i < p->sb->nslots; i++)
-		if (!live(&p->sb->slot[i]))
-			return &p->sb->slot[i];
-	return NULL;
 }
 
 static void
@@ -76,7 +73,7 @@ backoff(struct pool *p)
 static int
 spawn_worker(struct pool *p)
 {
-	struct slot *s = free_slot(p);
+	struct slot *s = scoreboard_take(p->sb);
 	pid_t master = getpid(), pid;
 
 	if (s == NULL)
@@ -100,27 +97,51 @@ spawn_worker(struct pool *p)
 	return 0;
 }
 
-/* Idle or starting workers of this generation, and all of it. */
+/* Workers of this generation, by state. */
+struct counts {
+	size_t	cur;		/* all of them but the exiting */
+	size_t	idle;		/* waiting for a connection */
+	size_t	starting;	/* forked, not yet waiting */
+};
+
 static void
-count(const struct pool *p, size_t *idle, size_t *cur)
+count(const struct pool *p, struct counts *c)
 {
-	*idle = *cur = 0;
-	for (size_t i = 0; i < p->sb->nslots; i++) {
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++) {
 		const struct slot *s = &p->sb->slot[i];
 		enum slot_state st = slot_state(s);
 		if (s->generation != p->generation || st == SLOT_DEAD ||
 		    st == SLOT_EXITING)
 			continue;
-		(*cur)++;
-		if (st == SLOT_IDLE || st == SLOT_STARTING)
-			(*idle)++;
+		c->cur++;
+		c->idle += st == SLOT_IDLE;
+		c->starting += st == SLOT_STARTING;
 	}
+}
+
+/* Connections waiting in the listening sockets' accept queues. */
+static size_t
+queued(const struct pool *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->l->n; i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		/* For a listening socket: the accept queue's length. */
+		if (getsockopt(p->l->fd[i], IPPROTO_TCP, TCP_INFO, &ti,
+		    &len) == 0 && ti.tcpi_state == TCP_LISTEN)
+			n += ti.tcpi_unacked;
+	}
+	return n;
 }
 
 static void
 retire_one(struct pool *p)
 {
-	for (size_t i = 0; i < p->sb->nslots; i++) {
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++) {
 		struct slot *s = &p->sb->slot[i];
 		if (s->generation == p->generation &&
 		    slot_state(s) == SLOT_IDLE && s->pid > 0) {
@@ -132,38 +153,82 @@ retire_one(struct pool *p)
 	}
 }
 
+/*
+ * How many to start: up to the minimum; else, when no worker is idle or
+ * connections wait that the starting ones will not absorb, spawn_rate
+ * (doubling while that lasts) or the waiting ones, whichever is more.
+ * Starting workers do not count as idle: a burst would reset the rate.
+ */
+static size_t
+wanted(struct pool *p, const struct counts *c, size_t waiting)
+{
+	size_t want;
+
+	if (c->cur < (size_t)p->cf->workers)
+		return (size_t)p->cf->workers - c->cur;
+	if (c->idle + c->starting > 0 && waiting <= c->starting) {
+		if (c->idle > 0)
+			p->spawn_rate = 1;
+		return 0;
+	}
+	want = (size_t)p->spawn_rate;
+	if (waiting > c->starting && waiting - c->starting > want)
+		want = waiting - c->starting;
+	if (p->spawn_rate < SPAWN_RATE_MAX)
+		p->spawn_rate *= 2;
+	return want;
+}
+
 void
 pool_maintain(struct pool *p)
 {
-	size_t idle, cur, alive = pool_alive(p);
-	size_t max = (size_t)p->cf->max_workers, want = 0;
+	size_t alive = pool_alive(p), max = (size_t)p->cf->max_workers;
+	size_t want, waiting;
+	struct counts c;
 
-	count(p, &idle, &cur);
+	p->short_of_workers = p->retiring = false;
 	if (now_ms() < p->backoff_until)
 		return;
-	if (cur < (size_t)p->cf->workers)
-		want = (size_t)p->cf->workers - cur;
-	else if (idle == 0) {
-		want = (size_t)p->spawn_rate;
-		/* Doubles while every worker stays busy. */
-		if (p->spawn_rate < SPAWN_RATE_MAX)
-			p->spawn_rate *= 2;
-	} else
-		p->spawn_rate = 1;
+	count(p, &c);
+	waiting = queued(p);
+	want = wanted(p, &c, waiting);
 	if (alive + want > max)
 		want = alive < max ? max - alive : 0;
 	for (size_t i = 0; i < want; i++)
 		if (spawn_worker(p) == -1)
 			break;
-	if (idle > (size_t)p->cf->max_spare && cur > (size_t)p->cf->workers &&
-	    now_ms() - p->last_retire >= RETIRE_EVERY_MS)
+	/* Watched closely while the next connection would wait. */
+	p->short_of_workers = (c.idle == 0 || waiting > 0) &&
+	    alive + want < max;
+	/* Never while connections wait: they are about to take them. */
+	if (waiting > 0 || c.idle <= (size_t)p->cf->max_spare ||
+	    c.cur <= (size_t)p->cf->workers)
+		return;
+	p->retiring = true;
+	if (now_ms() - p->last_retire >= RETIRE_EVERY_MS)
 		retire_one(p);
+}
+
+int
+pool_next_ms(const struct pool *p)
+{
+	long long now = now_ms(), at = 0;
+
+	if (p->backoff_until > now)
+		at = p->backoff_until;
+	else if (p->short_of_workers)
+		return SHORT_TICK_MS;
+	else if (p->retiring)
+		at = p->last_retire + RETIRE_EVERY_MS;
+	if (at == 0)
+		return -1;
+	return at <= now ? 0 : (int)(at - now);
 }
 
 static struct slot *
 find(struct pool *p, pid_t pid)
 {
-	for (size_t i = 0; i < p->sb->nslots; i++)
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++)
 		if (live(&p->sb->slot[i]) && p->sb->slot[i].pid == pid)
 			return &p->sb->slot[i];
 	return NULL;
@@ -220,7 +285,7 @@ pool_reap(struct pool *p)
 void
 pool_signal(struct pool *p, int sig, bool old)
 {
-	for (size_t i = 0; i < p->sb->nslots; i++) {
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++) {
 		struct slot *s = &p->sb->slot[i];
 		if (live(s) && s->pid > 0 &&
 		    (!old || s->generation != p->generation))
@@ -232,7 +297,7 @@ void
 pool_kill_all(struct pool *p)
 {
 	p->killing = true;
-	for (size_t i = 0; i < p->sb->nslots; i++) {
+	for (size_t i = 0; i < scoreboard_slots(p->sb); i++) {
 		struct slot *s = &p->sb->slot[i];
 		if (!live(s) || s->pid <= 0)
 			continue;

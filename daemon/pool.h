@@ -20,12 +20,16 @@ struct pool {
 	int			 backoff_ms;
 	long long		 last_retire;
 	bool			 killing;	/* SIGKILLs are ours */
+	bool			 short_of_workers;	/* look again soon */
+	bool			 retiring;	/* more idle ones to retire */
 };
 
 void	pool_init(struct pool *, const struct config *, struct listeners *,
 	    int close_in_child);
 /* Starts or retires workers to match the load. */
 void	pool_maintain(struct pool *);
+/* When pool_maintain has something to do without a signal: ms, or -1. */
+int	pool_next_ms(const struct pool *);
 /* Reaps every exited child; logs workers that died. */
 void	pool_reap(struct pool *);
 /* Sends sig to every live worker (of older generations only if old). */

@@ -15,8 +15,26 @@ scoreboard_create(void)
 	if (sb == MAP_FAILED)
 		fatal("scoreboard mmap");
 	memset(sb, 0, sizeof(*sb));
-	sb->nslots = WORKERS_LIMIT;
 	return sb;
+}
+
+size_t
+scoreboard_slots(const struct scoreboard *sb)
+{
+	return __atomic_load_n(&sb->nslots, __ATOMIC_ACQUIRE);
+}
+
+struct slot *
+scoreboard_take(struct scoreboard *sb)
+{
+	for (size_t i = 0; i < WORKERS_LIMIT; i++) {
+		if (slot_state(&sb->slot[i]) != SLOT_DEAD)
+			continue;
+		if (i >= sb->nslots)
+			__atomic_store_n(&sb->nslots, i + 1, __ATOMIC_RELEASE);
+		return &sb->slot[i];
+	}
+	return NULL;
 }
 
 void
@@ -35,9 +53,9 @@ size_t
 scoreboard_count(const struct scoreboard *sb, enum slot_state st,
     unsigned gen, int gen_any)
 {
-	size_t n = 0;
+	size_t n = 0, nslots = scoreboard_slots(sb);
 
-	for (size_t i = 0; i < sb->nslots; i++) {
+	for (size_t i = 0; i < nslots; i++) {
 		const struct slot *s = &sb->slot[i];
 		if (slot_state(s) == st && (gen_any || s->generation == gen))
 			n++;

@@ -37,12 +37,20 @@ struct slot {
 	char		command[SLOT_COMMAND_MAX];
 };
 
+/*
+ * nslots is how many slots were ever used (the master takes the lowest
+ * free one): every slot beyond is DEAD, so scans stop there instead of
+ * reading all WORKERS_LIMIT slots (170 KiB) for a pool of 8.
+ */
 struct scoreboard {
 	size_t		nslots;
 	struct slot	slot[WORKERS_LIMIT];
 };
 
 struct scoreboard	*scoreboard_create(void);
+size_t			 scoreboard_slots(const struct scoreboard *);
+/* Takes a DEAD slot (the lowest), NULL when all are used.  Master only. */
+struct slot		*scoreboard_take(struct scoreboard *);
 void			 slot_set_state(struct slot *, enum slot_state);
 enum slot_state		 slot_state(const struct slot *);
 /* Slots in state s, counting only generation gen unless gen_any. */

@@ -109,9 +109,9 @@ static size_t
 slow_startups(const struct worker *w)
 {
 	long long now = now_ms();
-	size_t n = 0;
+	size_t n = 0, nslots = scoreboard_slots(w->sb);
 
-	for (size_t i = 0; i < w->sb->nslots; i++) {
+	for (size_t i = 0; i < nslots; i++) {
 		const struct slot *s = &w->sb->slot[i];
 		if (s != w->slot && slot_state(s) == SLOT_READING &&
 		    now - s->accepted_ms >= STARTUP_SLOW_MS)
@@ -330,6 +330,7 @@ session_serve(struct worker *w, int sock,
 	w->slot->command[0] = '\0';
 	w->slot->accepted_ms = now_ms();
 	slot_set_state(w->slot, SLOT_READING);
+	worker_taken(w);
 	decoder_init(&s.dec);
 	if (too_many_startups(w))
 		refuse(&s, ERR_BUSY, "too many unauthenticated connections");

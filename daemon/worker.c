@@ -101,6 +101,23 @@ worker_signals(struct worker *w)
 	return what;
 }
 
+/*
+ * The master looks at the pool only when something is due; taking the
+ * last idle worker is when it must grow, before the next connection
+ * waits for a fork.  (Several may tell it at once: that is harmless.)
+ */
+void
+worker_taken(const struct worker *w)
+{
+	size_t n = scoreboard_slots(w->sb);
+
+	for (size_t i = 0; i < n; i++)
+		if (&w->sb->slot[i] != w->slot &&
+		    slot_state(&w->sb->slot[i]) == SLOT_IDLE)
+			return;
+	(void)kill(w->master, SIGUSR2);
+}
+
 static void
 worker_exit(struct worker *w)
 {
@@ -159,6 +176,7 @@ worker_main(const struct config *cf, struct scoreboard *sb,
 {
 	struct worker w = {
 		.cf = cf, .sb = sb, .slot = slot, .l = l, .epfd = -1,
+		.master = master,
 	};
 
 	log_settag("worker");

@@ -13,6 +13,7 @@ struct worker {
 	struct scoreboard	*sb;
 	struct slot		*slot;
 	struct listeners	*l;
+	pid_t			 master;
 	int			 sigfd;
 	int			 epfd;
 	bool			 stopping;	/* SIGTERM: exit when done */
@@ -28,5 +29,7 @@ void	worker_main(const struct config *, struct scoreboard *, struct slot *,
 
 /* Drains the signalfd; returns what happened (WORKER_ flags). */
 int	worker_signals(struct worker *);
+/* A connection was taken: tells the master when no worker is left idle. */
+void	worker_taken(const struct worker *);
 
 #endif
