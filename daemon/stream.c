@@ -357,10 +357,12 @@ earliest(long long *t, long long at)
 		*t = at;
 }
 
+/* Once the command is gone, its output is in the pipe already: the rest
+ * is read at once (a command printing 20 KiB and exiting is not delayed). */
 static bool
 holding(const struct stream *s)
 {
-	return s->hold_until > s->now_us;
+	return s->hold_until > s->now_us && !s->exited;
 }
 
 static int
