@@ -32,7 +32,7 @@
  * large, the pipes are left alone for HOLD_US, so the next read finds a
  * large chunk; smaller reads (interactive output) are sent at once, and
  * the pipe (1 MiB) absorbs the writes meanwhile.  Measured: output
- * throughput +20-30 %, the worker's CPU per byte -30-40 %.
+ * throughput +10-30 %, the worker's CPU per byte -25-40 %.
  */
 #define HOLD_MIN	(16 * 1024)
 #define HOLD_US		200
