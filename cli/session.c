@@ -1,3 +1,4 @@
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -276,6 +277,20 @@ set_events(const struct session *s, struct pollfd *pfd)
 		    .events = POLLOUT };
 }
 
+/*
+ * Giving up: the connection is reset, not closed.  When the command does
+ * not read its stdin, our unsent stdin fills the server's window and a
+ * FIN would wait behind it; a reset reaches the server at once, and it
+ * ends the command.
+ */
+static void
+reset_connection(int sock)
+{
+	struct linger now = { .l_onoff = 1, .l_linger = 0 };
+
+	(void)setsockopt(sock, SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+}
+
 static void
 on_signals(struct session *s)
 {
@@ -287,6 +302,7 @@ on_signals(struct session *s)
 			long long now = now_ms();
 			if (s->nsigint >= 2 &&
 			    now - s->sigint_ms[0] <= INTERRUPT_WINDOW_MS) {
+				reset_connection(s->sock);
 				finish(s, fail("interrupted"));
 				return;
 			}

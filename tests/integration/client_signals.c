@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 
+#include "proc_scan.h"
+#include "io.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
 
@@ -124,6 +127,53 @@ Test(client_signals, third_sigint_gives_up)
 	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
 	    "status %#x", r.status);
 	cr_assert_str_eq(r.err, "rexec: 127.0.0.1: interrupted\n");
+	rexec_run_free(&r);
+}
+
+/* Waits up to ms for the process to exit, leaving it unreaped. */
+static bool
+exits_within(const struct rexec_run *r, int ms)
+{
+	siginfo_t si;
+
+	for (int waited = 0; waited < ms; waited += 10) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)r->pid, &si,
+		    WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+			return true;
+		test_sleep_ms(10);
+	}
+	return false;
+}
+
+/*
+ * A command that never reads its stdin while endless stdin is sent: the
+ * server stops reading, so signals wait behind the data.  Giving up must
+ * still end the remote command (the client resets the connection).
+ */
+Test(client_signals, giving_up_ends_a_command_that_ignores_stdin)
+{
+	struct rexec_opts o = { .stdin_file = "/dev/zero" };
+	struct rexec_run r;
+	char marker[64], cmd[128];
+	const char *argv[] = { rexec_bin(), suite_addr, cmd, NULL };
+	int sent = 0;
+
+	snprintf(marker, sizeof(marker), "%d.%06ld", 4000 + getpid() % 1000,
+	    (long)(now_ms() % 1000000));
+	snprintf(cmd, sizeof(cmd), "echo ready; sleep %s", marker);
+	rexec_spawn(&r, &o, argv);
+	cr_assert_eq(rexec_wait_out(&r, "ready\n", 1, 20000), 0);
+	/* Signals of one kind may merge: send until it gives up, bounded. */
+	while (sent < 20 && !exits_within(&r, sent < 2 ? 100 : 500)) {
+		cr_assert_eq(kill(r.pid, SIGINT), 0);
+		sent++;
+	}
+	rexec_wait(&r);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
+	    "status %#x: %s", r.status, r.err);
+	cr_assert_eq(proc_wait_marker_gone(marker, 15000), 0,
+	    "the remote command outlived the client");
 	rexec_run_free(&r);
 }
 
