@@ -23,7 +23,7 @@
 static void	worker_exit(struct worker *) __attribute__((noreturn));
 
 static void
-worker_setup_signals(struct worker *w, pid_t master)
+worker_setup_signals(struct worker *w)
 {
 	sigset_t mask;
 
@@ -48,7 +48,7 @@ worker_setup_signals(struct worker *w, pid_t master)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		fatal("prctl");
-	if (getppid() != master)
+	if (getppid() != w->master)
 		(void)raise(SIGTERM);
 }
 
@@ -109,13 +109,9 @@ worker_signals(struct worker *w)
 void
 worker_taken(const struct worker *w)
 {
-	size_t n = scoreboard_slots(w->sb);
-
-	for (size_t i = 0; i < n; i++)
-		if (&w->sb->slot[i] != w->slot &&
-		    slot_state(&w->sb->slot[i]) == SLOT_IDLE)
-			return;
-	(void)kill(w->master, SIGUSR2);
+	/* Our own slot is READING by now: it is not counted. */
+	if (scoreboard_count(w->sb, SLOT_IDLE, 0, 1) == 0)
+		(void)kill(w->master, SIGUSR2);
 }
 
 static void
@@ -181,7 +177,7 @@ worker_main(const struct config *cf, struct scoreboard *sb,
 
 	log_settag("worker");
 	slot->pid = getpid();
-	worker_setup_signals(&w, master);
+	worker_setup_signals(&w);
 	worker_setup_epoll(&w);
 	if ((w.buf = malloc(FRAME_DATA_CHUNK)) == NULL)
 		fatal("malloc");
