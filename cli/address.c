@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fail.h"
-#include "io.h"
 
 static int	 split_bracketed(const char *, struct address *);
 static int	 connect_one(const struct addrinfo *, int timeout_ms);

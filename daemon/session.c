@@ -18,8 +18,9 @@
 
 #include "auth.h"
 #include "authlog.h"
+#include "clock.h"
 #include "decode.h"
-#include "io.h"
+#include "frameio.h"
 #include "log.h"
 #include "message.h"
 #include "session.h"

@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "clock.h"
+#include "fdio.h"
 #include "log.h"
 #include "spawn.h"
 
