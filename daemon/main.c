@@ -2,7 +2,6 @@
 
 #include <bsd/stdlib.h>
 #include <bsd/unistd.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "stdfds.h"
 
 static void	usage(FILE *, int) __attribute__((noreturn));
 
@@ -47,18 +47,6 @@ usage(FILE *f, int status)
 	    "  -h, --help             this help\n"
 	    "  -V, --version          print the version\n", CONFIG_FILE);
 	exit(status);
-}
-
-/* Commands and the log rely on descriptors 0-2 being ours to use. */
-static void
-sane_stdio(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
 }
 
 static int
@@ -121,7 +109,7 @@ main(int argc, char *argv[])
 	char err[512];
 	bool check;
 
-	sane_stdio();
+	stdfds_ensure();
 	setproctitle_init(argc, argv, environ);
 	check = parse_args(argc, argv, &opts);
 	if (config_load(&cf, &opts, err, sizeof(err)) == -1 ||
