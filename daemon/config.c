@@ -28,16 +28,35 @@ struct parse_ctx {
 typedef int	(*key_fn)(struct config *, const char *, const char *,
 		    char *, size_t);
 
+static void	config_defaults(struct config *cf);
+static int	parse_file(struct config *cf, const char *path, bool must_exist,
+	    char *err, size_t errlen);
+static int	seterr(char *err, size_t len, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+static void	apply_opts(struct config *cf, const struct config_opts *o);
+static int	validate(struct config *cf, char *err, size_t errlen);
+static int	read_token(struct config *cf, char *err, size_t errlen);
+static int	each_word(const char *value, int (*fn)(struct config *,
+	    const char *, char *, size_t), struct config *cf, char *err,
+	    size_t errlen);
+static int	add_listen(struct config *cf, const char *w, char *err,
+	    size_t errlen);
 static int	set_listen(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	parse_number(const char *name, const char *value, long long min,
+	    long long max, long long *out, char *err, size_t errlen);
 static int	set_int(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_token_file(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	add_allow(struct config *cf, const char *w, char *err,
+	    size_t errlen);
 static int	set_allow(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_user(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	parse_bool(const char *name, const char *v, bool *out,
+	    char *err, size_t errlen);
 static int	set_allow_root(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_log_level(struct config *, const char *, const char *,
@@ -46,6 +65,10 @@ static int	set_startups(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_rlimit(struct config *, const char *, const char *,
 		    char *, size_t);
+static void	strip_comment(char *v);
+static int	handler(void *user, const char *section, const char *name,
+	    const char *value);
+static char *reader(char *str, int num, void *stream);
 
 static const struct key {
 	const char	*name;
@@ -92,6 +115,18 @@ static const struct int_key {
 	    366 * 86400 },
 };
 
+int
+config_load(struct config *cf, const struct config_opts *o, char *err,
+    size_t errlen)
+{
+	config_defaults(cf);
+	if (parse_file(cf, o->file != NULL ? o->file : CONFIG_FILE,
+	    o->file != NULL, err, errlen) == -1)
+		return -1;
+	apply_opts(cf, o);
+	return validate(cf, err, errlen);
+}
+
 static void
 config_defaults(struct config *cf)
 {
@@ -111,6 +146,37 @@ config_defaults(struct config *cf)
 }
 
 static int
+parse_file(struct config *cf, const char *path, bool must_exist,
+    char *err, size_t errlen)
+{
+	static char inline_comments[] = ";";
+	struct parse_ctx ctx = { .cf = cf };
+	int rc;
+
+	if ((ctx.fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return seterr(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	ini_allow_multiline = false;
+	ini_stop_on_first_error = true;
+	ini_inline_comment_prefixes = inline_comments;
+	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
+	fclose(ctx.fp);
+	if (rc == 0 && ctx.long_line > 0)
+		return seterr(err, errlen, "%s:%d: line longer than %d bytes",
+		    path, ctx.long_line, ctx.line_max);
+	if (rc == 0)
+		return 0;
+	if (rc > 0 && rc == ctx.err_line)
+		return seterr(err, errlen, "%s:%d: %s", path, rc, ctx.err);
+	if (rc > 0)
+		return seterr(err, errlen, "%s:%d: syntax error, expected "
+		    "\"key = value\"", path, rc);
+	return seterr(err, errlen, "%s: cannot parse", path);
+}
+
+static int
 seterr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -119,6 +185,69 @@ seterr(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+static void
+apply_opts(struct config *cf, const struct config_opts *o)
+{
+	if (o->nlisten > 0) {
+		cf->nlisten = 0;
+		for (size_t i = 0; i < o->nlisten; i++)
+			strlcpy(cf->listen[cf->nlisten++], o->listen[i],
+			    LISTEN_ADDR_MAX);
+	}
+	if (cf->nlisten == 0) {
+		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
+		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
+		cf->nlisten = 2;
+		cf->listen_default = true;
+	}
+	if (o->port != -1)
+		cf->port = o->port;
+	if (o->workers != -1)
+		cf->workers = o->workers;
+	if (o->token_file != NULL)
+		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
+	if (o->debug)
+		cf->log_level = LOG_LEVEL_DEBUG;
+}
+
+static int
+validate(struct config *cf, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (cf->max_workers < cf->workers)
+		cf->max_workers = cf->workers;
+	if (cf->token_file[0] != '\0' && read_token(cf, err, errlen) == -1)
+		return -1;
+	if (cf->user[0] != '\0') {
+		if ((pw = getpwnam(cf->user)) == NULL)
+			return seterr(err, errlen, "user: no such user \"%s\"",
+			    cf->user);
+		if (pw->pw_uid == 0 && !cf->allow_root)
+			return seterr(err, errlen, "user \"%s\" is root: set "
+			    "allow_root = yes to run commands as root",
+			    cf->user);
+		if (geteuid() != 0 && pw->pw_uid != geteuid())
+			return seterr(err, errlen, "user \"%s\" needs rexecd "
+			    "to be started as root", cf->user);
+	}
+	return 0;
+}
+
+static int
+read_token(struct config *cf, char *err, size_t errlen)
+{
+	char why[256];
+	ssize_t n = token_file_read(cf->token_file, cf->token, why,
+	    sizeof(why));
+
+	if (n == -1)
+		return seterr(err, errlen, "token_file %s: %s", cf->token_file,
+		    why);
+	cf->token_len = (size_t)n;
+	return 0;
 }
 
 /* Calls fn on each word of a comma- or space-separated list. */
@@ -386,110 +515,4 @@ reader(char *str, int num, void *stream)
 		return NULL;
 	}
 	return s;
-}
-
-static int
-parse_file(struct config *cf, const char *path, bool must_exist,
-    char *err, size_t errlen)
-{
-	static char inline_comments[] = ";";
-	struct parse_ctx ctx = { .cf = cf };
-	int rc;
-
-	if ((ctx.fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		return seterr(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	ini_allow_multiline = false;
-	ini_stop_on_first_error = true;
-	ini_inline_comment_prefixes = inline_comments;
-	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
-	fclose(ctx.fp);
-	if (rc == 0 && ctx.long_line > 0)
-		return seterr(err, errlen, "%s:%d: line longer than %d bytes",
-		    path, ctx.long_line, ctx.line_max);
-	if (rc == 0)
-		return 0;
-	if (rc > 0 && rc == ctx.err_line)
-		return seterr(err, errlen, "%s:%d: %s", path, rc, ctx.err);
-	if (rc > 0)
-		return seterr(err, errlen, "%s:%d: syntax error, expected "
-		    "\"key = value\"", path, rc);
-	return seterr(err, errlen, "%s: cannot parse", path);
-}
-
-static int
-read_token(struct config *cf, char *err, size_t errlen)
-{
-	char why[256];
-	ssize_t n = token_file_read(cf->token_file, cf->token, why,
-	    sizeof(why));
-
-	if (n == -1)
-		return seterr(err, errlen, "token_file %s: %s", cf->token_file,
-		    why);
-	cf->token_len = (size_t)n;
-	return 0;
-}
-
-static void
-apply_opts(struct config *cf, const struct config_opts *o)
-{
-	if (o->nlisten > 0) {
-		cf->nlisten = 0;
-		for (size_t i = 0; i < o->nlisten; i++)
-			strlcpy(cf->listen[cf->nlisten++], o->listen[i],
-			    LISTEN_ADDR_MAX);
-	}
-	if (cf->nlisten == 0) {
-		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
-		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
-		cf->nlisten = 2;
-		cf->listen_default = true;
-	}
-	if (o->port != -1)
-		cf->port = o->port;
-	if (o->workers != -1)
-		cf->workers = o->workers;
-	if (o->token_file != NULL)
-		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
-	if (o->debug)
-		cf->log_level = LOG_LEVEL_DEBUG;
-}
-
-static int
-validate(struct config *cf, char *err, size_t errlen)
-{
-	struct passwd *pw;
-
-	if (cf->max_workers < cf->workers)
-		cf->max_workers = cf->workers;
-	if (cf->token_file[0] != '\0' && read_token(cf, err, errlen) == -1)
-		return -1;
-	if (cf->user[0] != '\0') {
-		if ((pw = getpwnam(cf->user)) == NULL)
-			return seterr(err, errlen, "user: no such user \"%s\"",
-			    cf->user);
-		if (pw->pw_uid == 0 && !cf->allow_root)
-			return seterr(err, errlen, "user \"%s\" is root: set "
-			    "allow_root = yes to run commands as root",
-			    cf->user);
-		if (geteuid() != 0 && pw->pw_uid != geteuid())
-			return seterr(err, errlen, "user \"%s\" needs rexecd "
-			    "to be started as root", cf->user);
-	}
-	return 0;
-}
-
-int
-config_load(struct config *cf, const struct config_opts *o, char *err,
-    size_t errlen)
-{
-	config_defaults(cf);
-	if (parse_file(cf, o->file != NULL ? o->file : CONFIG_FILE,
-	    o->file != NULL, err, errlen) == -1)
-		return -1;
-	apply_opts(cf, o);
-	return validate(cf, err, errlen);
 }
