@@ -25,6 +25,7 @@
 #include "message.h"
 #include "session.h"
 #include "signals.h"
+#include "stdfds.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
@@ -68,7 +69,6 @@ static int	 usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	 usage(FILE *);
 static bool	 stdin_readable(void);
-static void	 open_std_fds(void);
 static int	 check_port(const char *);
 static int	 run(const struct options *, const char *, char **, int);
 static json_t	*build_exec(const struct options *, char **, int, char *,
@@ -89,10 +89,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((first = parse_options(argc, argv, &o)) < 0)
 		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
-	else if (argc - first < 2)
-		status = usage_error("missing %s", argc == first ? "host" :
-		    "command");
-	else
+	else if (argc - first < 2) {
+		usage_error("missing %s", argc == first ? "host" : "command");
+		status = EXIT_REXEC_FAILED;
+	} else
 		status = run(&o, argv[first], argv + first + 1,
 		    argc - first - 1);
 	free(o.env);
@@ -148,13 +148,13 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case ':':
 			return usage_error("option %s needs a value",
-			    argv[optind - 1]), -1;
+			    argv[optind - 1]);
 		default:
 			if (optopt != 0)
 				return usage_error("unknown option -%c",
-				    optopt), -1;
+				    optopt);
 			return usage_error("unknown option %s",
-			    argv[optind - 1]), -1;
+			    argv[optind - 1]);
 		}
 	}
 	return optind;
@@ -168,11 +168,11 @@ add_env(struct options *o, char *assignment)
 
 	if (eq == NULL || eq == assignment)
 		return usage_error("-e wants NAME=VALUE, not '%s'",
-		    assignment), -1;
+		    assignment);
 	/* Not reallocarray: it would bind rexec to libbsd (see jitter). */
 	if (o->envc + 2 > SIZE_MAX / sizeof(*env) ||
 	    (env = realloc(o->env, (o->envc + 2) * sizeof(*env))) == NULL)
-		return usage_error("out of memory"), -1;
+		return usage_error("out of memory");
 	env[o->envc++] = assignment;
 	env[o->envc] = NULL;
 	o->env = env;
@@ -189,11 +189,11 @@ parse_seconds(const char *opt, const char *arg, double max, double *secs)
 	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*secs) ||
 	    *secs <= 0 || *secs > max)
 		return usage_error("%s wants a number of seconds above 0 and "
-		    "at most %.0f, not '%s'", opt, max, arg), -1;
+		    "at most %.0f, not '%s'", opt, max, arg);
 	return 0;
 }
 
-/* One line, as for every failure. */
+/* One line, as for every failure; returns -1 for "return usage_error()". */
 static int
 usage_error(const char *fmt, ...)
 {
@@ -204,7 +204,7 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs(" (see rexec --help)\n", stderr);
-	return EXIT_REXEC_FAILED;
+	return -1;
 }
 
 static void
@@ -242,16 +242,6 @@ stdin_readable(void)
 	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
 }
 
-/* Sockets must not land on 0-2 and be mistaken for stdio. */
-static void
-open_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFL) == -1 &&
-		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
-			break;
-}
-
 static int
 check_port(const char *port)
 {
@@ -260,8 +250,10 @@ check_port(const char *port)
 
 	errno = 0;
 	n = strtol(port, &end, 10);
-	if (errno != 0 || end == port || *end != '\0' || n < 1 || n > 65535)
-		return fail("invalid port '%s'", port), -1;
+	if (errno != 0 || end == port || *end != '\0' || n < 1 || n > 65535) {
+		report("invalid port '%s'", port);
+		return -1;
+	}
 	return 0;
 }
 
@@ -275,7 +267,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 	bool stdin_open = !o->no_stdin && stdin_readable();
 
-	open_std_fds();
+	stdfds_ensure();
 	if (address_parse(hostarg, &a) == -1)
 		return EXIT_REXEC_FAILED;
 	fail_set_host(a.host);
@@ -286,7 +278,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 		goto out;
 	if ((exec = build_exec(o, words, nwords, token,
 	    stdin_open)) == NULL) {
-		fail("cannot encode the request: is every word valid UTF-8?");
+		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
 	status = connect_and_run(a.host, port,
@@ -365,7 +357,7 @@ connect_and_run(const char *host, const char *port, int timeout_ms,
 		if ((sock = address_connect(host, port, timeout_ms)) == -1)
 			break;
 		if (sigfd == -1 && (sigfd = signals_open()) == -1) {
-			fail("signalfd: %s", strerror(errno));
+			report("signalfd: %s", strerror(errno));
 			close(sock);
 			break;
 		}
@@ -376,7 +368,7 @@ connect_and_run(const char *host, const char *port, int timeout_ms,
 			break;
 		status = EXIT_REXEC_FAILED;
 		if (backoff(sigfd, attempt) == -1) {
-			fail("interrupted");
+			report("interrupted");
 			break;
 		}
 	}
