@@ -53,6 +53,8 @@ static void	format_peer(const struct sockaddr_storage *, char *, size_t);
 static bool	admitted(struct session *, const struct sockaddr *);
 static int	check_request(struct session *);
 static int	read_request(struct session *, struct frame *);
+static bool	overdue(struct session *, long long accepted,
+		    long long deadline);
 static bool	starving_others(const struct session *, long long accepted);
 static bool	connections_waiting(const struct listeners *);
 static int	wait_socket(struct session *, short events,
@@ -175,26 +177,9 @@ read_request(struct session *s, struct frame *f)
 	ssize_t n;
 	int r;
 
-	for (;;) {
-		if ((r = decoder_next(&s->dec, f)) == 1)
-			return 0;
-		if (r == -1) {
-			decoder_describe_error(&s->dec, &e);
-			report_error(s, e.code, e.message);
+	while ((r = decoder_next(&s->dec, f)) == 0) {
+		if (overdue(s, accepted, deadline))
 			return -1;
-		}
-		if (now_ms() >= deadline) {
-			report_error(s, ERR_TIMEOUT, "no exec frame within "
-			    "request_timeout");
-			s->silent = true;
-			return -1;
-		}
-		if (starving_others(s, accepted)) {
-			refuse(s, ERR_BUSY, "no exec frame within 1 s while "
-			    "other clients wait for a worker");
-			s->silent = true;
-			return -1;
-		}
 		r = wait_socket(s, POLLIN, now_ms() + STARTUP_CHECK_MS <
 		    deadline ? now_ms() + STARTUP_CHECK_MS : deadline);
 		if (r == -1) {
@@ -202,14 +187,34 @@ read_request(struct session *s, struct frame *f)
 			s->silent = true;
 			return -1;
 		}
-		if (r == 0)
-			continue;
-		if ((n = decoder_read(&s->dec, s->sock)) == 0 ||
-		    (n == -1 && errno != EAGAIN)) {
+		if (r == 1 && ((n = decoder_read(&s->dec, s->sock)) == 0 ||
+		    (n == -1 && errno != EAGAIN))) {
 			log_debug("%s: closed before exec", s->peer);
 			return -1;
 		}
 	}
+	if (r == 1)
+		return 0;
+	decoder_describe_error(&s->dec, &e);
+	report_error(s, e.code, e.message);
+	return -1;
+}
+
+/* Whether the request is given up (then answered): too late, or holding a
+ * worker others wait for. */
+static bool
+overdue(struct session *s, long long accepted, long long deadline)
+{
+	if (now_ms() >= deadline)
+		report_error(s, ERR_TIMEOUT, "no exec frame within "
+		    "request_timeout");
+	else if (starving_others(s, accepted))
+		refuse(s, ERR_BUSY, "no exec frame within 1 s while other "
+		    "clients wait for a worker");
+	else
+		return false;
+	s->silent = true;
+	return true;
 }
 
 /*

@@ -399,8 +399,12 @@ handle_socket(struct stream *s, short rev)
 	}
 	if ((rev & POLLOUT) && s->out_pending)
 		send_pending(s);
-	if (s->aborted)
+	/* Aborted, only its error frame was waited for. */
+	if (s->aborted) {
+		if (rev & POLLHUP)
+			abort_stream(s, "client disconnected");
 		return;
+	}
 	/* The decoder holds the pending stdin payload: do not read. */
 	if (s->in_pending) {
 		if (rev & (POLLHUP | POLLRDHUP))

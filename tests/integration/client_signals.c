@@ -2,7 +2,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,36 +177,6 @@ Test(client_signals, giving_up_ends_a_command_that_ignores_stdin)
 }
 
 /* Any process whose command line holds marker (the remote yes). */
-static int
-marker_alive(const char *marker)
-{
-	DIR *dir = opendir("/proc");
-	struct dirent *e;
-	char path[300], buf[4096];
-	int found = 0;
-
-	cr_assert_not_null(dir);
-	while (!found && (e = readdir(dir)) != NULL) {
-		FILE *f;
-		size_t n;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		for (size_t i = 0; i < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		buf[n] = '\0';
-		found = strstr(buf, marker) != NULL;
-	}
-	closedir(dir);
-	return found;
-}
-
 Test(client_signals, closed_local_pipe_ends_remote_command)
 {
 	struct rexec_run r;
@@ -232,8 +201,9 @@ Test(client_signals, closed_local_pipe_ends_remote_command)
 	st = read_file_all(status_path, NULL);
 	cr_assert_str_eq(st, "141\n");
 	free(st);
-	for (waited = 0; waited < 20000 && marker_alive(marker); waited += 20)
+	for (waited = 0; waited < 20000 && proc_count_marker(marker) > 0; waited += 20)
 		test_sleep_ms(20);
-	cr_assert(!marker_alive(marker), "the remote yes is still running");
+	cr_assert_eq(proc_count_marker(marker), 0,
+	    "the remote yes is still running");
 	rexec_run_free(&r);
 }

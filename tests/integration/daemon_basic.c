@@ -14,6 +14,7 @@
 #include "daemon_util.h"
 #include "fdio.h"
 #include "frameio.h"
+#include "proc_scan.h"
 #include "rexecd_proc.h"
 
 static struct rexecd_proc d;
@@ -216,7 +217,7 @@ Test(daemon_basic, stdin_16mib_through_cat_checksummed, .timeout = 120)
 	dt_run(&d, "{\"argv\": [\"cat\"]}", in, len, &r);
 	cr_assert(r.got_exit && r.st.code == 0);
 	cr_assert_eq(r.out_total, len);
-	cr_assert_eq(r.out_hash, dt_fnv(DT_FNV_INIT, in, len));
+	cr_assert_eq(r.out_hash, test_fnv(TEST_FNV_INIT, in, len));
 	free(in);
 	dt_result_free(&r);
 }
@@ -283,9 +284,9 @@ Test(daemon_basic, redirected_background_does_not_keep_session)
 	cr_assert_str_eq(r.out, "quick\n");
 	/* Not ours to end (ssh semantics): it is still running. */
 	int n = 0;
-	for (int i = 0; i < 250 && (n = dt_count_procs(marker)) != 1; i++)
-		dt_sleep_ms(20);
-	dt_kill_procs(marker);
+	for (int i = 0; i < 250 && (n = (int)proc_count_marker(marker)) != 1; i++)
+		test_sleep_ms(20);
+	(void)proc_kill_marker(marker, SIGKILL);
 	cr_assert_eq(n, 1);
 	dt_result_free(&r);
 }

@@ -58,7 +58,7 @@ check(const char *text, char **out)
 	const char *args[] = { "-t", "-f", conf, NULL };
 
 	write_file(conf, text, 0644);
-	return dt_rexecd_once(args, out);
+	return rexecd_once(args, out);
 }
 
 Test(daemon_config, check_accepts_a_good_file)
@@ -124,7 +124,7 @@ Test(daemon_config, missing_file_given_with_f_is_an_error)
 {
 	const char *args[] = { "-t", "-f", "/nonexistent/rexecd.conf", NULL };
 	char *out;
-	int st = dt_rexecd_once(args, &out);
+	int st = rexecd_once(args, &out);
 
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	cr_assert_not_null(strstr(out, "No such file"), "%s", out);
@@ -138,7 +138,7 @@ Test(daemon_config, refuses_non_loopback_without_protection)
 	int st;
 
 	write_file(conf, "", 0644);
-	st = dt_rexecd_once(args, &out);
+	st = rexecd_once(args, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s", out);
 	cr_assert_not_null(strstr(out, "refusing to listen on 0.0.0.0"), "%s",
 	    out);
@@ -169,12 +169,12 @@ Test(daemon_config, token_file_must_be_private)
 	args[4] = token;
 	write_file(conf, "", 0644);
 	write_file(token, "secret\n", 0644);
-	st = dt_rexecd_once(args, &out);
+	st = rexecd_once(args, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	cr_assert_not_null(strstr(out, "chmod 600"), "%s", out);
 	free(out);
 	chmod(token, 0600);
-	st = dt_rexecd_once(args, &out);
+	st = rexecd_once(args, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
 	free(out);
 }
@@ -186,15 +186,15 @@ Test(daemon_config, version_and_help)
 	char *out;
 	int st;
 
-	st = dt_rexecd_once(v, &out);
+	st = rexecd_once(v, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	cr_assert_str_eq(out, "rexecd " REXEC_VERSION "\n");
 	free(out);
-	st = dt_rexecd_once(h, &out);
+	st = rexecd_once(h, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	cr_assert_not_null(strstr(out, "usage: rexecd"));
 	free(out);
-	st = dt_rexecd_once(bad, &out);
+	st = rexecd_once(bad, &out);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	free(out);
 }

@@ -13,6 +13,7 @@
 
 #include "../../daemon/authlog.h"
 #include "daemon_util.h"
+#include "proc_scan.h"
 #include "rexecd_proc.h"
 
 static struct rexecd_proc d;
@@ -214,7 +215,7 @@ Test(daemon_errors, bad_frame_while_running_ends_the_command)
 	close(fd);
 	cr_assert(r.got_error && !r.got_exit);
 	cr_assert_str_eq(err_code_name(r.err.code), "bad_frame");
-	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0, "command left");
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0, "command left");
 	dt_result_free(&r);
 	still_serving();
 }
@@ -376,7 +377,7 @@ Test(daemon_auth, max_startups_refuses_when_slow_clients_pile_up)
 		cr_assert(got_busy || r.got_exit, "neither busy nor exit");
 		dt_result_free(&r);
 		if (!got_busy)
-			dt_sleep_ms(100);
+			test_sleep_ms(100);
 	}
 	cr_assert(got_busy, "never refused");
 	for (int i = 0; i < 2; i++)
@@ -387,7 +388,7 @@ Test(daemon_auth, max_startups_refuses_when_slow_clients_pile_up)
 		dt_result_free(&r);
 		if (!got_busy)
 			break;
-		dt_sleep_ms(50);
+		test_sleep_ms(50);
 	}
 	cr_assert(!got_busy, "still refusing after the slow ones left");
 	cr_assert_eq(rexecd_stop(&d), 0);

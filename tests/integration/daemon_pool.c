@@ -1,4 +1,5 @@
 /* The pool grows, shrinks, and survives its workers being killed. */
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "proc_scan.h"
 #include "rexecd_proc.h"
 
 #define CONCURRENT	12
@@ -39,14 +41,13 @@ static int
 wait_workers(const char *state, int want, int timeout_ms)
 {
 	pid_t pids[256];
-	int n = -1;
 
 	for (int waited = 0; waited <= timeout_ms; waited += 20) {
-		if ((n = dt_workers(d.pid, state, pids, 256)) == want)
+		if (dt_workers(d.pid, state, pids, 256) == want)
 			return 0;
-		dt_sleep_ms(20);
+		test_sleep_ms(20);
 	}
-	return n;
+	return -1;
 }
 
 Test(daemon_pool, grows_beyond_workers_when_all_busy)
@@ -99,6 +100,33 @@ Test(daemon_pool, kill_9_idle_worker)
 		echo_ok();
 }
 
+/* Started with SIGCHLD ignored (as some supervisors leave it), the master
+ * still sees its workers die and replaces them. */
+Test(daemon_pool, worker_death_seen_with_sigchld_ignored)
+{
+	char wrapper[] = "/tmp/rexecd-sigchld.XXXXXX", needle[64];
+	const char *real = rexecd_bin();
+	pid_t pids[8];
+	FILE *f;
+	int fd;
+
+	cr_assert_neq(fd = mkstemp(wrapper), -1);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	fprintf(f, "#!/bin/sh\nexec env --ignore-signal=CHLD '%s' \"$@\"\n",
+	    real);
+	fclose(f);
+	cr_assert_eq(chmod(wrapper, 0700), 0);
+	cr_assert_eq(setenv("REXECD_BIN", wrapper, 1), 0);
+	rexecd_start(&d, "workers = 2\n", NULL);
+	unlink(wrapper);	/* listening: the wrapper is exec'd already */
+	cr_assert_eq(wait_workers("idle", 2, 10000), 0);
+	cr_assert_eq(dt_workers(d.pid, "idle", pids, 8), 2);
+	kill(pids[0], SIGKILL);
+	snprintf(needle, sizeof(needle), "worker %d died", (int)pids[0]);
+	cr_assert_eq(rexecd_wait_log(&d, needle, 10000), 0, "death unseen");
+	cr_assert_eq(wait_workers("idle", 2, 10000), 0, "not replaced");
+}
+
 Test(daemon_pool, kill_9_busy_worker)
 {
 	pid_t pids[8];
@@ -124,7 +152,7 @@ Test(daemon_pool, kill_9_busy_worker)
 	close(fd);
 	cr_assert(r.eof_without_end);
 	/* Its command does not outlive it. */
-	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0);
 	for (int i = 0; i < 5; i++)
 		echo_ok();
 	dt_result_free(&r);

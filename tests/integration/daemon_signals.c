@@ -57,7 +57,7 @@ wait_exit(pid_t pid, int timeout_ms)
 	for (int waited = 0; waited <= timeout_ms; waited += 10) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return status;
-		dt_sleep_ms(10);
+		test_sleep_ms(10);
 	}
 	return -1;
 }
@@ -72,7 +72,7 @@ Test(daemon_signals, timeout_ends_the_whole_group)
 	dt_marker(marker, sizeof(marker));
 	group_cmd(json, sizeof(json), marker, ", \"timeout\": 0.5");
 	fd = start_cmd(json, &r);
-	cr_assert_eq(dt_count_procs(marker) > 0, 1);
+	cr_assert_eq((int)proc_count_marker(marker) > 0, 1);
 	dt_session(fd, NULL, 0, true, 20000, &r);
 	close(fd);
 	cr_assert(r.got_exit);
@@ -80,7 +80,7 @@ Test(daemon_signals, timeout_ends_the_whole_group)
 	cr_assert(!r.st.exited);
 	cr_assert_eq(r.st.signal, SIGTERM);
 	cr_assert_str_eq(r.out, "");
-	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0, "group survived");
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0, "group survived");
 	dt_result_free(&r);
 }
 
@@ -99,7 +99,7 @@ Test(daemon_signals, timeout_escalates_to_kill)
 	close(fd);
 	cr_assert(r.got_exit && r.st.timed_out);
 	cr_assert_eq(r.st.signal, SIGKILL);
-	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
 	dt_result_free(&r);
 }
 
@@ -116,7 +116,7 @@ Test(daemon_signals, max_timeout_caps_the_request)
 	dt_session(fd, NULL, 0, true, 20000, &r);
 	close(fd);
 	cr_assert(r.got_exit && r.st.timed_out);
-	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
 	dt_result_free(&r);
 }
 
@@ -130,11 +130,11 @@ Test(daemon_signals, disconnect_ends_the_group)
 	dt_marker(marker, sizeof(marker));
 	group_cmd(json, sizeof(json), marker, "");
 	fd = start_cmd(json, &r);
-	for (int i = 0; i < 250 && dt_count_procs(marker) < 2; i++)
-		dt_sleep_ms(20);
-	cr_assert_geq(dt_count_procs(marker), 2);
+	for (int i = 0; i < 250 && (int)proc_count_marker(marker) < 2; i++)
+		test_sleep_ms(20);
+	cr_assert_geq((int)proc_count_marker(marker), 2);
 	close(fd);
-	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0, "orphans left");
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0, "orphans left");
 	cr_assert_eq(rexecd_wait_log(&d, "client disconnected", 5000), 0);
 	dt_result_free(&r);
 }
@@ -162,7 +162,7 @@ Test(daemon_signals, disconnect_while_stdin_blocked)
 		off += (size_t)n;
 	}
 	close(fd);
-	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0, "orphans left");
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0, "orphans left");
 	free(junk);
 	dt_result_free(&r);
 }
@@ -182,7 +182,7 @@ Test(daemon_signals, sigterm_lets_the_command_finish)
 		if (c == -1)
 			break;
 		close(c);
-		dt_sleep_ms(20);
+		test_sleep_ms(20);
 	}
 	cr_assert_eq(rexecd_connect(&d), -1, "still accepting");
 	dt_session(fd, "data\n", 5, true, 20000, &r);
@@ -214,14 +214,86 @@ Test(daemon_signals, shutdown_timeout_ends_commands)
 	status = wait_exit(d.pid, 20000);
 	d.pid = 0;
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
 	dt_result_free(&r);
 }
 
+/* A client that reads nothing: its socket buffer fills, the rest waits. */
+static int
+start_unread(const char *json)
+{
+	int fd = rexecd_connect(&d), small = 4096;
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	cr_assert_eq(dt_send_exec(fd, json), 0);
+	return fd;
+}
+
+/* The command ends (its writer is killed by the timeout) while the client
+ * reads nothing: the worker is free again kill_grace + 10 s later. */
+Test(daemon_signals, client_not_reading_is_dropped_after_the_timeout)
+{
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "workers = 1\nmax_workers = 1\nmax_timeout = 1\n"
+	    "kill_grace = 1\n", NULL);
+	fd = start_unread("{\"cmd\": \"head -c 100000000 /dev/zero\"}");
+	cr_assert_eq(rexecd_wait_log(&d, "client not reading after the "
+	    "timeout", 60000), 0, "the worker is still held");
+	/* The only worker serves again. */
+	dt_run(&d, "{\"cmd\": \"echo again\"}", NULL, 0, &r);
+	cr_assert(r.got_exit && r.st.exited && r.st.code == 0);
+	cr_assert_str_eq(r.out, "again\n");
+	dt_result_free(&r);
+	close(fd);
+}
+
+/* Without a timeout, a shutdown frees the worker of a client that reads
+ * nothing within kill_grace, before the master has to SIGKILL it. */
+Test(daemon_signals, client_not_reading_does_not_hold_up_shutdown)
+{
+	char *log;
+	int fd, status;
+
+	rexecd_start(&d, "shutdown_timeout = 1\nkill_grace = 1\n"
+	    "log_level = debug\n", NULL);
+	fd = start_unread("{\"cmd\": \"head -c 100000000 /dev/zero & "
+	    "exec sleep 0.2\"}");
+	cr_assert_eq(rexecd_wait_log(&d, "started pid", 10000), 0);
+	kill(d.pid, SIGTERM);
+	status = wait_exit(d.pid, 60000);
+	cr_assert_neq(status, -1, "the daemon did not stop");
+	d.pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	log = rexecd_log(&d);
+	cr_assert_not_null(strstr(log, "client not reading at shutdown"),
+	    "%s", log);
+	cr_assert_null(strstr(log, "killing them"), "%s", log);
+	free(log);
+	close(fd);
+}
+
+/* With nothing running, SIGTERM does not wait for shutdown_timeout: set
+ * far beyond the test's patience, waiting for it would fail the test. */
 Test(daemon_signals, idle_daemon_stops_at_once)
 {
-	rexecd_start(&d, "workers = 3\n", NULL);
-	cr_assert_eq(rexecd_stop(&d), 0);
+	char *log;
+	int status;
+
+	rexecd_start(&d, "workers = 3\nshutdown_timeout = 3600\n", NULL);
+	kill(d.pid, SIGTERM);
+	status = wait_exit(d.pid, 40000);
+	cr_assert_neq(status, -1, "still running");
+	d.pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	log = rexecd_log(&d);
+	cr_assert_not_null(strstr(log, "stopped"), "%s", log);
+	cr_assert_null(strstr(log, "shutdown_timeout"), "%s", log);
+	free(log);
 }
 
 static void
@@ -258,7 +330,7 @@ Test(daemon_signals, sighup_reload_is_graceful)
 	cr_assert(!old.st.timed_out);
 	cr_assert_str_eq(old.out, "still here");
 	dt_result_free(&old);
-	cr_assert_eq(dt_wait_no_procs(marker, 5000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
 }
 
 Test(daemon_signals, bad_reload_keeps_the_configuration)
@@ -334,7 +406,7 @@ Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 		long kib = proc_rss_kib(w);
 		cr_assert_gt(kib, 0);
 		cr_assert_lt(kib, 16 * 1024, "worker RSS %ld KiB", kib);
-		dt_sleep_ms(50);
+		test_sleep_ms(50);
 	}
 	/* The stream still flows once we read. */
 	char buf[65536];
@@ -347,6 +419,6 @@ Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 	}
 	cr_assert_lt(proc_rss_kib(w), 16 * 1024);
 	close(fd);
-	cr_assert_eq(dt_wait_no_procs(marker, 10000), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0);
 	dt_result_free(&r);
 }

@@ -26,27 +26,6 @@
 
 #define STDIN_CHUNK	(64 * 1024)
 
-void
-dt_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-uint64_t
-dt_fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 int
 dt_send_exec(int fd, const char *json)
 {
@@ -98,7 +77,7 @@ on_frame(struct frame *f, struct dt_result *r)
 		break;
 	case FRAME_STDOUT:
 		r->out_total += f->len;
-		r->out_hash = dt_fnv(r->out_hash, f->payload, f->len);
+		r->out_hash = test_fnv(r->out_hash, f->payload, f->len);
 		keep(&r->out, &r->out_len, f->payload, f->len);
 		break;
 	case FRAME_STDERR:
@@ -127,7 +106,7 @@ result_init(struct dt_result *r)
 {
 	if (r->out_hash == 0) {
 		memset(r, 0, sizeof(*r));
-		r->out_hash = DT_FNV_INIT;
+		r->out_hash = TEST_FNV_INIT;
 		r->out = calloc(1, 1);
 		r->errout = calloc(1, 1);
 	}
@@ -287,45 +266,6 @@ dt_result_free(struct dt_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static bool
-proc_cmdline(const char *pid, char *buf, size_t len)
-{
-	char path[300];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	return true;
-}
-
-int
-dt_count_procs(const char *marker)
-{
-	return (int)proc_count_marker(marker);
-}
-
-int
-dt_wait_no_procs(const char *marker, int timeout_ms)
-{
-	return proc_wait_marker_gone(marker, timeout_ms);
-}
-
-void
-dt_kill_procs(const char *marker)
-{
-	(void)proc_kill_marker(marker, SIGKILL);
-}
-
 void
 dt_marker(char *buf, size_t len)
 {
@@ -336,87 +276,19 @@ dt_marker(char *buf, size_t len)
 	    (int)(getpid() % 100000), (long)((ts.tv_nsec / 1000) % 10000));
 }
 
-static pid_t
-parent_of(const char *pid)
-{
-	char path[300], buf[512], *p;
-	ssize_t n;
-	int fd, ppid = -1;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return ppid;
-}
-
 int
 dt_workers(pid_t master, const char *state, pid_t *pids, int max)
 {
 	char buf[4096], want[64];
-	struct dirent *de;
-	DIR *dir = opendir("/proc");
+	pid_t child[256];
+	size_t nchild = proc_children(master, child, 256);
 	int n = 0;
 
 	snprintf(want, sizeof(want), "rexecd: worker %s",
 	    state != NULL ? state : "");
-	cr_assert_not_null(dir);
-	while ((de = readdir(dir)) != NULL && n < max) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    parent_of(de->d_name) != master)
-			continue;
-		if (proc_cmdline(de->d_name, buf, sizeof(buf)) &&
+	for (size_t i = 0; i < nchild && n < max; i++)
+		if (proc_cmdline(child[i], buf, sizeof(buf)) == 0 &&
 		    strstr(buf, want) != NULL)
-			pids[n++] = atoi(de->d_name);
-	}
-	closedir(dir);
+			pids[n++] = child[i];
 	return n;
-}
-
-int
-dt_rexecd_once(const char *const *args, char **err)
-{
-	char path[] = "/tmp/rexecd-once.XXXXXX";
-	const char *argv[32];
-	size_t n = 0;
-	int fd = mkstemp(path), status = -1;
-	pid_t pid;
-	FILE *f;
-
-	cr_assert_neq(fd, -1);
-	argv[n++] = rexecd_bin();
-	for (; *args != NULL && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	if ((pid = fork()) == 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], (char **)(void *)argv);
-		_exit(127);
-	}
-	close(fd);
-	for (int waited = 0; waited < 10000; waited += 10) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		dt_sleep_ms(10);
-	}
-	if (status == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		cr_assert_fail("rexecd %s did not exit", argv[1]);
-	}
-	f = fopen(path, "r");
-	*err = calloc(1, 8192);
-	if (fread(*err, 1, 8191, f) == 0)
-		(*err)[0] = '\0';
-	fclose(f);
-	unlink(path);
-	return status;
 }

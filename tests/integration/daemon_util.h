@@ -34,10 +34,6 @@ struct dt_result {
 	uint64_t	 stdin_sent;
 };
 
-/* FNV-1a, continued from h (start with DT_FNV_INIT). */
-#define DT_FNV_INIT	0xcbf29ce484222325ULL
-uint64_t	dt_fnv(uint64_t h, const void *, size_t);
-
 /* Sends an exec frame whose header is JSON text (type and version are
  * added when missing).  0 or -1. */
 int	dt_send_exec(int fd, const char *json);
@@ -60,23 +56,11 @@ void	dt_run(const struct rexecd_proc *, const char *exec_json,
 	    const void *in, size_t inlen, struct dt_result *);
 void	dt_result_free(struct dt_result *);
 
-/* Processes whose command line contains marker. */
-int	dt_count_procs(const char *marker);
-/* Waits (bounded) until no process has marker; 0 or -1. */
-int	dt_wait_no_procs(const char *marker, int timeout_ms);
-/* Kills what is left with marker (test cleanup). */
-void	dt_kill_procs(const char *marker);
 /* A marker unique to this test process: a sleep duration, "9xx.yyyy". */
 void	dt_marker(char *buf, size_t len);
 
 /* Pids of the daemon's workers, in the given title state ("idle", or
  * NULL for any); returns the count (up to max). */
 int	dt_workers(pid_t master, const char *state, pid_t *pids, int max);
-
-/* Runs rexecd with args to completion (bounded); returns the wait
- * status and its stderr (malloc'd) in *err. */
-int	dt_rexecd_once(const char *const *args, char **err);
-
-void	dt_sleep_ms(int);
 
 #endif

@@ -54,7 +54,9 @@ request(const struct rexecd_proc *rd, int kind)
 {
 	char *ok_argv[] = { "true", NULL };
 	char *bad_argv[] = { "/nonexistent/" MARKER, NULL };
-	struct exec_req req = { .stdin_open = false };
+	/* In the environment, every process of the command carries it. */
+	char *mark[] = { "REXEC_TEST_MARK=" MARKER, NULL };
+	struct exec_req req = { .stdin_open = false, .env = mark, .envc = 1 };
 	struct exit_status x;
 	int fd = rexecd_connect(rd);
 
@@ -74,14 +76,14 @@ request(const struct rexecd_proc *rd, int kind)
 		cr_assert_eq(finish(fd, &x), FRAME_ERROR);
 		break;
 	case 2:
-		req.cmd = "sleep 5; : " MARKER;
+		req.cmd = "sleep 5; :";
 		req.timeout = 0.02;
 		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
 		cr_assert_eq(finish(fd, &x), FRAME_EXIT);
 		cr_assert(x.timed_out);
 		break;
 	case 3:
-		req.cmd = "sleep 5; : " MARKER;
+		req.cmd = "sleep 5; :";
 		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
 		break;		/* and hang up at once */
 	default:

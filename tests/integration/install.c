@@ -585,7 +585,7 @@ check_conf(const char *path, char **out)
 {
 	const char *args[] = { "-t", "-f", path, NULL };
 
-	return dt_rexecd_once(args, out);
+	return rexecd_once(args, out);
 }
 
 /* rexecd -t accepts path silently; a temporary path is removed first. */

@@ -428,7 +428,7 @@ daemon_knows(const char *key)
 	fputs(line, f);
 	fclose(f);
 	args[2] = conf;
-	(void)dt_rexecd_once(args, &out);
+	(void)rexecd_once(args, &out);
 	known = strstr(out, "unknown key") == NULL;
 	free(out);
 	return known;

@@ -146,7 +146,8 @@ assert_daemon_serves(const struct rexecd_proc *d, unsigned seed, int batch)
 			    "seed %u batch %d: error frame", seed, batch);
 			frame_clear(&f);
 		}
-		cr_assert_eq(r, done ? r : 0);
+		cr_assert_eq(r, 0, "seed %u batch %d: undecodable frame", seed,
+		    batch);
 		if (!done)
 			cr_assert_gt(decoder_read(&dec, fd), 0,
 			    "seed %u batch %d: connection lost", seed, batch);

@@ -65,6 +65,16 @@ size_t
 proc_children(pid_t ppid, pid_t *out, size_t max)
 {
 	size_t n = scan(ppid, 0, out, max);
+
+	/* Without out, the count of them all. */
+	return out == NULL || n < max ? n : max;
+}
+
+size_t
+proc_zombie_pids(pid_t ppid, pid_t *out, size_t max)
+{
+	size_t n = scan(ppid, 1, out, max);
+
 	return n < max ? n : max;
 }
 
@@ -74,29 +84,50 @@ proc_zombies(pid_t ppid)
 	return scan(ppid, 1, NULL, 0);
 }
 
+/* /proc/PID/name (cmdline, environ) with its NULs made spaces; 0 or -1. */
 static int
-cmdline_has(const char *pid, const char *marker)
+proc_text(const char *pid, const char *name, char *buf, size_t len)
 {
-	char path[PATH_MAX], buf[8192];
+	char path[PATH_MAX];
 	ssize_t n;
-	int fd, found = 0;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, name);
 	if ((fd = open(path, O_RDONLY)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -1;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	for (ssize_t i = 0; i < n; i++)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
 	buf[n] = '\0';
-	found = strstr(buf, marker) != NULL;
-	return found;
+	return 0;
 }
 
-/* Processes but this one with marker in their command line; sig to each. */
+int
+proc_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char p[32];
+
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	return proc_text(p, "cmdline", buf, len);
+}
+
+/* In its command line or its environment: children inherit the latter. */
+static int
+marked(const char *pid, const char *marker)
+{
+	static char buf[65536];
+
+	return (proc_text(pid, "cmdline", buf, sizeof(buf)) == 0 &&
+	    strstr(buf, marker) != NULL) ||
+	    (proc_text(pid, "environ", buf, sizeof(buf)) == 0 &&
+	    strstr(buf, marker) != NULL);
+}
+
+/* Processes but this one marked with marker; sig to each. */
 static size_t
 each_marker(const char *marker, int sig)
 {
@@ -110,7 +141,7 @@ each_marker(const char *marker, int sig)
 		return 0;
 	while ((e = readdir(d)) != NULL)
 		if (atoi(e->d_name) > 0 && strcmp(e->d_name, self) != 0 &&
-		    cmdline_has(e->d_name, marker)) {
+		    marked(e->d_name, marker)) {
 			n++;
 			if (sig != 0)
 				(void)kill(atoi(e->d_name), sig);

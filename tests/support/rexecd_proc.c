@@ -236,3 +236,55 @@ rexecd_connect(const struct rexecd_proc *d)
 	}
 	return fd;
 }
+
+/* The same FNV-1a as every test computes it. */
+uint64_t
+test_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int
+rexecd_once(const char *const *args, char **err)
+{
+	char path[] = "/tmp/rexecd-once.XXXXXX";
+	const char *argv[32];
+	size_t n = 0;
+	int fd = mkstemp(path), status = -1;
+	pid_t pid;
+	FILE *f;
+
+	cr_assert_neq(fd, -1);
+	argv[n++] = rexecd_bin();
+	for (; *args != NULL && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	if ((pid = fork()) == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char **)(void *)argv);
+		_exit(127);
+	}
+	close(fd);
+	for (int waited = 0; waited < 10000; waited += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		test_sleep_ms(10);
+	}
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		cr_assert_fail("rexecd %s did not exit", argv[1]);
+	}
+	f = fopen(path, "r");
+	*err = calloc(1, 8192);
+	if (fread(*err, 1, 8191, f) == 0)
+		(*err)[0] = '\0';
+	fclose(f);
+	unlink(path);
+	return status;
+}

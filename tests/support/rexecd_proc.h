@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct rexecd_proc {
@@ -39,8 +40,15 @@ int	rexecd_wait_log(const struct rexecd_proc *, const char *needle,
 /* Connected TCP socket to the daemon on 127.0.0.1 (blocking), or -1. */
 int	rexecd_connect(const struct rexecd_proc *);
 
+/* Runs rexecd with args to completion (bounded); returns the wait
+ * status and its stdout and stderr (malloc'd) in *out. */
+int	rexecd_once(const char *const *args, char **out);
+
 /* nanosleep, resumed after signals. */
 void	test_sleep_ms(int ms);
+/* FNV-1a, continued from h (start with TEST_FNV_INIT). */
+#define TEST_FNV_INIT	0xcbf29ce484222325ULL
+uint64_t	test_fnv(uint64_t h, const void *, size_t);
 
 /* Path of a built binary from REXECD_BIN / REXEC_BIN, or build/ default. */
 const char	*rexecd_bin(void);
