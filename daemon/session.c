@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "auth.h"
 #include "authlog.h"
 #include "decode.h"
@@ -39,11 +40,14 @@ struct session {
 	int			 sock;
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
+	char			 account[USER_MAX];
 	struct decoder		 dec;
 	struct exec_req		 req;
 	bool			 have_req;
 	bool			 silent;	/* sent nothing for a while */
 };
+
+static int	check_account(struct session *);
 
 static void
 format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -251,7 +255,26 @@ check_request(struct session *s)
 		    "a token is required" : "wrong token");
 		return -1;
 	}
-	return 0;
+	return check_account(s);
+}
+
+/* The client learns only that it may not; the log says why. */
+static int
+check_account(struct session *s)
+{
+	const struct account *a;
+	const char *why;
+	char reason[USER_MAX + 128];
+
+	if ((a = account_get(s->w->cf, s->req.user, &why)) != NULL) {
+		strlcpy(s->account, a->name, sizeof(s->account));
+		return 0;
+	}
+	snprintf(reason, sizeof(reason), "account '%.*s' refused: %s",
+	    USER_MAX, s->req.user != NULL ? s->req.user : "", why);
+	authlog_refused(s->peer, reason);
+	(void)msg_send_error(s->sock, ERR_AUTH, ACCOUNT_REFUSED);
+	return -1;
 }
 
 static void
@@ -265,8 +288,8 @@ log_result(const struct session *s, const struct stream_result *r)
 		snprintf(status, sizeof(status), "signal %s",
 		    signame_from_number(r->st.signal) != NULL ?
 		    signame_from_number(r->st.signal) : "?");
-	log_info("%s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
-	    s->peer, s->command, status,
+	log_info("%s %s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
+	    s->peer, s->account, s->command, status,
 	    r->st.timed_out ? " (timed out)" : "",
 	    r->sent_exit ? "" : ", ", r->sent_exit ? "" : r->why,
 	    r->bytes_out, r->bytes_in, r->st.duration_ms);
@@ -288,7 +311,8 @@ run(struct session *s)
 	}
 	s->w->slot->cmd_pgid = ch.pid;
 	slot_set_state(s->w->slot, SLOT_BUSY);
-	log_debug("%s '%s': started pid %d", s->peer, s->command, ch.pid);
+	log_debug("%s %s '%s': started pid %d", s->peer, s->account,
+	    s->command, ch.pid);
 	if (msg_send(s->sock, msg_started(ch.pid)) == -1) {
 		/* Still run the loop: it ends the group and reaps. */
 		log_debug("%s: cannot send started", s->peer);
