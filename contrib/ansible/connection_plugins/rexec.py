@@ -25,9 +25,9 @@ DOCUMENTATION = '''
     extends_documentation_fragment:
         - connection_pipelining
     notes:
-        - rexec's own failures (cannot resolve or connect, refused) exit 255
+        - "rexec's own failures (cannot resolve or connect, refused) exit 255
           with one line C(rexec: HOST: reason); these become unreachable
-          hosts. A command that itself exits 255 does not print that line.
+          hosts. A command that itself exits 255 does not print that line."
     options:
       host:
         description: Host name or address rexecd listens on.
@@ -143,7 +143,7 @@ class Connection(ConnectionBase):
         if self.get_option('remote_user'):
             argv += ['-l', self.get_option('remote_user')]
         if self.get_option('token_file'):
-            argv += ['-T', self.get_option('token_file')]
+            argv += ['-T', os.path.expanduser(self.get_option('token_file'))]
         argv += ['--', self.get_option('host'), remote_cmd]
         return [to_bytes(a, errors='surrogate_or_strict') for a in argv]
 
