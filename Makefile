@@ -28,7 +28,7 @@ SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 OPT		?= -O2 -g
 
 CPPFLAGS	+= -D_GNU_SOURCE -DREXEC_VERSION='"$(VERSION)"' \
-		   -DSYSCONFDIR='"$(sysconfdir)"' -Iprotocol
+		   -DSYSCONFDIR='"$(sysconfdir)"' -Iprotocol -Icommon
 CFLAGS		+= -std=c17 $(OPT) $(WARNINGS) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
@@ -44,7 +44,10 @@ DAEMON_PKGS	= jansson libbsd libsystemd inih
 CLI_PKGS	= jansson libbsd
 TEST_PKGS	= jansson libbsd criterion
 
-PROTO_SRC	= $(sort $(wildcard protocol/*.c))
+# protocol/ is the codec alone (no I/O); common/ the I/O and helpers
+# both programs share.
+CODEC_SRC	= $(sort $(wildcard protocol/*.c))
+PROTO_SRC	= $(CODEC_SRC) $(sort $(wildcard common/*.c))
 DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
 CLI_SRC		= $(sort $(wildcard cli/*.c))
 UNIT_SRC	= $(sort $(wildcard tests/unit/*.c))
@@ -75,6 +78,7 @@ MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 all: $(REXECD) $(REXEC)
 
 $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
+$(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
 $(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support
@@ -155,7 +159,7 @@ fuzz:
 	clang -std=c17 -g -O1 -D_GNU_SOURCE -Iprotocol \
 	    -fsanitize=fuzzer,address,undefined \
 	    $(call pkg_cflags,jansson) -o $(FUZZ_BIN) tests/fuzz/fuzz_decode.c \
-	    $(PROTO_SRC) $(call pkg_libs,jansson)
+	    $(CODEC_SRC) $(call pkg_libs,jansson)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=200000 \
 	    -artifact_prefix=$(BUILD)/ \
 	    $(BUILD)/fuzz-corpus tests/fuzz/corpus

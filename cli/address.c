@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fail.h"
-#include "io.h"
 
 static int	 family = AF_UNSPEC;
 

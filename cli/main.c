@@ -20,8 +20,8 @@
 #include <jansson.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fail.h"
-#include "io.h"
 #include "message.h"
 #include "session.h"
 #include "signals.h"

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "decode.h"
 #include "encode.h"
 #include "fail.h"
 #include "frame.h"
-#include "io.h"
+#include "frameio.h"
 #include "message.h"
 #include "session.h"
 #include "signals.h"

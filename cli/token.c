@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "fail.h"
-#include "io.h"
+#include "fdio.h"
 #include "token.h"
 
 static int	 read_token_file(const char *, char **);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "account.h"
-#include "io.h"
+#include "clock.h"
 
 /*
  * An account is looked up (getpwnam, getgrouplist: /etc/passwd and

@@ -1,9 +1,10 @@
 #include <sys/mman.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "authlog.h"
-#include "io.h"
+#include "clock.h"
 #include "log.h"
 
 struct authlog {

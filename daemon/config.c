@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "io.h"
+#include "fdio.h"
 
 struct parse_ctx {
 	struct config	*cf;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "auth.h"
-#include "io.h"
+#include "fdio.h"
 #include "listen.h"
 #include "log.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "clock.h"
 #include "log.h"
 #include "master.h"
 #include "pool.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "clock.h"
 #include "log.h"
 #include "pool.h"
 #include "worker.h"

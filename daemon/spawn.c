@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "account.h"
-#include "io.h"
+#include "fdio.h"
 #include "log.h"
 #include "spawn.h"
 

@@ -11,8 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "encode.h"
-#include "io.h"
+#include "frameio.h"
 #include "log.h"
 #include "signames.h"
 #include "stream.h"
@@ -71,15 +72,6 @@ struct stream {
 	struct frame		 deferred;	/* came after queued stdin */
 	bool			 have_deferred;
 };
-
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 close_fd(int *fd)

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "frame.h"
-#include "io.h"
 #include "log.h"
 #include "session.h"
 #include "worker.h"

@@ -1,8 +1,6 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "decode.h"
 
@@ -100,25 +98,6 @@ void
 decoder_commit(struct decoder *d, size_t n)
 {
 	d->end += n;
-}
-
-ssize_t
-decoder_read(struct decoder *d, int fd)
-{
-	size_t room;
-	void *p = decoder_space(d, &room);
-	ssize_t n;
-
-	if (p == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	do
-		n = read(fd, p, room);
-	while (n == -1 && errno == EINTR);
-	if (n > 0)
-		decoder_commit(d, (size_t)n);
-	return n;
 }
 
 size_t

@@ -57,16 +57,10 @@ void	*decoder_space(struct decoder *, size_t *room);
 void	 decoder_commit(struct decoder *, size_t);
 
 /*
- * Reads once from fd into the decoder (read(2) semantics: >0 bytes,
- * 0 at EOF, -1 with errno; EINTR is retried).
- */
-ssize_t	decoder_read(struct decoder *, int fd);
-
-/*
  * Takes the next complete frame out: 1 and *f filled (release it with
  * frame_clear), 0 when more bytes are needed, -1 on a protocol error
  * (then decoder_error tells which; the decoder stays in error).
- * The payload stays valid until the next feed, space or read call.
+ * The payload stays valid until the next feed or space call.
  */
 int	decoder_next(struct decoder *, struct frame *f);
 

@@ -1,14 +1,11 @@
-#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "encode.h"
-#include "io.h"
 
 #define JSON_FLAGS	(JSON_COMPACT | JSON_ENSURE_ASCII)
 
@@ -87,51 +84,36 @@ frame_out_json(struct frame_out *o, json_t *hdr, const void *payload,
 	return 0;
 }
 
-int
+static int
 frame_out_done(const struct frame_out *o)
 {
-	return o->head != NULL && o->sent == o->head_len + o->len;
-}
-
-/* MSG_NOSIGNAL: a vanished peer is an error to report, not a death. */
-static ssize_t
-send_iov(int fd, struct iovec *iov, int iovcnt)
-{
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
-	ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-
-	if (n == -1 && errno == ENOTSOCK)
-		n = writev(fd, iov, iovcnt);
-	return n;
+	return o->head == NULL || o->sent == o->head_len + o->len;
 }
 
 int
-frame_out_send(struct frame_out *o, int fd)
+frame_out_iov(const struct frame_out *o, struct iovec iov[2])
 {
-	while (!frame_out_done(o)) {
-		struct iovec iov[2];
-		int cnt = 0;
-		ssize_t n;
+	int cnt = 0;
 
-		if (o->sent < o->head_len) {
-			iov[cnt].iov_base = o->head + o->sent;
-			iov[cnt++].iov_len = o->head_len - o->sent;
-		}
-		if (o->len > 0) {
-			size_t off = o->sent > o->head_len ?
-			    o->sent - o->head_len : 0;
-			iov[cnt].iov_base = (char *)(uintptr_t)o->payload + off;
-			iov[cnt++].iov_len = o->len - off;
-		}
-		n = send_iov(fd, iov, cnt);
-		if (n >= 0)
-			o->sent += (size_t)n;
-		else if (errno == EAGAIN)
-			return 0;
-		else if (errno != EINTR)
-			return -1;
+	if (frame_out_done(o))
+		return 0;
+	if (o->sent < o->head_len) {
+		iov[cnt].iov_base = o->head + o->sent;
+		iov[cnt++].iov_len = o->head_len - o->sent;
 	}
-	return 1;
+	if (o->len > 0) {
+		size_t off = o->sent > o->head_len ? o->sent - o->head_len : 0;
+
+		iov[cnt].iov_base = (char *)(uintptr_t)o->payload + off;
+		iov[cnt++].iov_len = o->len - off;
+	}
+	return cnt;
+}
+
+void
+frame_out_advance(struct frame_out *o, size_t n)
+{
+	o->sent += n;
 }
 
 void
@@ -142,36 +124,4 @@ frame_out_release(struct frame_out *o)
 	o->head = NULL;
 	o->head_len = o->len = o->sent = 0;
 	o->payload = NULL;
-}
-
-static int
-send_all(struct frame_out *o, int fd)
-{
-	int r;
-
-	while ((r = frame_out_send(o, fd)) == 0)
-		if (wait_fd(fd, POLLOUT) == -1)
-			break;
-	frame_out_release(o);
-	return r == 1 ? 0 : -1;
-}
-
-int
-frame_write_json(int fd, json_t *hdr, const void *payload, size_t len)
-{
-	struct frame_out o;
-
-	if (frame_out_json(&o, hdr, payload, len) == -1)
-		return -1;
-	return send_all(&o, fd);
-}
-
-int
-frame_write_data(int fd, enum frame_type type, const void *payload,
-    size_t len)
-{
-	struct frame_out o;
-
-	frame_out_data(&o, type, payload, len);
-	return send_all(&o, fd);
 }

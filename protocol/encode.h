@@ -2,9 +2,12 @@
  * Frame encoder.  A frame is sent with one writev(2) of prefix+header and
  * the caller's payload, never copied.  struct frame_out keeps the progress
  * so a non-blocking sender resumes a partial write where it stopped.
+ * No I/O here: frameio.h sends.
  */
 #ifndef REXEC_ENCODE_H
 #define REXEC_ENCODE_H
+
+#include <sys/uio.h>
 
 #include <stddef.h>
 
@@ -39,18 +42,13 @@ int	frame_out_json(struct frame_out *, json_t *hdr,
 	    const void *payload, size_t len);
 
 /*
- * Write what remains.  Returns 1 when the frame is fully sent, 0 when the
- * descriptor would block (non-blocking fd), -1 on error with errno.
+ * The bytes still to send, as at most two iovecs (header, payload): the
+ * count, 0 once the frame is sent.  The sender reports what went out
+ * with frame_out_advance.
  */
-int	frame_out_send(struct frame_out *, int fd);
-
-int	frame_out_done(const struct frame_out *);
+int	frame_out_iov(const struct frame_out *, struct iovec iov[2]);
+void	frame_out_advance(struct frame_out *, size_t n);
 void	frame_out_release(struct frame_out *);
-
-/* Prepare, send to completion (waiting with poll on EAGAIN), release. */
-int	frame_write_json(int fd, json_t *hdr, const void *payload, size_t len);
-int	frame_write_data(int fd, enum frame_type, const void *payload,
-	    size_t len);
 
 /* Header bytes (prefix included) of a data frame; for tests and benches. */
 size_t	frame_data_head(unsigned char *dst, size_t dstlen,

@@ -34,12 +34,6 @@ frame_type_from_name(const char *name, enum frame_type *t)
 	return -1;
 }
 
-int
-frame_is_data(enum frame_type t)
-{
-	return t == FRAME_STDIN || t == FRAME_STDOUT || t == FRAME_STDERR;
-}
-
 void
 frame_clear(struct frame *f)
 {

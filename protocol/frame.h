@@ -46,7 +46,6 @@ struct frame {
 
 const char	*frame_type_name(enum frame_type);
 int		 frame_type_from_name(const char *, enum frame_type *);
-int		 frame_is_data(enum frame_type);
 void		 frame_clear(struct frame *);
 
 #endif

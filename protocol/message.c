@@ -1,10 +1,8 @@
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode.h"
 #include "message.h"
 #include "signames.h"
 
@@ -429,28 +427,4 @@ msg_error(enum err_code code, const char *message)
 {
 	return json_pack("{ssssss}", "type", "error", "code",
 	    err_code_name(code), "message", message != NULL ? message : "");
-}
-
-int
-msg_send(int fd, json_t *hdr)
-{
-	int r;
-
-	if (hdr == NULL)
-		return -1;
-	r = frame_write_json(fd, hdr, NULL, 0);
-	json_decref(hdr);
-	return r;
-}
-
-int
-msg_send_error(int fd, enum err_code code, const char *fmt, ...)
-{
-	char message[PROTO_ERRMSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	return msg_send(fd, msg_error(code, message));
 }

@@ -63,9 +63,4 @@ json_t	*msg_started(pid_t);
 json_t	*msg_exit(const struct exit_status *);
 json_t	*msg_error(enum err_code, const char *message);
 
-/* Build and send in one step (blocking until sent); 0 or -1. */
-int	msg_send(int fd, json_t *hdr);	/* steals hdr */
-int	msg_send_error(int fd, enum err_code, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
 #endif

@@ -12,8 +12,8 @@
 
 #include <criterion/criterion.h>
 
+#include "clock.h"
 #include "proc_scan.h"
-#include "io.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
 

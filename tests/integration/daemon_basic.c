@@ -12,7 +12,8 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
-#include "io.h"
+#include "fdio.h"
+#include "frameio.h"
 #include "rexecd_proc.h"
 
 static struct rexecd_proc d;

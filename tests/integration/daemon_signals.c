@@ -14,8 +14,8 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "fdio.h"
 #include "proc_scan.h"
-#include "io.h"
 #include "rexecd_proc.h"
 
 static struct rexecd_proc d;

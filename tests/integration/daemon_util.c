@@ -16,11 +16,13 @@
 
 #include <criterion/criterion.h>
 
+#include "clock.h"
 #include "daemon_util.h"
-#include "proc_scan.h"
 #include "decode.h"
 #include "encode.h"
-#include "io.h"
+#include "fdio.h"
+#include "frameio.h"
+#include "proc_scan.h"
 
 #define STDIN_CHUNK	(64 * 1024)
 

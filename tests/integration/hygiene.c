@@ -14,6 +14,7 @@
 
 #include "decode.h"
 #include "encode.h"
+#include "frameio.h"
 #include "message.h"
 #include "proc_scan.h"
 #include "rexecd_proc.h"

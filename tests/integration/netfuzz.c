@@ -19,7 +19,7 @@
 
 #include "decode.h"
 #include "encode.h"
-#include "io.h"
+#include "frameio.h"
 #include "message.h"
 #include "rexecd_proc.h"
 

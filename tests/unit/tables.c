@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "errcode.h"
-#include "io.h"
+#include "fdio.h"
 #include "signames.h"
 
 Test(tables, signal_names_both_ways)

@@ -1,10 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "fdio.h"
 
 int
 wait_fd(int fd, short events)
@@ -79,13 +78,4 @@ set_cloexec(int fd)
 	if (flags == -1)
 		return -1;
 	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
-long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

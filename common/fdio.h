@@ -1,6 +1,6 @@
 /* Descriptor helpers shared by both programs. */
-#ifndef REXEC_IO_H
-#define REXEC_IO_H
+#ifndef REXEC_FDIO_H
+#define REXEC_FDIO_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -15,8 +15,5 @@ int	wait_fd(int fd, short events);
 
 int	set_nonblock(int fd, int on);
 int	set_cloexec(int fd);
-
-/* Monotonic milliseconds. */
-long long	now_ms(void);
 
 #endif
