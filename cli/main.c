@@ -32,8 +32,6 @@
 /* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
 #define BUSY_RETRIES		4
 #define BUSY_BACKOFF_MS		100u
-/* poll(2) counts milliseconds in an int. */
-#define CONNECT_TIMEOUT_MAX	86400.0
 
 struct options {
 	const char	 *port;
@@ -91,7 +89,7 @@ static unsigned	 jitter(unsigned bound);
 int
 main(int argc, char **argv)
 {
-	struct options o = { .connect_timeout = 0 };
+	struct options o = { 0 };
 	int status, first;
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
@@ -123,7 +121,12 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:hV"
 	    SSHOPTS_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
-		case 'o': case '4': case '6': case 'q': case 'a': case '2':
+		case 'o':
+		case '4':
+		case '6':
+		case 'q':
+		case 'a':
+		case '2':
 		case 'G':
 			if (sshopts_take(&o->ssh, c, optarg) == -1)
 				return -1;
@@ -248,7 +251,8 @@ usage(FILE *f)
 "  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
 "                        take effect; ssh's others are accepted, ignored\n"
 "  -4, -6                IPv4 only, IPv6 only\n"
-"  -q, -a, -2            accepted for ssh's callers\n"
+"  -q                    quiet: no warnings (errors are still printed)\n"
+"  -a, -2                accepted and ignored, as ssh's\n"
 "  -G                    print hostname, port and user, and exit\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"

@@ -14,7 +14,6 @@
 
 #include "sshopts.h"
 
-#define CONNECT_TIMEOUT_MAX	86400.0
 #define OPTION_MAX		1024
 
 extern char **environ;

@@ -20,6 +20,9 @@ struct sshopts {
 	bool	  print_config;		/* -G */
 };
 
+/* poll(2) counts milliseconds in an int. */
+#define CONNECT_TIMEOUT_MAX	86400.0
+
 /* The short options handled here, for getopt, "o:" included. */
 #define SSHOPTS_GETOPT	"o:46qa2G"
 
