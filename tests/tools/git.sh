@@ -12,18 +12,32 @@ git init -q "$T/work"
 (cd "$T/work" && echo one > f && git add f && git commit -qm one) ||
     fail "local commit"
 
+# git with GIT_SSH_VARIANT set to $variant, or unset when it is empty.
+git_v() {
+	if [ -n "$variant" ]; then
+		GIT_SSH_VARIANT=$variant git "$@"
+	else
+		(unset GIT_SSH_VARIANT; git "$@")
+	fi
+}
+
 push_clone() {	# variant url label
+	variant=$1
 	(cd "$T/work" && echo "$3" >> f && git commit -qam "$3" &&
-	    GIT_SSH_VARIANT=$1 GIT_SSH_COMMAND=rexec git push -q "$2" \
-	    HEAD:main) || fail "push ($3)"
+	    GIT_SSH_COMMAND=rexec git_v push -q "$2" HEAD:main) ||
+	    fail "push ($3)"
 	rm -rf "$T/clone"
-	GIT_SSH_VARIANT=$1 GIT_SSH_COMMAND=rexec git clone -q "$2" \
-	    "$T/clone" || fail "clone ($3)"
+	GIT_SSH_COMMAND=rexec git_v clone -q "$2" "$T/clone" ||
+	    fail "clone ($3)"
 	cmp -s "$T/work/f" "$T/clone/f" || fail "clone differs ($3)"
 }
 
-# An empty GIT_SSH_VARIANT: git asks rexec -G which kind of ssh it is.
+# No GIT_SSH_VARIANT: git asks rexec -G which kind of ssh it is.
 push_clone "" "127.0.0.1:$T/repo.git" auto
+variant=
+GIT_TRACE=1 GIT_SSH_COMMAND=rexec git_v ls-remote "127.0.0.1:$T/repo.git" \
+    2> "$T/trace" > /dev/null || fail "ls-remote"
+grep -q 'run_command:.* rexec -G ' "$T/trace" || fail "git did not run rexec -G"
 push_clone simple "127.0.0.1:$T/repo.git" simple
 # With a port in the URL git passes -p (the ssh variant, from -G).
 push_clone "" "ssh://127.0.0.1:$PORT$T/repo.git" url
