@@ -88,6 +88,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBPROTO): $(PROTO_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
