@@ -28,6 +28,9 @@ DOCUMENTATION = '''
         - "rexec's own failures (cannot resolve or connect, refused) exit 255
           with one line C(rexec: HOST: reason); these become unreachable
           hosts. A command that itself exits 255 does not print that line."
+        - There is no terminal, so a become method that prompts for a
+          password cannot answer it; passwordless sudo works, and so does
+          asking rexecd for the account (remote_user, the daemon's users).
     options:
       host:
         description: Host name or address rexecd listens on.
