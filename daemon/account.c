@@ -97,7 +97,7 @@ lookup(const struct config *cf, const char *user, struct account *a,
 	if (user == NULL) {
 		if (lookup_default(cf, a) == 0)
 			return 0;
-		*why = "the default account is gone";
+		*why = "the default account does not exist";
 		return -1;
 	}
 	return lookup_requested(cf, user, a, why);

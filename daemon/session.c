@@ -271,6 +271,10 @@ check_account(struct session *s)
 		strlcpy(s->account, a->name, sizeof(s->account));
 		return 0;
 	}
+	if (s->req.user == NULL) {
+		fail(s, ERR_INTERNAL, why);
+		return -1;
+	}
 	snprintf(reason, sizeof(reason), "account '%.*s' refused: %s",
 	    USER_MAX, s->req.user != NULL ? s->req.user : "", why);
 	authlog_refused(s->peer, reason);
