@@ -77,6 +77,7 @@ start_sshd() {
 	KbdInteractiveAuthentication no
 	MaxSessions 64
 	MaxStartups 64
+	Subsystem sftp internal-sftp
 	CONF
 	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
 	PIDS="$PIDS $!"
