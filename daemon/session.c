@@ -265,7 +265,8 @@ check_account(struct session *s)
 {
 	const struct account *a;
 	const char *why;
-	char reason[USER_MAX + 128];
+	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
+	bool whole;
 
 	if ((a = account_get(s->w->cf, s->req.user, &why)) != NULL) {
 		strlcpy(s->account, a->name, sizeof(s->account));
@@ -275,8 +276,11 @@ check_account(struct session *s)
 		fail(s, ERR_INTERNAL, why);
 		return -1;
 	}
-	snprintf(reason, sizeof(reason), "account '%.*s' refused: %s",
-	    USER_MAX, s->req.user != NULL ? s->req.user : "", why);
+	/* The name is the client's: printable only, as the command. */
+	whole = append(&d, name + USER_MAX, s->req.user);
+	strlcpy(d, whole ? "" : "...", 4);
+	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
+	    why);
 	authlog_refused(s->peer, reason);
 	(void)msg_send_error(s->sock, ERR_AUTH, ACCOUNT_REFUSED);
 	return -1;
