@@ -52,7 +52,7 @@ address_parse(const char *arg, struct address *a)
 	return 0;
 bad:
 	address_free(a);
-	fail("invalid address '%s'", arg);
+	report("invalid address '%s'", arg);
 	return -1;
 }
 
@@ -65,11 +65,11 @@ split_user(const char **arg, struct address *a)
 	if (at == NULL)
 		return 0;
 	if (at == *arg) {
-		fail("invalid address '%s': no account before '@'", *arg);
+		report("invalid address '%s': no account before '@'", *arg);
 		return -1;
 	}
 	if ((a->user = strndup(*arg, (size_t)(at - *arg))) == NULL) {
-		fail("out of memory");
+		report("out of memory");
 		return -1;
 	}
 	*arg = at + 1;
@@ -83,14 +83,14 @@ split_bracketed(const char *arg, struct address *a)
 
 	if (close == NULL || close == arg + 1 ||
 	    (close[1] != '\0' && (close[1] != ':' || close[2] == '\0'))) {
-		fail("invalid address '%s'", arg);
+		report("invalid address '%s'", arg);
 		return -1;
 	}
 	a->host = strndup(arg + 1, (size_t)(close - arg - 1));
 	if (close[1] == ':')
 		a->port = strdup(close + 2);
 	if (a->host == NULL || (close[1] == ':' && a->port == NULL)) {
-		fail("out of memory");
+		report("out of memory");
 		return -1;
 	}
 	return 0;
@@ -123,7 +123,7 @@ address_connect(const char *host, const char *port, int timeout_ms)
 	int fd = -1, err, saved = ECONNREFUSED;
 
 	if ((err = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fail("cannot resolve: %s",
+		report("cannot resolve: %s",
 		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
 		return -1;
 	}
@@ -132,7 +132,7 @@ address_connect(const char *host, const char *port, int timeout_ms)
 			saved = errno;
 	freeaddrinfo(res);
 	if (fd == -1)
-		fail("cannot connect to port %s: %s", port, strerror(saved));
+		report("cannot connect to port %s: %s", port, strerror(saved));
 	return fd;
 }
 

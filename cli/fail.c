@@ -23,7 +23,7 @@ sanitize(char *s)
 }
 
 int
-fail(const char *fmt, ...)
+report(const char *fmt, ...)
 {
 	char reason[1024];
 	va_list ap;

@@ -9,7 +9,8 @@
 
 /* The host named in every message (set once it is known). */
 void	fail_set_host(const char *);
-/* Prints the line; returns EXIT_REXEC_FAILED for "return fail(...)". */
-int	fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the line; returns EXIT_REXEC_FAILED, the status to exit with. */
+int	report(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 #endif

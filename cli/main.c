@@ -26,6 +26,7 @@
 #include "session.h"
 #include "signals.h"
 #include "sshopts.h"
+#include "stdfds.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
@@ -70,7 +71,6 @@ static int	 usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static void	 usage(FILE *);
 static bool	 stdin_readable(void);
-static void	 open_std_fds(void);
 static int	 check_port(const char *);
 static int	 run(const struct options *, const char *, char **, int);
 static const char *pick_port(const struct options *,
@@ -96,12 +96,13 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((first = parse_options(argc, argv, &o)) < 0)
 		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
-	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1)
-		status = usage_error("out of memory");
-	else if (argc - first < (o.ssh.print_config ? 1 : 2))
-		status = usage_error("missing %s", argc == first ? "host" :
-		    "command");
-	else
+	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
+		usage_error("out of memory");
+		status = EXIT_REXEC_FAILED;
+	} else if (argc - first < (o.ssh.print_config ? 1 : 2)) {
+		usage_error("missing %s", argc == first ? "host" : "command");
+		status = EXIT_REXEC_FAILED;
+	} else
 		status = run(&o, argv[first], argv + first + 1,
 		    argc - first - 1);
 	free(o.env);
@@ -171,13 +172,13 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case ':':
 			return usage_error("option %s needs a value",
-			    argv[optind - 1]), -1;
+			    argv[optind - 1]);
 		default:
 			if (optopt != 0)
 				return usage_error("unknown option -%c",
-				    optopt), -1;
+				    optopt);
 			return usage_error("unknown option %s",
-			    argv[optind - 1]), -1;
+			    argv[optind - 1]);
 		}
 	}
 	return optind;
@@ -191,11 +192,11 @@ add_env(struct options *o, char *assignment)
 
 	if (eq == NULL || eq == assignment)
 		return usage_error("-e wants NAME=VALUE, not '%s'",
-		    assignment), -1;
+		    assignment);
 	/* Not reallocarray: it would bind rexec to libbsd (see jitter). */
 	if (o->envc + 2 > SIZE_MAX / sizeof(*env) ||
 	    (env = realloc(o->env, (o->envc + 2) * sizeof(*env))) == NULL)
-		return usage_error("out of memory"), -1;
+		return usage_error("out of memory");
 	env[o->envc++] = assignment;
 	env[o->envc] = NULL;
 	o->env = env;
@@ -212,11 +213,11 @@ parse_seconds(const char *opt, const char *arg, double max, double *secs)
 	if (errno != 0 || end == arg || *end != '\0' || !isfinite(*secs) ||
 	    *secs <= 0 || *secs > max)
 		return usage_error("%s wants a number of seconds above 0 and "
-		    "at most %.0f, not '%s'", opt, max, arg), -1;
+		    "at most %.0f, not '%s'", opt, max, arg);
 	return 0;
 }
 
-/* One line, as for every failure. */
+/* One line, as for every failure; returns -1 for "return usage_error()". */
 static int
 usage_error(const char *fmt, ...)
 {
@@ -227,7 +228,7 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs(" (see rexec --help)\n", stderr);
-	return EXIT_REXEC_FAILED;
+	return -1;
 }
 
 static void
@@ -272,16 +273,6 @@ stdin_readable(void)
 	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
 }
 
-/* Sockets must not land on 0-2 and be mistaken for stdio. */
-static void
-open_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFL) == -1 &&
-		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
-			break;
-}
-
 static int
 check_port(const char *port)
 {
@@ -290,8 +281,10 @@ check_port(const char *port)
 
 	errno = 0;
 	n = strtol(port, &end, 10);
-	if (errno != 0 || end == port || *end != '\0' || n < 1 || n > 65535)
-		return fail("invalid port '%s'", port), -1;
+	if (errno != 0 || end == port || *end != '\0' || n < 1 || n > 65535) {
+		report("invalid port '%s'", port);
+		return -1;
+	}
 	return 0;
 }
 
@@ -336,7 +329,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 	bool stdin_open = !o->no_stdin && stdin_readable();
 
-	open_std_fds();
+	stdfds_ensure();
 	if (address_parse(hostarg, &a) == -1)
 		return EXIT_REXEC_FAILED;
 	fail_set_host(a.host);
@@ -352,7 +345,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 		goto out;
 	if ((exec = build_exec(o, words, nwords, token, pick_user(o, &a),
 	    stdin_open)) == NULL) {
-		fail("cannot encode the request: is every word valid UTF-8?");
+		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
 	address_set_family(o->ssh.family);
@@ -433,7 +426,7 @@ connect_and_run(const char *host, const char *port, int timeout_ms,
 		if ((sock = address_connect(host, port, timeout_ms)) == -1)
 			break;
 		if (sigfd == -1 && (sigfd = signals_open()) == -1) {
-			fail("signalfd: %s", strerror(errno));
+			report("signalfd: %s", strerror(errno));
 			close(sock);
 			break;
 		}
@@ -444,7 +437,7 @@ connect_and_run(const char *host, const char *port, int timeout_ms,
 			break;
 		status = EXIT_REXEC_FAILED;
 		if (backoff(sigfd, attempt) == -1) {
-			fail("interrupted");
+			report("interrupted");
 			break;
 		}
 	}

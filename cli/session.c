@@ -133,7 +133,7 @@ session_run(int sock, int sigfd, json_t *exec, bool stdin_open,
 
 	decoder_init(&s.dec);
 	if (stdin_open && (s.inbuf = malloc(FRAME_DATA_CHUNK)) == NULL)
-		finish(&s, fail("out of memory"));
+		finish(&s, report("out of memory"));
 	while (!s.finished) {
 		pump(&s);
 		if (s.finished)
@@ -206,7 +206,7 @@ prepare_out(struct session *s)
 		return;
 	if (s->exec != NULL) {
 		if (frame_out_json(&s->out, s->exec, NULL, 0) == -1)
-			finish(s, fail("cannot encode the request: %s",
+			finish(s, report("cannot encode the request: %s",
 			    strerror(errno)));
 		else
 			s->out_kind = OUT_CONTROL;
@@ -236,7 +236,7 @@ wait_events(struct session *s, int timeout)
 	set_events(s, pfd);
 	if (poll(pfd, PFD_COUNT, timeout) == -1) {
 		if (errno != EINTR)
-			finish(s, fail("poll: %s", strerror(errno)));
+			finish(s, report("poll: %s", strerror(errno)));
 		return;
 	}
 	if (pfd[PFD_SIG].revents != 0)
@@ -304,7 +304,7 @@ on_signals(struct session *s)
 			if (s->nsigint >= 2 &&
 			    now - s->sigint_ms[0] <= INTERRUPT_WINDOW_MS) {
 				reset_connection(s->sock);
-				finish(s, fail("interrupted"));
+				finish(s, report("interrupted"));
 				return;
 			}
 			s->sigint_ms[0] = s->sigint_ms[1];
@@ -326,7 +326,7 @@ read_sock(struct session *s)
 	ssize_t n;
 
 	if (p == NULL) {
-		finish(s, fail("out of memory"));
+		finish(s, report("out of memory"));
 		return;
 	}
 	if ((n = read(s->sock, p, room)) > 0) {
@@ -335,12 +335,12 @@ read_sock(struct session *s)
 		drain_frames(s);
 	} else if (n == 0) {
 		s->sock_eof = true;
-		finish(s, fail("connection lost before the command's exit "
+		finish(s, report("connection lost before the command's exit "
 		    "status"));
 	} else if (errno == EAGAIN) {
 		s->sock_rd = false;
 	} else if (errno != EINTR) {
-		finish(s, fail("connection lost: %s", strerror(errno)));
+		finish(s, report("connection lost: %s", strerror(errno)));
 	}
 }
 
@@ -363,7 +363,7 @@ drain_frames(struct session *s)
 		} else if (r == -1) {
 			struct proto_error e;
 			decoder_describe_error(&s->dec, &e);
-			finish(s, fail("protocol error: %s", e.message));
+			finish(s, report("protocol error: %s", e.message));
 			return;
 		}
 		if (!take_frame(s, &f)) {
@@ -416,7 +416,7 @@ on_frame(struct session *s, struct frame *f)
 	switch (f->type) {
 	case FRAME_STARTED:
 		if (msg_parse_started(f, &pid, &e) == -1)
-			finish(s, fail("protocol error: %s", e.message));
+			finish(s, report("protocol error: %s", e.message));
 		s->started = true;
 		if (s->in_state == STDIN_OPEN)
 			grow_stdin_pipe();
@@ -428,7 +428,7 @@ on_frame(struct session *s, struct frame *f)
 		on_error_frame(s, f);
 		break;
 	default:
-		finish(s, fail("protocol error: unexpected %s frame",
+		finish(s, report("protocol error: unexpected %s frame",
 		    frame_type_name(f->type)));
 		break;
 	}
@@ -442,7 +442,7 @@ on_exit_frame(struct session *s, struct frame *f)
 	struct proto_error e;
 
 	if (msg_parse_exit(f, &st, &e) == -1)
-		finish(s, fail("protocol error: %s", e.message));
+		finish(s, report("protocol error: %s", e.message));
 	else if (st.exited)
 		finish(s, st.code & 0xff);
 	else
@@ -455,14 +455,14 @@ on_error_frame(struct session *s, struct frame *f)
 	struct proto_error err, e;
 
 	if (msg_parse_error(f, &err, &e) == -1)
-		finish(s, fail("protocol error: %s", e.message));
+		finish(s, report("protocol error: %s", e.message));
 	else if (err.code == ERR_BUSY && !s->started && s->may_retry &&
 	    !s->signalled)
 		finish(s, SESSION_BUSY);
 	else if (err.code == ERR_AUTH)
-		finish(s, fail("authentication refused: %s", err.message));
+		finish(s, report("authentication refused: %s", err.message));
 	else
-		finish(s, fail("%s: %s", err_code_name(err.code),
+		finish(s, report("%s: %s", err_code_name(err.code),
 		    err.message));
 }
 
@@ -485,7 +485,7 @@ write_output(struct session *s)
 	} else if (n == -1 && errno == EAGAIN) {
 		k->ready = false;
 	} else if (n == -1 && errno != EINTR) {
-		finish(s, fail("write to %s: %s",
+		finish(s, report("write to %s: %s",
 		    s->wfd == 1 ? "stdout" : "stderr", strerror(errno)));
 	}
 }

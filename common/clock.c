@@ -2,6 +2,8 @@
 
 #include "clock.h"
 
+#define TIMEOUT_MAX_MS	(24LL * 3600 * 1000)
+
 /* CLOCK_MONOTONIC cannot fail with a valid timespec: no error to handle. */
 long long
 now_us(void)
@@ -16,4 +18,21 @@ long long
 now_ms(void)
 {
 	return now_us() / 1000;
+}
+
+void
+deadline_merge(long long *t, long long at)
+{
+	if (at > 0 && (*t == 0 || at < *t))
+		*t = at;
+}
+
+int
+deadline_timeout(long long t, long long now)
+{
+	if (t == 0)
+		return -1;
+	if (t <= now)
+		return 0;
+	return t - now > TIMEOUT_MAX_MS ? (int)TIMEOUT_MAX_MS : (int)(t - now);
 }

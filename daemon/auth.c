@@ -10,24 +10,14 @@
 #include <string.h>
 
 #include "auth.h"
-#include "config.h"
 
 static const unsigned char v4mapped[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
-static void
-addr_to_v6(const struct sockaddr *sa, unsigned char out[16])
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)sa;
-		memcpy(out, v4mapped, 12);
-		memcpy(out + 12, &sin->sin_addr, 4);
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)sa;
-		memcpy(out, &sin6->sin6_addr, 16);
-	}
-}
+static void	addr_to_v6(const struct sockaddr *sa, unsigned char out[16]);
+static bool	cidr_match(const struct cidr *c, const unsigned char a[16]);
+static int	timingsafe_bcmp(const void *b1, const void *b2, size_t n);
 
 int
 auth_parse_cidr(const char *s, struct cidr *c)
@@ -61,6 +51,34 @@ auth_parse_cidr(const char *s, struct cidr *c)
 	return 0;
 }
 
+bool
+auth_addr_allowed(const struct cidr *allow, size_t nallow,
+    const struct sockaddr *sa)
+{
+	unsigned char a[16];
+
+	if (nallow == 0)
+		return true;
+	addr_to_v6(sa, a);
+	for (size_t i = 0; i < nallow; i++)
+		if (cidr_match(&allow[i], a))
+			return true;
+	return false;
+}
+
+static void
+addr_to_v6(const struct sockaddr *sa, unsigned char out[16])
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+		memcpy(out, v4mapped, 12);
+		memcpy(out + 12, &sin->sin_addr, 4);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+		memcpy(out, &sin6->sin6_addr, 16);
+	}
+}
+
 static bool
 cidr_match(const struct cidr *c, const unsigned char a[16])
 {
@@ -75,17 +93,19 @@ cidr_match(const struct cidr *c, const unsigned char a[16])
 }
 
 bool
-auth_addr_allowed(const struct config *cf, const struct sockaddr *sa)
+auth_token_ok(const char *want, size_t want_len, const char *token,
+    size_t len)
 {
-	unsigned char a[16];
-
-	if (cf->nallow == 0)
+	if (want_len == 0)
 		return true;
-	addr_to_v6(sa, a);
-	for (size_t i = 0; i < cf->nallow; i++)
-		if (cidr_match(&cf->allow[i], a))
-			return true;
-	return false;
+	if (token == NULL)
+		return false;
+	/* Compare in constant time; a length mismatch still compares once. */
+	if (len != want_len) {
+		(void)timingsafe_bcmp(want, want, want_len);
+		return false;
+	}
+	return timingsafe_bcmp(want, token, len) == 0;
 }
 
 /* OpenBSD's timingsafe_bcmp, which neither glibc nor Debian's libbsd has. */
@@ -98,21 +118,6 @@ timingsafe_bcmp(const void *b1, const void *b2, size_t n)
 	for (; n > 0; n--)
 		ret |= *p1++ ^ *p2++;
 	return ret != 0;
-}
-
-bool
-auth_token_ok(const struct config *cf, const char *token, size_t len)
-{
-	if (cf->token_len == 0)
-		return true;
-	if (token == NULL)
-		return false;
-	/* Compare in constant time; a length mismatch still compares once. */
-	if (len != cf->token_len) {
-		(void)timingsafe_bcmp(cf->token, cf->token, cf->token_len);
-		return false;
-	}
-	return timingsafe_bcmp(cf->token, token, len) == 0;
 }
 
 bool

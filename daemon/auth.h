@@ -13,11 +13,13 @@ struct cidr {
 	int		prefix;
 };
 
-struct config;
-
 int	auth_parse_cidr(const char *, struct cidr *);
-bool	auth_addr_allowed(const struct config *, const struct sockaddr *);
-bool	auth_token_ok(const struct config *, const char *token, size_t len);
+/* Whether sa is in one of the networks (every address when none). */
+bool	auth_addr_allowed(const struct cidr *allow, size_t nallow,
+	    const struct sockaddr *sa);
+/* Whether token is the one wanted (any when want_len is 0). */
+bool	auth_token_ok(const char *want, size_t want_len, const char *token,
+	    size_t len);
 bool	auth_is_loopback(const struct sockaddr *);
 
 #endif

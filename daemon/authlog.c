@@ -15,6 +15,8 @@ struct authlog {
 
 static struct authlog *shared;
 
+static void	next_window(struct authlog *a, long long now);
+
 void
 authlog_init(void)
 {
@@ -22,6 +24,22 @@ authlog_init(void)
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		fatal("mmap");
+}
+
+void
+authlog_refused(const char *peer, const char *reason)
+{
+	struct authlog *a = shared;
+
+	if (a == NULL) {
+		log_warnx("%s: refused: %s", peer, reason);
+		return;
+	}
+	next_window(a, now_ms());
+	if (__atomic_add_fetch(&a->logged, 1, __ATOMIC_ACQ_REL) <= AUTHLOG_BURST)
+		log_warnx("%s: refused: %s", peer, reason);
+	else
+		(void)__atomic_add_fetch(&a->suppressed, 1, __ATOMIC_ACQ_REL);
 }
 
 /* The first worker to see a window expire starts the next one. */
@@ -39,20 +57,4 @@ next_window(struct authlog *a, long long now)
 	missed = __atomic_exchange_n(&a->suppressed, 0, __ATOMIC_ACQ_REL);
 	if (missed > 0)
 		log_warnx("%u more refused connections not logged", missed);
-}
-
-void
-authlog_refused(const char *peer, const char *reason)
-{
-	struct authlog *a = shared;
-
-	if (a == NULL) {
-		log_warnx("%s: refused: %s", peer, reason);
-		return;
-	}
-	next_window(a, now_ms());
-	if (__atomic_add_fetch(&a->logged, 1, __ATOMIC_ACQ_REL) <= AUTHLOG_BURST)
-		log_warnx("%s: refused: %s", peer, reason);
-	else
-		(void)__atomic_add_fetch(&a->suppressed, 1, __ATOMIC_ACQ_REL);
 }

@@ -1,12 +1,10 @@
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -16,7 +14,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "fdio.h"
 
 struct parse_ctx {
 	struct config	*cf;
@@ -31,18 +28,37 @@ struct parse_ctx {
 typedef int	(*key_fn)(struct config *, const char *, const char *,
 		    char *, size_t);
 
+static void	config_defaults(struct config *cf);
+static int	parse_file(struct config *cf, const char *path, bool must_exist,
+	    char *err, size_t errlen);
+static int	seterr(char *err, size_t len, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+static void	apply_opts(struct config *cf, const struct config_opts *o);
+static int	validate(struct config *cf, char *err, size_t errlen);
+static int	read_token(struct config *cf, char *err, size_t errlen);
+static int	each_word(const char *value, int (*fn)(struct config *,
+	    const char *, char *, size_t), struct config *cf, char *err,
+	    size_t errlen);
+static int	add_listen(struct config *cf, const char *w, char *err,
+	    size_t errlen);
 static int	set_listen(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	parse_number(const char *name, const char *value, long long min,
+	    long long max, long long *out, char *err, size_t errlen);
 static int	set_int(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_token_file(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	add_allow(struct config *cf, const char *w, char *err,
+	    size_t errlen);
 static int	set_allow(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_user(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_users(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	parse_bool(const char *name, const char *v, bool *out,
+	    char *err, size_t errlen);
 static int	set_allow_root(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_log_level(struct config *, const char *, const char *,
@@ -51,6 +67,10 @@ static int	set_startups(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_rlimit(struct config *, const char *, const char *,
 		    char *, size_t);
+static void	strip_comment(char *v);
+static int	handler(void *user, const char *section, const char *name,
+	    const char *value);
+static char *reader(char *str, int num, void *stream);
 
 static const struct key {
 	const char	*name;
@@ -98,6 +118,18 @@ static const struct int_key {
 	    366 * 86400 },
 };
 
+int
+config_load(struct config *cf, const struct config_opts *o, char *err,
+    size_t errlen)
+{
+	config_defaults(cf);
+	if (parse_file(cf, o->file != NULL ? o->file : CONFIG_FILE,
+	    o->file != NULL, err, errlen) == -1)
+		return -1;
+	apply_opts(cf, o);
+	return validate(cf, err, errlen);
+}
+
 static void
 config_defaults(struct config *cf)
 {
@@ -117,7 +149,38 @@ config_defaults(struct config *cf)
 }
 
 static int
-fail(char *err, size_t len, const char *fmt, ...)
+parse_file(struct config *cf, const char *path, bool must_exist,
+    char *err, size_t errlen)
+{
+	static char inline_comments[] = ";";
+	struct parse_ctx ctx = { .cf = cf };
+	int rc;
+
+	if ((ctx.fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return seterr(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	ini_allow_multiline = false;
+	ini_stop_on_first_error = true;
+	ini_inline_comment_prefixes = inline_comments;
+	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
+	fclose(ctx.fp);
+	if (rc == 0 && ctx.long_line > 0)
+		return seterr(err, errlen, "%s:%d: line longer than %d bytes",
+		    path, ctx.long_line, ctx.line_max);
+	if (rc == 0)
+		return 0;
+	if (rc > 0 && rc == ctx.err_line)
+		return seterr(err, errlen, "%s:%d: %s", path, rc, ctx.err);
+	if (rc > 0)
+		return seterr(err, errlen, "%s:%d: syntax error, expected "
+		    "\"key = value\"", path, rc);
+	return seterr(err, errlen, "%s: cannot parse", path);
+}
+
+static int
+seterr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -125,6 +188,69 @@ fail(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+static void
+apply_opts(struct config *cf, const struct config_opts *o)
+{
+	if (o->nlisten > 0) {
+		cf->nlisten = 0;
+		for (size_t i = 0; i < o->nlisten; i++)
+			strlcpy(cf->listen[cf->nlisten++], o->listen[i],
+			    LISTEN_ADDR_MAX);
+	}
+	if (cf->nlisten == 0) {
+		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
+		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
+		cf->nlisten = 2;
+		cf->listen_default = true;
+	}
+	if (o->port != -1)
+		cf->port = o->port;
+	if (o->workers != -1)
+		cf->workers = o->workers;
+	if (o->token_file != NULL)
+		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
+	if (o->debug)
+		cf->log_level = LOG_LEVEL_DEBUG;
+}
+
+static int
+validate(struct config *cf, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (cf->max_workers < cf->workers)
+		cf->max_workers = cf->workers;
+	if (cf->token_file[0] != '\0' && read_token(cf, err, errlen) == -1)
+		return -1;
+	if (cf->user[0] != '\0') {
+		if ((pw = getpwnam(cf->user)) == NULL)
+			return seterr(err, errlen, "user: no such user \"%s\"",
+			    cf->user);
+		if (pw->pw_uid == 0 && !cf->allow_root)
+			return seterr(err, errlen, "user \"%s\" is root: set "
+			    "allow_root = yes to run commands as root",
+			    cf->user);
+		if (geteuid() != 0 && pw->pw_uid != geteuid())
+			return seterr(err, errlen, "user \"%s\" needs rexecd "
+			    "to be started as root", cf->user);
+	}
+	return 0;
+}
+
+static int
+read_token(struct config *cf, char *err, size_t errlen)
+{
+	char why[256];
+	ssize_t n = token_file_read(cf->token_file, cf->token, why,
+	    sizeof(why));
+
+	if (n == -1)
+		return seterr(err, errlen, "token_file %s: %s", cf->token_file,
+		    why);
+	cf->token_len = (size_t)n;
+	return 0;
 }
 
 /* Calls fn on each word of a comma- or space-separated list. */
@@ -135,7 +261,7 @@ each_word(const char *value, int (*fn)(struct config *, const char *,
 	char buf[1024], *p, *w;
 
 	if (strlcpy(buf, value, sizeof(buf)) >= sizeof(buf))
-		return fail(err, errlen, "value too long");
+		return seterr(err, errlen, "value too long");
 	for (p = buf; (w = strsep(&p, ", \t")) != NULL;)
 		if (*w != '\0' && fn(cf, w, err, errlen) == -1)
 			return -1;
@@ -146,11 +272,11 @@ static int
 add_listen(struct config *cf, const char *w, char *err, size_t errlen)
 {
 	if (cf->nlisten == LISTEN_MAX)
-		return fail(err, errlen, "more than %d listen addresses",
+		return seterr(err, errlen, "more than %d listen addresses",
 		    LISTEN_MAX);
 	if (strlcpy(cf->listen[cf->nlisten], w, LISTEN_ADDR_MAX) >=
 	    LISTEN_ADDR_MAX)
-		return fail(err, errlen, "listen address too long");
+		return seterr(err, errlen, "listen address too long");
 	cf->nlisten++;
 	return 0;
 }
@@ -171,7 +297,7 @@ parse_number(const char *name, const char *value, long long min,
 
 	*out = strtonum(value, min, max, &errstr);
 	if (errstr != NULL)
-		return fail(err, errlen, "%s: \"%s\" is %s (%lld to %lld)",
+		return seterr(err, errlen, "%s: \"%s\" is %s (%lld to %lld)",
 		    name, value, errstr, min, max);
 	return 0;
 }
@@ -195,7 +321,7 @@ set_int(struct config *cf, const char *name, const char *value,
 		*(int *)(void *)((char *)cf + k->off) = (int)v;
 		return 0;
 	}
-	return fail(err, errlen, "%s: unknown", name);
+	return seterr(err, errlen, "%s: unknown", name);
 }
 
 static int
@@ -205,7 +331,7 @@ set_token_file(struct config *cf, const char *name, const char *value,
 	(void)name;
 	if (strlcpy(cf->token_file, value, sizeof(cf->token_file)) >=
 	    sizeof(cf->token_file))
-		return fail(err, errlen, "token_file: path too long");
+		return seterr(err, errlen, "token_file: path too long");
 	return 0;
 }
 
@@ -213,10 +339,10 @@ static int
 add_allow(struct config *cf, const char *w, char *err, size_t errlen)
 {
 	if (cf->nallow == ALLOW_MAX)
-		return fail(err, errlen, "more than %d allow entries",
+		return seterr(err, errlen, "more than %d allow entries",
 		    ALLOW_MAX);
 	if (auth_parse_cidr(w, &cf->allow[cf->nallow]) == -1)
-		return fail(err, errlen, "allow: \"%s\" is not an address "
+		return seterr(err, errlen, "allow: \"%s\" is not an address "
 		    "or CIDR network", w);
 	cf->nallow++;
 	return 0;
@@ -236,7 +362,7 @@ set_user(struct config *cf, const char *name, const char *value,
 {
 	(void)name;
 	if (strlcpy(cf->user, value, sizeof(cf->user)) >= sizeof(cf->user))
-		return fail(err, errlen, "user: name too long");
+		return seterr(err, errlen, "user: name too long");
 	return 0;
 }
 
@@ -248,10 +374,10 @@ add_user(struct config *cf, const char *w, char *err, size_t errlen)
 		return 0;
 	}
 	if (cf->nusers == USERS_MAX)
-		return fail(err, errlen, "users: more than %d accounts",
+		return seterr(err, errlen, "users: more than %d accounts",
 		    USERS_MAX);
 	if (strlcpy(cf->users[cf->nusers], w, USER_MAX) >= USER_MAX)
-		return fail(err, errlen, "users: name too long");
+		return seterr(err, errlen, "users: name too long");
 	cf->nusers++;
 	return 0;
 }
@@ -277,7 +403,7 @@ parse_bool(const char *name, const char *v, bool *out, char *err,
 	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
 		*out = false;
 	else
-		return fail(err, errlen, "%s: \"%s\" is not yes or no", name,
+		return seterr(err, errlen, "%s: \"%s\" is not yes or no", name,
 		    v);
 	return 0;
 }
@@ -296,7 +422,7 @@ set_log_level(struct config *cf, const char *name, const char *value,
 {
 	(void)name;
 	if (log_level_from_name(value, &cf->log_level) == -1)
-		return fail(err, errlen, "log_level: \"%s\" is not one of "
+		return seterr(err, errlen, "log_level: \"%s\" is not one of "
 		    "error, warn, info, debug", value);
 	return 0;
 }
@@ -313,12 +439,12 @@ set_startups(struct config *cf, const char *name, const char *value,
 		r = 100;
 		if (sscanf(value, "%d%n", &a, &n) != 1 ||
 		    (size_t)n != strlen(value))
-			return fail(err, errlen, "max_startups: \"%s\" is not "
-			    "N or start:rate:full", value);
+			return seterr(err, errlen, "max_startups: \"%s\" is "
+			    "not N or start:rate:full", value);
 		f = a;
 	}
 	if (a < 1 || r < 1 || r > 100 || f < a)
-		return fail(err, errlen, "max_startups: \"%s\" needs "
+		return seterr(err, errlen, "max_startups: \"%s\" needs "
 		    "1 <= start <= full and rate 1-100", value);
 	cf->startups_begin = a;
 	cf->startups_rate = r;
@@ -350,7 +476,7 @@ set_rlimit(struct config *cf, const char *name, const char *value,
 		cf->rlim[i].value = (rlim_t)v;
 		return 0;
 	}
-	return fail(err, errlen, "%s: unknown", name);
+	return seterr(err, errlen, "%s: unknown", name);
 }
 
 /* The value with a trailing " # comment" and surrounding blanks removed. */
@@ -418,134 +544,4 @@ reader(char *str, int num, void *stream)
 		return NULL;
 	}
 	return s;
-}
-
-static int
-parse_file(struct config *cf, const char *path, bool must_exist,
-    char *err, size_t errlen)
-{
-	static char inline_comments[] = ";";
-	struct parse_ctx ctx = { .cf = cf };
-	int rc;
-
-	if ((ctx.fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	ini_allow_multiline = false;
-	ini_stop_on_first_error = true;
-	ini_inline_comment_prefixes = inline_comments;
-	rc = ini_parse_stream(reader, &ctx, handler, &ctx);
-	fclose(ctx.fp);
-	if (rc == 0 && ctx.long_line > 0)
-		return fail(err, errlen, "%s:%d: line longer than %d bytes",
-		    path, ctx.long_line, ctx.line_max);
-	if (rc == 0)
-		return 0;
-	if (rc > 0 && rc == ctx.err_line)
-		return fail(err, errlen, "%s:%d: %s", path, rc, ctx.err);
-	if (rc > 0)
-		return fail(err, errlen, "%s:%d: syntax error, expected "
-		    "\"key = value\"", path, rc);
-	return fail(err, errlen, "%s: cannot parse", path);
-}
-
-static int
-read_token(struct config *cf, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(cf->token_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW))
-	    == -1)
-		return fail(err, errlen, "token_file %s: %s", cf->token_file,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(err, errlen, "token_file %s: not a regular file",
-		    cf->token_file);
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		close(fd);
-		return fail(err, errlen, "token_file %s: must be owned by uid "
-		    "%u and not accessible to group or others (chmod 600)",
-		    cf->token_file, (unsigned)geteuid());
-	}
-	n = read_full(fd, cf->token, sizeof(cf->token));
-	close(fd);
-	if (n < 0)
-		return fail(err, errlen, "token_file %s: %s", cf->token_file,
-		    strerror(errno));
-	n = (ssize_t)token_trim(cf->token, (size_t)n);
-	if (n > TOKEN_MAX)
-		return fail(err, errlen, "token_file %s: longer than %d bytes",
-		    cf->token_file, TOKEN_MAX);
-	if (n == 0 || memchr(cf->token, '\0', (size_t)n) != NULL)
-		return fail(err, errlen, "token_file %s: empty or holds a NUL "
-		    "byte", cf->token_file);
-	cf->token_len = (size_t)n;
-	return 0;
-}
-
-static void
-apply_opts(struct config *cf, const struct config_opts *o)
-{
-	if (o->nlisten > 0) {
-		cf->nlisten = 0;
-		for (size_t i = 0; i < o->nlisten; i++)
-			strlcpy(cf->listen[cf->nlisten++], o->listen[i],
-			    LISTEN_ADDR_MAX);
-	}
-	if (cf->nlisten == 0) {
-		strlcpy(cf->listen[0], "127.0.0.1", LISTEN_ADDR_MAX);
-		strlcpy(cf->listen[1], "::1", LISTEN_ADDR_MAX);
-		cf->nlisten = 2;
-		cf->listen_default = true;
-	}
-	if (o->port != -1)
-		cf->port = o->port;
-	if (o->workers != -1)
-		cf->workers = o->workers;
-	if (o->token_file != NULL)
-		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
-	if (o->debug)
-		cf->log_level = LOG_LEVEL_DEBUG;
-}
-
-static int
-validate(struct config *cf, char *err, size_t errlen)
-{
-	struct passwd *pw;
-
-	if (cf->max_workers < cf->workers)
-		cf->max_workers = cf->workers;
-	if (cf->token_file[0] != '\0' && read_token(cf, err, errlen) == -1)
-		return -1;
-	if (cf->user[0] != '\0') {
-		if ((pw = getpwnam(cf->user)) == NULL)
-			return fail(err, errlen, "user: no such user \"%s\"",
-			    cf->user);
-		if (pw->pw_uid == 0 && !cf->allow_root)
-			return fail(err, errlen, "user \"%s\" is root: set "
-			    "allow_root = yes to run commands as root",
-			    cf->user);
-		if (geteuid() != 0 && pw->pw_uid != geteuid())
-			return fail(err, errlen, "user \"%s\" needs rexecd "
-			    "to be started as root", cf->user);
-	}
-	return 0;
-}
-
-int
-config_load(struct config *cf, const struct config_opts *o, char *err,
-    size_t errlen)
-{
-	config_defaults(cf);
-	if (parse_file(cf, o->file != NULL ? o->file : CONFIG_FILE,
-	    o->file != NULL, err, errlen) == -1)
-		return -1;
-	apply_opts(cf, o);
-	return validate(cf, err, errlen);
 }

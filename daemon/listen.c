@@ -17,6 +17,33 @@
 #include "listen.h"
 #include "log.h"
 
+static int	resolve(const char *addr, int port, struct addrinfo **res,
+	    char *err, size_t errlen);
+static int	exposure(const struct config *cf, const struct sockaddr *sa,
+	    const char *name, char *err, size_t errlen);
+static bool	protected(const struct config *cf);
+static int	take_activated(const struct config *cf, struct listeners *l);
+static void	announce(int fd);
+static int	add_socket(const struct config *cf, struct listeners *l,
+	    const struct addrinfo *ai, const char *name);
+
+int
+listen_check(const struct config *cf, char *err, size_t errlen)
+{
+	struct addrinfo *res, *ai;
+	int rc = 0;
+
+	for (size_t i = 0; i < cf->nlisten && rc == 0; i++) {
+		if (resolve(cf->listen[i], cf->port, &res, err, errlen) == -1)
+			return -1;
+		for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next)
+			rc = exposure(cf, ai->ai_addr, cf->listen[i], err,
+			    errlen);
+		freeaddrinfo(res);
+	}
+	return rc;
+}
+
 static int
 resolve(const char *addr, int port, struct addrinfo **res, char *err,
     size_t errlen)
@@ -46,13 +73,6 @@ resolve(const char *addr, int port, struct addrinfo **res, char *err,
 	return 0;
 }
 
-static bool
-protected(const struct config *cf)
-{
-	return cf->token_len > 0 || cf->token_file[0] != '\0' ||
-	    cf->nallow > 0;
-}
-
 static int
 exposure(const struct config *cf, const struct sockaddr *sa,
     const char *name, char *err, size_t errlen)
@@ -64,21 +84,64 @@ exposure(const struct config *cf, const struct sockaddr *sa,
 	return -1;
 }
 
-int
-listen_check(const struct config *cf, char *err, size_t errlen)
+static bool
+protected(const struct config *cf)
+{
+	return cf->token_len > 0 || cf->token_file[0] != '\0' ||
+	    cf->nallow > 0;
+}
+
+void
+listen_open(const struct config *cf, struct listeners *l)
 {
 	struct addrinfo *res, *ai;
-	int rc = 0;
+	char err[512];
 
-	for (size_t i = 0; i < cf->nlisten && rc == 0; i++) {
-		if (resolve(cf->listen[i], cf->port, &res, err, errlen) == -1)
-			return -1;
-		for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next)
-			rc = exposure(cf, ai->ai_addr, cf->listen[i], err,
-			    errlen);
+	memset(l, 0, sizeof(*l));
+	if (take_activated(cf, l) > 0)
+		return;
+	if (listen_check(cf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	for (size_t i = 0; i < cf->nlisten; i++) {
+		if (resolve(cf->listen[i], cf->port, &res, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
+		for (ai = res; ai != NULL; ai = ai->ai_next)
+			if (add_socket(cf, l, ai, cf->listen[i]) == -1)
+				log_warn("skipping %s", cf->listen[i]);
 		freeaddrinfo(res);
 	}
-	return rc;
+	if (l->n == 0)
+		fatalx("no address to listen on");
+}
+
+static int
+take_activated(const struct config *cf, struct listeners *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[256];
+	int n = sd_listen_fds(1);
+
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+		if (l->n == LISTEN_FDS_MAX)
+			fatalx("too many sockets from systemd");
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+			fatal("socket %d from systemd", fd);
+		if (exposure(cf, (struct sockaddr *)&ss, "a socket from "
+		    "systemd", err, sizeof(err)) == -1)
+			fatalx("%s", err);
+		if (set_nonblock(fd, 1) == -1 || set_cloexec(fd) == -1)
+			fatal("socket %d from systemd", fd);
+		announce(fd);
+		l->fd[l->n++] = fd;
+	}
+	l->activated = true;
+	return n;
 }
 
 static void
@@ -87,11 +150,14 @@ announce(int fd)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	int e;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv,
-	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		fatal("getsockname");
+	/* getnameinfo reports in its return value, not in errno. */
+	if ((e = getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) != 0)
+		fatalx("getnameinfo: %s", gai_strerror(e));
 	/* Printed whatever the log level: tests and scripts read it. */
 	dprintf(STDERR_FILENO, "master: listening on %s port %s\n", host,
 	    serv);
@@ -129,59 +195,6 @@ add_socket(const struct config *cf, struct listeners *l,
 	announce(fd);
 	l->fd[l->n++] = fd;
 	return 0;
-}
-
-static int
-take_activated(const struct config *cf, struct listeners *l)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char err[256];
-	int n = sd_listen_fds(1);
-
-	if (n <= 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		int fd = SD_LISTEN_FDS_START + i;
-		if (l->n == LISTEN_FDS_MAX)
-			fatalx("too many sockets from systemd");
-		len = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-			fatal("socket %d from systemd", fd);
-		if (exposure(cf, (struct sockaddr *)&ss, "a socket from "
-		    "systemd", err, sizeof(err)) == -1)
-			fatalx("%s", err);
-		if (set_nonblock(fd, 1) == -1 || set_cloexec(fd) == -1)
-			fatal("socket %d from systemd", fd);
-		announce(fd);
-		l->fd[l->n++] = fd;
-	}
-	l->activated = true;
-	return n;
-}
-
-void
-listen_open(const struct config *cf, struct listeners *l)
-{
-	struct addrinfo *res, *ai;
-	char err[512];
-
-	memset(l, 0, sizeof(*l));
-	if (take_activated(cf, l) > 0)
-		return;
-	if (listen_check(cf, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	for (size_t i = 0; i < cf->nlisten; i++) {
-		if (resolve(cf->listen[i], cf->port, &res, err,
-		    sizeof(err)) == -1)
-			fatalx("%s", err);
-		for (ai = res; ai != NULL; ai = ai->ai_next)
-			if (add_socket(cf, l, ai, cf->listen[i]) == -1)
-				log_warn("skipping %s", cf->listen[i]);
-		freeaddrinfo(res);
-	}
-	if (l->n == 0)
-		fatalx("no address to listen on");
 }
 
 void

@@ -2,7 +2,6 @@
 
 #include <bsd/stdlib.h>
 #include <bsd/unistd.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,8 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "stdfds.h"
 
-static void	usage(FILE *, int) __attribute__((noreturn));
 
 static const struct option longopts[] = {
 	{ "config",	required_argument,	NULL, 'f' },
@@ -30,48 +29,34 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
-static void
-usage(FILE *f, int status)
+static bool	parse_args(int argc, char *argv[], struct config_opts *o);
+static int	number(const char *opt, const char *s, int min, int max);
+static void	usage(FILE *, int) __attribute__((noreturn));
+
+int
+main(int argc, char *argv[])
 {
-	fprintf(f,
-	    "usage: rexecd [-dhtV] [-f file] [-l address] [-p port] "
-	    "[-T token-file] [-w workers]\n"
-	    "  -f, --config FILE      configuration file (default %s)\n"
-	    "  -l, --listen ADDR      address to listen on, repeatable "
-	    "(default 127.0.0.1, ::1)\n"
-	    "  -p, --port PORT        port (default 5120; 0: ephemeral)\n"
-	    "  -w, --workers N        workers started at once (default 4)\n"
-	    "  -T, --token-file FILE  clients must present this token\n"
-	    "  -t, --check            check the configuration and exit\n"
-	    "  -d, --debug            log at debug level\n"
-	    "  -h, --help             this help\n"
-	    "  -V, --version          print the version\n", CONFIG_FILE);
-	exit(status);
-}
+	static struct config cf;
+	struct config_opts opts;
+	struct listeners l;
+	char err[512];
+	bool check;
 
-/* Commands and the log rely on descriptors 0-2 being ours to use. */
-static void
-sane_stdio(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
-static int
-number(const char *opt, const char *s, int min, int max)
-{
-	const char *errstr;
-	int n = (int)strtonum(s, min, max, &errstr);
-
-	if (errstr != NULL) {
-		fprintf(stderr, "rexecd: %s %s: %s\n", opt, s, errstr);
+	stdfds_ensure();
+	setproctitle_init(argc, argv, environ);
+	check = parse_args(argc, argv, &opts);
+	if (config_load(&cf, &opts, err, sizeof(err)) == -1 ||
+	    listen_check(&cf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "rexecd: %s\n", err);
 		exit(1);
 	}
-	return n;
+	if (check)
+		exit(0);
+	log_init(cf.log_level, "master");
+	authlog_init();
+	master_block_signals();
+	listen_open(&cf, &l);
+	master_run(&cf, &opts, &l);
 }
 
 static bool
@@ -112,28 +97,34 @@ parse_args(int argc, char *argv[], struct config_opts *o)
 	return check;
 }
 
-int
-main(int argc, char *argv[])
+static int
+number(const char *opt, const char *s, int min, int max)
 {
-	static struct config cf;
-	struct config_opts opts;
-	struct listeners l;
-	char err[512];
-	bool check;
+	const char *errstr;
+	int n = (int)strtonum(s, min, max, &errstr);
 
-	sane_stdio();
-	setproctitle_init(argc, argv, environ);
-	check = parse_args(argc, argv, &opts);
-	if (config_load(&cf, &opts, err, sizeof(err)) == -1 ||
-	    listen_check(&cf, err, sizeof(err)) == -1) {
-		fprintf(stderr, "rexecd: %s\n", err);
+	if (errstr != NULL) {
+		fprintf(stderr, "rexecd: %s %s: %s\n", opt, s, errstr);
 		exit(1);
 	}
-	if (check)
-		exit(0);
-	log_init(cf.log_level, "master");
-	authlog_init();
-	master_block_signals();
-	listen_open(&cf, &l);
-	master_run(&cf, &opts, &l);
+	return n;
+}
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: rexecd [-dhtV] [-f file] [-l address] [-p port] "
+	    "[-T token-file] [-w workers]\n"
+	    "  -f, --config FILE      configuration file (default %s)\n"
+	    "  -l, --listen ADDR      address to listen on, repeatable "
+	    "(default 127.0.0.1, ::1)\n"
+	    "  -p, --port PORT        port (default 5120; 0: ephemeral)\n"
+	    "  -w, --workers N        workers started at once (default 4)\n"
+	    "  -T, --token-file FILE  clients must present this token\n"
+	    "  -t, --check            check the configuration and exit\n"
+	    "  -d, --debug            log at debug level\n"
+	    "  -h, --help             this help\n"
+	    "  -V, --version          print the version\n", CONFIG_FILE);
+	exit(status);
 }

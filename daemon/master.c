@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -22,7 +21,7 @@
  * The master wakes for signals (a worker exited, or took the last idle
  * slot), for what is due (backoff, retiring, shutdown steps, every 10 ms
  * while short of workers), and at least this often to refresh the status
- * systemd shows: instead of every 100 ms.
+ * systemd shows.
  */
 #define STATUS_MS	1000
 /* After telling workers to kill their commands, how long until SIGKILL. */
@@ -46,28 +45,41 @@ struct master {
 	size_t			 status_alive, status_busy;
 };
 
-static void
-master_sigset(sigset_t *mask)
-{
-	sigemptyset(mask);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGINT);
-	sigaddset(mask, SIGHUP);
-	sigaddset(mask, SIGCHLD);
-	sigaddset(mask, SIGUSR1);
-	/* From a worker that took the last idle slot: grow the pool now. */
-	sigaddset(mask, SIGUSR2);
-}
+static int	setup_signals(void);
+static void	master_sigset(sigset_t *mask);
+static void	loop(struct master *m);
+static int	next_wake(const struct master *m);
+static void	read_signals(struct master *m);
+static void	shutdown_begin(struct master *m);
+static void	reload(struct master *m);
+static bool	same_listen(const struct config *a, const struct config *b);
+static void	shutdown_step(struct master *m);
+static void	notify_status(struct master *m, const struct tally *t);
 
 void
-master_block_signals(void)
+master_run(struct config *cf, const struct config_opts *opts,
+    struct listeners *l)
 {
-	sigset_t mask;
+	struct master m = { .cf = cf, .opts = opts, .l = l };
+	struct tally t;
 
-	signal(SIGPIPE, SIG_IGN);
-	master_sigset(&mask);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
-		fatal("sigprocmask");
+	m.sigfd = setup_signals();
+	/* Orphans of commands come to us to be reaped, not to init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("PR_SET_CHILD_SUBREAPER");
+	setproctitle("master");
+	pool_init(&m.pool, cf, l, m.sigfd);
+	pool_tally(&m.pool, &t);
+	pool_maintain(&m.pool, &t);
+	sd_notifyf(0, "READY=1\nMAINPID=%d", (int)getpid());
+	if (geteuid() == 0 && cf->user[0] == '\0' && !cf->allow_root)
+		log_warnx("commands run as root: set user = NAME, or "
+		    "allow_root = yes to silence this");
+	log_info("started, %d workers, pid %d", cf->workers, (int)getpid());
+	loop(&m);
+	sd_notify(0, "STATUS=stopped");
+	log_info("stopped");
+	exit(0);
 }
 
 static int
@@ -86,94 +98,51 @@ setup_signals(void)
 }
 
 static void
-notify_status(struct master *m)
+master_sigset(sigset_t *mask)
 {
-	size_t alive = pool_alive(&m->pool), busy = pool_busy(&m->pool);
-
-	if (alive == m->status_alive && busy == m->status_busy)
-		return;
-	m->status_alive = alive;
-	m->status_busy = busy;
-	sd_notifyf(0, "STATUS=%zu workers, %zu busy%s", alive, busy,
-	    m->phase == RUNNING ? "" : ", stopping");
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGUSR1);
+	/* From a worker that took the last idle slot: grow the pool now. */
+	sigaddset(mask, SIGUSR2);
 }
 
 static void
-shutdown_begin(struct master *m)
+loop(struct master *m)
 {
-	if (m->phase != RUNNING) {
-		/* A second request: stop waiting for commands. */
-		if (m->phase == DRAINING)
-			m->next_step = now_ms();
-		return;
-	}
-	log_info("shutting down");
-	sd_notify(0, "STOPPING=1");
-	listen_close(m->l);
-	pool_signal(&m->pool, SIGTERM, false);
-	m->phase = DRAINING;
-	m->next_step = now_ms() + (long long)m->cf->shutdown_timeout * 1000;
-}
+	struct pollfd p = { .fd = m->sigfd, .events = POLLIN };
+	struct tally t;
 
-static void
-shutdown_step(struct master *m)
-{
-	if (now_ms() < m->next_step)
-		return;
-	if (m->phase == DRAINING) {
-		log_info("shutdown_timeout: ending running commands");
-		pool_signal(&m->pool, SIGUSR1, false);
-		m->phase = KILLING;
-		m->next_step = now_ms() + (long long)m->cf->kill_grace * 1000 +
-		    HARD_STOP_EXTRA_MS;
-	} else if (m->phase == KILLING) {
-		log_warnx("workers still running: killing them");
-		pool_kill_all(&m->pool);
-		m->phase = KILLED;
+	for (;;) {
+		if (poll(&p, 1, next_wake(m)) == -1 && errno != EINTR)
+			fatal("poll");
+		read_signals(m);
+		pool_reap(&m->pool);
+		pool_tally(&m->pool, &t);
+		if (m->phase == RUNNING)
+			pool_maintain(&m->pool, &t);
+		else if (t.alive == 0)
+			return;
+		else
+			shutdown_step(m);
+		notify_status(m, &t);
 	}
 }
 
-static bool
-same_listen(const struct config *a, const struct config *b)
+/* Until the next thing due: -1 (a signal will come) when nothing is. */
+static int
+next_wake(const struct master *m)
 {
-	if (a->nlisten != b->nlisten || a->port != b->port)
-		return false;
-	for (size_t i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
-			return false;
-	return true;
-}
+	long long now = now_ms(), t = now + STATUS_MS;
 
-static void
-reload(struct master *m)
-{
-	static struct config nc;
-	struct timespec ts;
-	char err[512];
-
-	if (m->phase != RUNNING)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
-	    (unsigned long long)ts.tv_sec * 1000000 +
-	    (unsigned long long)ts.tv_nsec / 1000);
-	if (config_load(&nc, m->opts, err, sizeof(err)) == -1) {
-		log_warnx("reload failed, keeping the configuration: %s", err);
-	} else {
-		if (!same_listen(m->cf, &nc))
-			log_warnx("listen and port changes need a restart");
-		memcpy(nc.listen, m->cf->listen, sizeof(nc.listen));
-		nc.nlisten = m->cf->nlisten;
-		nc.port = m->cf->port;
-		*m->cf = nc;
-		log_setlevel(m->cf->log_level);
-		m->pool.generation++;
-		/* Idle ones leave now, busy ones after their command. */
-		pool_signal(&m->pool, SIGTERM, true);
-		log_info("configuration reloaded, generation %u",
-		    m->pool.generation);
-	}
-	sd_notify(0, "READY=1");
+	if (m->phase == RUNNING)
+		deadline_merge(&t, pool_next_at(&m->pool));
+	else if (m->phase != KILLED)
+		deadline_merge(&t, m->next_step);
+	return deadline_timeout(t, now);
 }
 
 static void
@@ -197,68 +166,104 @@ read_signals(struct master *m)
 }
 
 static void
-earliest(int *t, int ms)
+shutdown_begin(struct master *m)
 {
-	if (ms >= 0 && (*t < 0 || ms < *t))
-		*t = ms;
-}
-
-/* Until the next thing due: -1 (a signal will come) when nothing is. */
-static int
-next_wake(const struct master *m)
-{
-	long long now = now_ms();
-	int t = -1;
-
-	if (m->phase == RUNNING)
-		t = pool_next_ms(&m->pool);
-	else if (m->phase != KILLED)
-		earliest(&t, m->next_step <= now ? 0 :
-		    (int)(m->next_step - now));
-	earliest(&t, STATUS_MS);
-	return t;
+	if (m->phase != RUNNING) {
+		/* A second request: stop waiting for commands. */
+		if (m->phase == DRAINING)
+			m->next_step = now_ms();
+		return;
+	}
+	log_info("shutting down");
+	sd_notify(0, "STOPPING=1");
+	listen_close(m->l);
+	pool_signal(&m->pool, SIGTERM, false);
+	m->phase = DRAINING;
+	m->next_step = now_ms() + (long long)m->cf->shutdown_timeout * 1000;
 }
 
 static void
-loop(struct master *m)
+reload(struct master *m)
 {
-	struct pollfd p = { .fd = m->sigfd, .events = POLLIN };
+	static struct config nc;
+	char err[512];
 
-	for (;;) {
-		if (poll(&p, 1, next_wake(m)) == -1 && errno != EINTR)
-			fatal("poll");
-		read_signals(m);
-		pool_reap(&m->pool);
-		if (m->phase == RUNNING)
-			pool_maintain(&m->pool);
-		else if (pool_alive(&m->pool) == 0)
-			return;
-		else
-			shutdown_step(m);
-		notify_status(m);
+	if (m->phase != RUNNING)
+		return;
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)now_us());
+	if (config_load(&nc, m->opts, err, sizeof(err)) == -1) {
+		log_warnx("reload failed, keeping the configuration: %s", err);
+	} else {
+		if (!same_listen(m->cf, &nc))
+			log_warnx("listen and port changes need a restart");
+		memcpy(nc.listen, m->cf->listen, sizeof(nc.listen));
+		nc.nlisten = m->cf->nlisten;
+		nc.port = m->cf->port;
+		*m->cf = nc;
+		log_setlevel(m->cf->log_level);
+		m->pool.generation++;
+		/* Idle ones leave now, busy ones after their command. */
+		pool_signal(&m->pool, SIGTERM, true);
+		log_info("configuration reloaded, generation %u",
+		    m->pool.generation);
+	}
+	sd_notify(0, "READY=1");
+}
+
+static bool
+same_listen(const struct config *a, const struct config *b)
+{
+	if (a->nlisten != b->nlisten || a->port != b->port)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+shutdown_step(struct master *m)
+{
+	if (now_ms() < m->next_step)
+		return;
+	if (m->phase == DRAINING) {
+		log_info("shutdown_timeout: ending running commands");
+		pool_signal(&m->pool, SIGUSR1, false);
+		m->phase = KILLING;
+		m->next_step = now_ms() + (long long)m->cf->kill_grace * 1000 +
+		    HARD_STOP_EXTRA_MS;
+	} else if (m->phase == KILLING) {
+		log_warnx("workers still running: killing them");
+		pool_kill_all(&m->pool);
+		m->phase = KILLED;
 	}
 }
 
-void
-master_run(struct config *cf, const struct config_opts *opts,
-    struct listeners *l)
+static void
+notify_status(struct master *m, const struct tally *t)
 {
-	struct master m = { .cf = cf, .opts = opts, .l = l };
+	size_t alive = t->alive;
+	size_t busy = t->state[SLOT_READING] + t->state[SLOT_BUSY];
 
-	m.sigfd = setup_signals();
-	/* Orphans of commands come to us to be reaped, not to init. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
-		log_warn("PR_SET_CHILD_SUBREAPER");
-	setproctitle("master");
-	pool_init(&m.pool, cf, l, m.sigfd);
-	pool_maintain(&m.pool);
-	sd_notifyf(0, "READY=1\nMAINPID=%d", (int)getpid());
-	if (geteuid() == 0 && cf->user[0] == '\0' && !cf->allow_root)
-		log_warnx("commands run as root: set user = NAME, or "
-		    "allow_root = yes to silence this");
-	log_info("started, %d workers, pid %d", cf->workers, (int)getpid());
-	loop(&m);
-	sd_notify(0, "STATUS=stopped");
-	log_info("stopped");
-	exit(0);
+	if (alive == m->status_alive && busy == m->status_busy)
+		return;
+	m->status_alive = alive;
+	m->status_busy = busy;
+	sd_notifyf(0, "STATUS=%zu workers, %zu busy%s", alive, busy,
+	    m->phase == RUNNING ? "" : ", stopping");
+}
+
+void
+master_block_signals(void)
+{
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* Inherited as ignored, SIGCHLD would have the kernel reap the
+	 * workers behind our back: their deaths would go unseen. */
+	signal(SIGCHLD, SIG_DFL);
+	master_sigset(&mask);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
 }

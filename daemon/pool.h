@@ -26,17 +26,18 @@ struct pool {
 
 void	pool_init(struct pool *, const struct config *, struct listeners *,
 	    int close_in_child);
-/* Starts or retires workers to match the load. */
-void	pool_maintain(struct pool *);
-/* When pool_maintain has something to do without a signal: ms, or -1. */
-int	pool_next_ms(const struct pool *);
+/* The scoreboard now, for the current generation. */
+void	pool_tally(const struct pool *, struct tally *);
+/* Starts or retires workers to match the load t shows. */
+void	pool_maintain(struct pool *, const struct tally *t);
+/* When pool_maintain has something to do without a signal: a now_ms()
+ * time, or 0. */
+long long pool_next_at(const struct pool *);
 /* Reaps every exited child; logs workers that died. */
 void	pool_reap(struct pool *);
 /* Sends sig to every live worker (of older generations only if old). */
 void	pool_signal(struct pool *, int sig, bool old);
 /* SIGKILLs every worker and the command it runs. */
 void	pool_kill_all(struct pool *);
-size_t	pool_alive(const struct pool *);
-size_t	pool_busy(const struct pool *);
 
 #endif

@@ -1,9 +1,14 @@
 #include <sys/mman.h>
 
+#include <bsd/string.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "scoreboard.h"
+
+static size_t	used(const struct scoreboard *);
+static void	set_state(struct slot *, enum slot_state);
 
 struct scoreboard *
 scoreboard_create(void)
@@ -18,29 +23,116 @@ scoreboard_create(void)
 	return sb;
 }
 
-size_t
-scoreboard_slots(const struct scoreboard *sb)
+void
+scoreboard_tally(const struct scoreboard *sb, unsigned gen,
+    long long slow_ms, struct tally *t)
+{
+	size_t n = used(sb);
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
+		const struct slot *s = &sb->slot[i];
+		enum slot_state st = slot_state(s);
+
+		t->state[st]++;
+		if (st == SLOT_DEAD)
+			continue;
+		t->alive++;
+		if (st == SLOT_READING && s->accepted_ms < slow_ms)
+			t->slow_reading++;
+		if (s->generation != gen || st == SLOT_EXITING)
+			continue;
+		t->cur++;
+		t->cur_idle += st == SLOT_IDLE;
+		t->cur_starting += st == SLOT_STARTING;
+	}
+}
+
+struct slot *
+scoreboard_next(struct scoreboard *sb, struct slot *s)
+{
+	size_t n = used(sb);
+
+	for (size_t i = s == NULL ? 0 : (size_t)(s - sb->slot) + 1; i < n; i++)
+		if (slot_state(&sb->slot[i]) != SLOT_DEAD)
+			return &sb->slot[i];
+	return NULL;
+}
+
+static size_t
+used(const struct scoreboard *sb)
 {
 	return __atomic_load_n(&sb->nslots, __ATOMIC_ACQUIRE);
 }
 
 struct slot *
-scoreboard_take(struct scoreboard *sb)
+slot_start(struct scoreboard *sb, unsigned gen)
 {
 	for (size_t i = 0; i < WORKERS_LIMIT; i++) {
-		if (slot_state(&sb->slot[i]) != SLOT_DEAD)
+		struct slot *s = &sb->slot[i];
+
+		if (slot_state(s) != SLOT_DEAD)
 			continue;
 		if (i >= sb->nslots)
 			__atomic_store_n(&sb->nslots, i + 1, __ATOMIC_RELEASE);
-		return &sb->slot[i];
+		memset(s, 0, sizeof(*s));
+		s->generation = gen;
+		s->started_ms = now_ms();
+		set_state(s, SLOT_STARTING);
+		return s;
 	}
 	return NULL;
 }
 
 void
-slot_set_state(struct slot *s, enum slot_state st)
+slot_dead(struct slot *s)
 {
-	__atomic_store_n(&s->state, (int)st, __ATOMIC_RELEASE);
+	s->pid = 0;
+	s->cmd_pgid = 0;
+	set_state(s, SLOT_DEAD);
+}
+
+void
+slot_pid(struct slot *s, pid_t pid)
+{
+	s->pid = pid;
+}
+
+void
+slot_idle(struct slot *s)
+{
+	set_state(s, SLOT_IDLE);
+}
+
+void
+slot_reading(struct slot *s, const char *peer)
+{
+	strlcpy(s->peer, peer, sizeof(s->peer));
+	s->command[0] = '\0';
+	s->accepted_ms = now_ms();
+	set_state(s, SLOT_READING);
+}
+
+/* pgid first: the master may end the command once the state says BUSY. */
+void
+slot_busy(struct slot *s, const char *command, pid_t pgid)
+{
+	strlcpy(s->command, command, sizeof(s->command));
+	s->cmd_pgid = pgid;
+	set_state(s, SLOT_BUSY);
+}
+
+void
+slot_done(struct slot *s)
+{
+	s->cmd_pgid = 0;
+	s->requests++;
+}
+
+void
+slot_exiting(struct slot *s)
+{
+	set_state(s, SLOT_EXITING);
 }
 
 enum slot_state
@@ -49,16 +141,8 @@ slot_state(const struct slot *s)
 	return (enum slot_state)__atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 }
 
-size_t
-scoreboard_count(const struct scoreboard *sb, enum slot_state st,
-    unsigned gen, int gen_any)
+static void
+set_state(struct slot *s, enum slot_state st)
 {
-	size_t n = 0, nslots = scoreboard_slots(sb);
-
-	for (size_t i = 0; i < nslots; i++) {
-		const struct slot *s = &sb->slot[i];
-		if (slot_state(s) == st && (gen_any || s->generation == gen))
-			n++;
-	}
-	return n;
+	__atomic_store_n(&s->state, (int)st, __ATOMIC_RELEASE);
 }

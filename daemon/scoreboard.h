@@ -1,7 +1,9 @@
 /*
- * The scoreboard: one slot per worker in shared memory.  A worker writes
- * only its own slot; the master fills a slot before forking and marks it
- * DEAD after reaping.
+ * The scoreboard: one slot per worker in shared memory.  Only the
+ * functions below write a slot: the master fills it before forking
+ * (slot_start) and empties it after reaping (slot_dead); between the two,
+ * the worker moves its own slot from state to state.  Everything counted
+ * comes from one scan, scoreboard_tally.
  */
 #ifndef REXECD_SCOREBOARD_H
 #define REXECD_SCOREBOARD_H
@@ -9,7 +11,6 @@
 #include <sys/types.h>
 
 #include <stddef.h>
-#include <time.h>
 
 #include "config.h"
 
@@ -19,12 +20,14 @@ enum slot_state {
 	SLOT_IDLE,
 	SLOT_READING,		/* connection accepted, no command yet */
 	SLOT_BUSY,
-	SLOT_EXITING
+	SLOT_EXITING,
+	SLOT_STATE_COUNT
 };
 
 #define SLOT_PEER_MAX		64
 #define SLOT_COMMAND_MAX	64
 
+/* What a status request may show of each worker reads from here too. */
 struct slot {
 	pid_t		pid;
 	unsigned	generation;
@@ -47,14 +50,33 @@ struct scoreboard {
 	struct slot	slot[WORKERS_LIMIT];
 };
 
+/* The pool at one instant. */
+struct tally {
+	size_t	alive;			/* not DEAD */
+	size_t	state[SLOT_STATE_COUNT];	/* every generation */
+	/* Of the generation asked for, all but DEAD and EXITING: */
+	size_t	cur, cur_idle, cur_starting;
+	size_t	slow_reading;		/* READING since before slow_ms */
+};
+
 struct scoreboard	*scoreboard_create(void);
-size_t			 scoreboard_slots(const struct scoreboard *);
-/* Takes a DEAD slot (the lowest), NULL when all are used.  Master only. */
-struct slot		*scoreboard_take(struct scoreboard *);
-void			 slot_set_state(struct slot *, enum slot_state);
-enum slot_state		 slot_state(const struct slot *);
-/* Slots in state s, counting only generation gen unless gen_any. */
-size_t			 scoreboard_count(const struct scoreboard *,
-			    enum slot_state, unsigned gen, int gen_any);
+/* One scan: counts by state, of generation gen, slow readers. */
+void	scoreboard_tally(const struct scoreboard *, unsigned gen,
+	    long long slow_ms, struct tally *);
+/* Live slots one after the other: start with NULL; NULL at the end. */
+struct slot	*scoreboard_next(struct scoreboard *, struct slot *);
+
+/* Master only: a DEAD slot (the lowest) made STARTING, or NULL if none. */
+struct slot	*slot_start(struct scoreboard *, unsigned gen);
+void		 slot_dead(struct slot *);
+/* Both sides, whichever is first after the fork. */
+void		 slot_pid(struct slot *, pid_t);
+/* The worker, on its own slot. */
+void		 slot_idle(struct slot *);
+void		 slot_reading(struct slot *, const char *peer);
+void		 slot_busy(struct slot *, const char *command, pid_t pgid);
+void		 slot_done(struct slot *);	/* the request is over */
+void		 slot_exiting(struct slot *);
+enum slot_state	 slot_state(const struct slot *);
 
 #endif

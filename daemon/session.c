@@ -5,7 +5,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
-#include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <bsd/unistd.h>
 #include <ctype.h>
@@ -21,9 +20,11 @@
 #include "authlog.h"
 #include "clock.h"
 #include "decode.h"
+#include "encode.h"
 #include "frameio.h"
 #include "log.h"
 #include "message.h"
+#include "policy.h"
 #include "session.h"
 #include "signames.h"
 #include "spawn.h"
@@ -33,11 +34,13 @@
 /* How long a closing connection is drained for the client to see our
  * last frame: closing with unread input would send it a reset instead. */
 #define LINGER_MS	2000
-#define STARTUP_SLOW_MS	1000
 #define STARTUP_CHECK_MS	250
+/* An error frame before the stream goes into an empty socket buffer: a
+ * client that does not take it even so is not waited for longer. */
+#define ERROR_SEND_MS	5000
 
 struct session {
-	struct worker		*w;
+	const struct session_ctx *c;
 	int			 sock;
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
@@ -48,7 +51,46 @@ struct session {
 	bool			 silent;	/* sent nothing for a while */
 };
 
+static void	format_peer(const struct sockaddr_storage *, char *, size_t);
+static bool	admitted(struct session *, const struct sockaddr *);
+static int	check_request(struct session *);
 static int	check_account(struct session *);
+static int	read_request(struct session *, struct frame *);
+static bool	starving_others(const struct session *, long long accepted);
+static bool	connections_waiting(const struct listeners *);
+static int	wait_socket(struct session *, short events,
+		    long long deadline);
+static void	run(struct session *);
+static void	describe_command(struct session *);
+static bool	append(char **, const char *, const char *);
+static void	log_result(const struct session *,
+		    const struct stream_result *);
+static void	report_error(struct session *, enum err_code, const char *);
+static void	refuse(struct session *, enum err_code, const char *);
+static void	send_error(struct session *, enum err_code, const char *);
+static void	linger_close(int);
+
+void
+session_serve(const struct session_ctx *c, int sock,
+    const struct sockaddr_storage *peer)
+{
+	struct session s = { .c = c, .sock = sock };
+
+	format_peer(peer, s.peer, sizeof(s.peer));
+	decoder_init(&s.dec);
+	if (admitted(&s, (const struct sockaddr *)peer) &&
+	    check_request(&s) == 0)
+		run(&s);
+	if (s.have_req)
+		exec_req_free(&s.req);
+	decoder_free(&s.dec);
+	slot_done(c->slot);
+	/* A client silent for so long has nothing in flight to drain. */
+	if (s.silent)
+		close(sock);
+	else
+		linger_close(sock);
+}
 
 static void
 format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -65,16 +107,219 @@ format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", host, serv);
 }
 
-/* Appends src to the short description, printable only; false when full. */
+/*
+ * Marks our slot READING, and with one look at the scoreboard: tells the
+ * master when we took the last idle worker (it must grow before the next
+ * connection waits for a fork), and applies max_startups.
+ */
 static bool
-append(char **d, const char *end, const char *src)
+admitted(struct session *s, const struct sockaddr *peer)
 {
-	for (; *src != '\0'; src++) {
-		if (*d == end)
-			return false;
-		*(*d)++ = isprint((unsigned char)*src) ? *src : '?';
+	const struct session_ctx *c = s->c;
+	struct tally t;
+
+	slot_reading(c->slot, s->peer);
+	scoreboard_tally(c->sb, c->slot->generation,
+	    now_ms() - STARTUP_SLOW_MS, &t);
+	/* Several may tell it at once: that is harmless. */
+	if (policy_last_idle_taken(&t))
+		(void)kill(c->master, SIGUSR2);
+	if (policy_too_many_startups(c->cf, &t)) {
+		refuse(s, ERR_BUSY, "too many unauthenticated connections");
+		return false;
+	}
+	if (!auth_addr_allowed(c->cf->allow, c->cf->nallow, peer)) {
+		refuse(s, ERR_AUTH, "address not allowed");
+		return false;
 	}
 	return true;
+}
+
+static int
+check_request(struct session *s)
+{
+	struct proto_error e;
+	struct frame f;
+	int r;
+
+	if (read_request(s, &f) == -1)
+		return -1;
+	if (f.type != FRAME_EXEC) {
+		proto_error_set(&e, ERR_BAD_REQUEST, "the first frame must be "
+		    "exec, not %s", frame_type_name(f.type));
+		frame_clear(&f);
+		report_error(s, e.code, e.message);
+		return -1;
+	}
+	r = msg_parse_exec(&f, &s->req, &e);
+	frame_clear(&f);
+	if (r == -1) {
+		report_error(s, e.code, e.message);
+		return -1;
+	}
+	s->have_req = true;
+	if (!auth_token_ok(s->c->cf->token, s->c->cf->token_len,
+	    s->req.token, s->req.token_len)) {
+		refuse(s, ERR_AUTH, s->req.token == NULL ?
+		    "a token is required" : "wrong token");
+		return -1;
+	}
+	return check_account(s);
+}
+
+/* The client learns only that it may not; the log says why. */
+static int
+check_account(struct session *s)
+{
+	const struct account *a;
+	const char *why;
+	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
+	bool whole;
+
+	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
+		strlcpy(s->account, a->name, sizeof(s->account));
+		return 0;
+	}
+	if (s->req.user == NULL) {
+		report_error(s, ERR_INTERNAL, why);
+		return -1;
+	}
+	/* The name is the client's: printable only, as the command. */
+	whole = append(&d, name + USER_MAX, s->req.user);
+	strlcpy(d, whole ? "" : "...", 4);
+	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
+	    why);
+	authlog_refused(s->peer, reason);
+	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+	return -1;
+}
+
+/* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
+static int
+read_request(struct session *s, struct frame *f)
+{
+	long long accepted = now_ms();
+	long long deadline = accepted +
+	    (long long)s->c->cf->request_timeout * 1000;
+	struct proto_error e;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if ((r = decoder_next(&s->dec, f)) == 1)
+			return 0;
+		if (r == -1) {
+			decoder_describe_error(&s->dec, &e);
+			report_error(s, e.code, e.message);
+			return -1;
+		}
+		if (now_ms() >= deadline) {
+			report_error(s, ERR_TIMEOUT, "no exec frame within "
+			    "request_timeout");
+			s->silent = true;
+			return -1;
+		}
+		if (starving_others(s, accepted)) {
+			refuse(s, ERR_BUSY, "no exec frame within 1 s while "
+			    "other clients wait for a worker");
+			s->silent = true;
+			return -1;
+		}
+		r = wait_socket(s, POLLIN, now_ms() + STARTUP_CHECK_MS <
+		    deadline ? now_ms() + STARTUP_CHECK_MS : deadline);
+		if (r == -1) {
+			/* Shutdown: no time to linger. */
+			s->silent = true;
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if ((n = decoder_read(&s->dec, s->sock)) == 0 ||
+		    (n == -1 && errno != EAGAIN)) {
+			log_debug("%s: closed before exec", s->peer);
+			return -1;
+		}
+	}
+}
+
+/*
+ * A slow request is dropped when it holds a worker others are waiting
+ * for: every worker taken, the pool at its maximum, and a connection in
+ * the backlog.
+ */
+static bool
+starving_others(const struct session *s, long long accepted_ms)
+{
+	const struct session_ctx *c = s->c;
+	struct tally t;
+
+	if (now_ms() - accepted_ms < STARTUP_SLOW_MS)
+		return false;
+	scoreboard_tally(c->sb, c->slot->generation,
+	    now_ms() - STARTUP_SLOW_MS, &t);
+	return policy_may_starve(c->cf, &t) && connections_waiting(c->l);
+}
+
+/* Connections wait in a listening socket's backlog. */
+static bool
+connections_waiting(const struct listeners *l)
+{
+	struct pollfd p[LISTEN_FDS_MAX];
+
+	for (size_t i = 0; i < l->n; i++)
+		p[i] = (struct pollfd){ .fd = l->fd[i], .events = POLLIN };
+	return poll(p, (nfds_t)l->n, 0) > 0;
+}
+
+/*
+ * Waits until the socket is ready for events or the deadline, the
+ * worker's signals polled meanwhile: 1 ready, 0 not yet, -1 when the
+ * connection is to be given up (shutdown_timeout is over).
+ */
+static int
+wait_socket(struct session *s, short events, long long deadline)
+{
+	struct pollfd p[2] = {
+		{ .fd = s->sock, .events = events },
+		{ .fd = s->c->sig->fd, .events = POLLIN },
+	};
+	int n = poll(p, 2, deadline_timeout(deadline, now_ms()));
+
+	if (n == -1 && errno != EINTR)
+		fatal("poll");
+	if (n <= 0)
+		return 0;
+	if (p[1].revents && (wsignal_read(s->c->sig) & WSIG_KILL_NOW))
+		return -1;
+	return p[0].revents != 0;
+}
+
+static void
+run(struct session *s)
+{
+	const struct session_ctx *c = s->c;
+	struct stream_ctx sc = {
+		.sock = s->sock, .dec = &s->dec, .sig = c->sig, .buf = c->buf,
+		.max_timeout = c->cf->max_timeout,
+		.kill_grace = c->cf->kill_grace,
+	};
+	struct stream_result res;
+	struct proto_error e;
+	struct child ch;
+
+	describe_command(s);
+	setproctitle("worker %s '%s'", s->peer, s->command);
+	if (spawn_command(c->cf, &s->req, &ch, &e) == -1) {
+		report_error(s, e.code, e.message);
+		return;
+	}
+	slot_busy(c->slot, s->command, ch.pid);
+	log_debug("%s %s '%s': started pid %d", s->peer, s->account,
+	    s->command, ch.pid);
+	stream_run(&sc, &ch, &s->req, &res);
+	/* Nothing to linger for: it would only delay the worker. */
+	s->silent = res.unread;
+	log_result(s, &res);
 }
 
 /* The command for logs and the process title: short, printable. */
@@ -94,196 +339,16 @@ describe_command(struct session *s)
 	strlcpy(d, whole ? "" : "...", 4);
 }
 
-static void
-fail(struct session *s, enum err_code code, const char *msg)
-{
-	log_info("%s: %s error: %s", s->peer, err_code_name(code), msg);
-	(void)msg_send_error(s->sock, code, "%s", msg);
-}
-
-/* Like fail, for refusals an attacker can repeat at will: rate-limited. */
-static void
-refuse(struct session *s, enum err_code code, const char *msg)
-{
-	authlog_refused(s->peer, msg);
-	(void)msg_send_error(s->sock, code, "%s", msg);
-}
-
-/* Connections that have not sent their request for this long count. */
-static size_t
-slow_startups(const struct worker *w)
-{
-	long long now = now_ms();
-	size_t n = 0, nslots = scoreboard_slots(w->sb);
-
-	for (size_t i = 0; i < nslots; i++) {
-		const struct slot *s = &w->sb->slot[i];
-		if (s != w->slot && slot_state(s) == SLOT_READING &&
-		    now - s->accepted_ms >= STARTUP_SLOW_MS)
-			n++;
-	}
-	return n;
-}
-
-/*
- * sshd's max_startups: refuse at random as connections that are slow to
- * send their request pile up.  A burst of quick clients is not counted.
- */
+/* Appends src to the short description, printable only; false when full. */
 static bool
-too_many_startups(const struct worker *w)
+append(char **d, const char *end, const char *src)
 {
-	const struct config *cf = w->cf;
-	size_t n = slow_startups(w);
-	unsigned p;
-
-	if (n < (size_t)cf->startups_begin)
-		return false;
-	if (n >= (size_t)cf->startups_full)
-		return true;
-	p = (unsigned)cf->startups_rate + (unsigned)((100 -
-	    cf->startups_rate) * (n - (size_t)cf->startups_begin) /
-	    (size_t)(cf->startups_full - cf->startups_begin));
-	return arc4random_uniform(100) < p;
-}
-
-/* Connections wait in a listening socket's backlog. */
-static bool
-connections_waiting(const struct worker *w)
-{
-	struct pollfd p[LISTEN_FDS_MAX];
-
-	for (size_t i = 0; i < w->l->n; i++)
-		p[i] = (struct pollfd){ .fd = w->l->fd[i], .events = POLLIN };
-	return poll(p, (nfds_t)w->l->n, 0) > 0;
-}
-
-/*
- * A slow request is dropped when it holds a worker others are waiting
- * for: every worker taken, the pool at its maximum, and a connection in
- * the backlog.  Otherwise silent connections, up to max_workers of them,
- * would starve real clients until request_timeout.
- */
-static bool
-starving_others(const struct session *s, long long accepted_ms)
-{
-	const struct worker *w = s->w;
-	const struct scoreboard *sb = w->sb;
-
-	if (now_ms() - accepted_ms < STARTUP_SLOW_MS)
-		return false;
-	if (scoreboard_count(sb, SLOT_IDLE, 0, 1) > 0 ||
-	    scoreboard_count(sb, SLOT_STARTING, 0, 1) > 0)
-		return false;
-	if (scoreboard_count(sb, SLOT_READING, 0, 1) +
-	    scoreboard_count(sb, SLOT_BUSY, 0, 1) <
-	    (size_t)w->cf->max_workers)
-		return false;
-	return connections_waiting(w);
-}
-
-/* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
-static int
-read_request(struct session *s, struct frame *f)
-{
-	long long accepted = now_ms();
-	long long deadline = accepted +
-	    (long long)s->w->cf->request_timeout * 1000;
-	struct proto_error e;
-	struct pollfd p = { .fd = s->sock, .events = POLLIN };
-	ssize_t n;
-	int r;
-
-	for (;;) {
-		if ((r = decoder_next(&s->dec, f)) == 1)
-			return 0;
-		if (r == -1) {
-			decoder_describe_error(&s->dec, &e);
-			fail(s, e.code, e.message);
-			return -1;
-		}
-		long long left = deadline - now_ms();
-		if (left <= 0) {
-			fail(s, ERR_TIMEOUT, "no exec frame within "
-			    "request_timeout");
-			s->silent = true;
-			return -1;
-		}
-		if (starving_others(s, accepted)) {
-			refuse(s, ERR_BUSY, "no exec frame within 1 s while "
-			    "other clients wait for a worker");
-			s->silent = true;
-			return -1;
-		}
-		r = poll(&p, 1, left < STARTUP_CHECK_MS ? (int)left :
-		    STARTUP_CHECK_MS);
-		if (r == -1 && errno != EINTR)
-			fatal("poll");
-		if (r <= 0)
-			continue;
-		if ((n = decoder_read(&s->dec, s->sock)) == 0 ||
-		    (n == -1 && errno != EAGAIN)) {
-			log_debug("%s: closed before exec", s->peer);
-			return -1;
-		}
+	for (; *src != '\0'; src++) {
+		if (*d == end)
+			return false;
+		*(*d)++ = isprint((unsigned char)*src) ? *src : '?';
 	}
-}
-
-static int
-check_request(struct session *s)
-{
-	struct proto_error e;
-	struct frame f;
-	int r;
-
-	if (read_request(s, &f) == -1)
-		return -1;
-	if (f.type != FRAME_EXEC) {
-		proto_error_set(&e, ERR_BAD_REQUEST, "the first frame must be "
-		    "exec, not %s", frame_type_name(f.type));
-		frame_clear(&f);
-		fail(s, e.code, e.message);
-		return -1;
-	}
-	r = msg_parse_exec(&f, &s->req, &e);
-	frame_clear(&f);
-	if (r == -1) {
-		fail(s, e.code, e.message);
-		return -1;
-	}
-	s->have_req = true;
-	if (!auth_token_ok(s->w->cf, s->req.token, s->req.token_len)) {
-		refuse(s, ERR_AUTH, s->req.token == NULL ?
-		    "a token is required" : "wrong token");
-		return -1;
-	}
-	return check_account(s);
-}
-
-/* The client learns only that it may not; the log says why. */
-static int
-check_account(struct session *s)
-{
-	const struct account *a;
-	const char *why;
-	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
-	bool whole;
-
-	if ((a = account_get(s->w->cf, s->req.user, &why)) != NULL) {
-		strlcpy(s->account, a->name, sizeof(s->account));
-		return 0;
-	}
-	if (s->req.user == NULL) {
-		fail(s, ERR_INTERNAL, why);
-		return -1;
-	}
-	/* The name is the client's: printable only, as the command. */
-	whole = append(&d, name + USER_MAX, s->req.user);
-	strlcpy(d, whole ? "" : "...", 4);
-	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
-	    why);
-	authlog_refused(s->peer, reason);
-	(void)msg_send_error(s->sock, ERR_AUTH, ACCOUNT_REFUSED);
-	return -1;
+	return true;
 }
 
 static void
@@ -304,31 +369,41 @@ log_result(const struct session *s, const struct stream_result *r)
 	    r->bytes_out, r->bytes_in, r->st.duration_ms);
 }
 
+/* Logs the error and answers it: the connection ends then. */
 static void
-run(struct session *s)
+report_error(struct session *s, enum err_code code, const char *msg)
 {
-	struct stream_result res;
-	struct proto_error e;
-	struct child ch;
+	log_info("%s: %s error: %s", s->peer, err_code_name(code), msg);
+	send_error(s, code, msg);
+}
 
-	describe_command(s);
-	strlcpy(s->w->slot->command, s->command, SLOT_COMMAND_MAX);
-	setproctitle("worker %s '%s'", s->peer, s->command);
-	if (spawn_command(s->w->cf, &s->req, &ch, &e) == -1) {
-		fail(s, e.code, e.message);
+/* Like report_error, for refusals an attacker can repeat at will:
+ * rate-limited. */
+static void
+refuse(struct session *s, enum err_code code, const char *msg)
+{
+	authlog_refused(s->peer, msg);
+	send_error(s, code, msg);
+}
+
+/* The first frame we send, so it fits the socket buffer: still, it is
+ * sent under a deadline, with the signals polled. */
+static void
+send_error(struct session *s, enum err_code code, const char *msg)
+{
+	long long deadline = now_ms() + ERROR_SEND_MS;
+	json_t *hdr = msg_error(code, msg);
+	struct frame_out o;
+	int r;
+
+	r = hdr != NULL ? frame_out_json(&o, hdr, NULL, 0) : -1;
+	json_decref(hdr);
+	if (r == -1)
 		return;
-	}
-	s->w->slot->cmd_pgid = ch.pid;
-	slot_set_state(s->w->slot, SLOT_BUSY);
-	log_debug("%s %s '%s': started pid %d", s->peer, s->account,
-	    s->command, ch.pid);
-	if (msg_send(s->sock, msg_started(ch.pid)) == -1) {
-		/* Still run the loop: it ends the group and reaps. */
-		log_debug("%s: cannot send started", s->peer);
-	}
-	stream_run(s->w, s->sock, &s->dec, &ch, &s->req, &res);
-	s->w->slot->cmd_pgid = 0;
-	log_result(s, &res);
+	while (frame_out_send(&o, s->sock) == 0 && now_ms() < deadline &&
+	    wait_socket(s, POLLOUT, deadline) != -1)
+		;
+	frame_out_release(&o);
 }
 
 /* Apache's lingering close: FIN first, then wait for the client's. */
@@ -350,33 +425,4 @@ linger_close(int sock)
 		}
 	}
 	close(sock);
-}
-
-void
-session_serve(struct worker *w, int sock,
-    const struct sockaddr_storage *peer)
-{
-	struct session s = { .w = w, .sock = sock };
-
-	format_peer(peer, s.peer, sizeof(s.peer));
-	strlcpy(w->slot->peer, s.peer, SLOT_PEER_MAX);
-	w->slot->command[0] = '\0';
-	w->slot->accepted_ms = now_ms();
-	slot_set_state(w->slot, SLOT_READING);
-	worker_taken(w);
-	decoder_init(&s.dec);
-	if (too_many_startups(w))
-		refuse(&s, ERR_BUSY, "too many unauthenticated connections");
-	else if (!auth_addr_allowed(w->cf, (const struct sockaddr *)peer))
-		refuse(&s, ERR_AUTH, "address not allowed");
-	else if (check_request(&s) == 0)
-		run(&s);
-	if (s.have_req)
-		exec_req_free(&s.req);
-	decoder_free(&s.dec);
-	/* A client silent for so long has nothing in flight to drain. */
-	if (s.silent)
-		close(sock);
-	else
-		linger_close(sock);
 }

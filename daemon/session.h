@@ -2,12 +2,27 @@
 #ifndef REXECD_SESSION_H
 #define REXECD_SESSION_H
 
+#include <sys/types.h>
 #include <sys/socket.h>
 
-#include "worker.h"
+#include "config.h"
+#include "listen.h"
+#include "scoreboard.h"
+#include "wsignal.h"
+
+/* What a session needs of its worker. */
+struct session_ctx {
+	const struct config	*cf;
+	const struct scoreboard	*sb;		/* the others, for admission */
+	struct slot		*slot;		/* ours */
+	struct listeners	*l;		/* whose backlog may wait */
+	pid_t			 master;	/* told: we took the last idle */
+	struct wsignal		*sig;
+	unsigned char		*buf;		/* FRAME_DATA_CHUNK bytes */
+};
 
 /* Serves the connection on sock and closes it. */
-void	session_serve(struct worker *, int sock,
+void	session_serve(const struct session_ctx *, int sock,
 	    const struct sockaddr_storage *peer);
 
 #endif

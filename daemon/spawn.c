@@ -69,6 +69,17 @@ struct plan {
 	char			**sh_argv;	/* a script without #! */
 };
 
+/* The variables every command gets; the request's may replace them. */
+enum { ENV_HOME, ENV_USER, ENV_LOGNAME, ENV_SHELL, ENV_PATH, ENV_BASE };
+
+struct env_base {
+	char	home[PATH_MAX + 8];
+	char	user[USER_MAX + 8];
+	char	logname[USER_MAX + 8];
+	char	shell[PATH_MAX + 8];
+	char	path[sizeof(PATH_ROOT) + 8];
+};
+
 static const int rlimit_res[RL_COUNT] = {
 	[RL_NOFILE] = RLIMIT_NOFILE,
 	[RL_NPROC] = RLIMIT_NPROC,
@@ -81,6 +92,274 @@ static const int rlimit_res[RL_COUNT] = {
 static int	reset_sig[NSIG];
 static int	nreset_sig = -1;
 
+static int	spawn_plan(const struct config *cf, const struct exec_req *req,
+	    struct plan *pl, struct env_base *base, struct proto_error *e);
+static char **build_env(const struct exec_req *req, const struct account *a,
+	    struct env_base *b);
+static bool	env_is(const char *var, const char *name);
+static char **build_sh_argv(const struct exec_req *req);
+static int	open_pipes(const struct exec_req *req, struct pipes *p);
+static void	close_pipes(struct pipes *p);
+static void	close_pipe(int p[2]);
+static void	plan_free(struct plan *pl);
+static int	spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
+	    struct proto_error *e);
+static pid_t	start_child(struct plan *pl);
+static void *child_stack(void);
+static void	find_reset_signals(void);
+static int	exec_status(int fd, struct spawn_status *st);
+static void	describe(const struct exec_req *req, const struct account *a,
+	    const struct spawn_status *st, struct proto_error *e);
+static void	parent_ends(struct pipes *p, struct child *ch);
+static void	child_fail(int fd, enum stage, int err)
+		    __attribute__((noreturn));
+static void	child_signals(void);
+static void	child_closefrom(int lowfd);
+static int	child_fds(const struct exec_req *req, const struct pipes *p);
+static int	child_privs(const struct account *a);
+static void	child_exec_file(const struct plan *pl, const char *path);
+static void	child_exec_search(const struct plan *pl);
+static int	child_main(void *arg);
+
+int
+spawn_command(const struct config *cf, const struct exec_req *req,
+    struct child *ch, struct proto_error *e)
+{
+	struct env_base base;
+	struct pipes p;
+	struct plan pl;
+	int r;
+
+	if (spawn_plan(cf, req, &pl, &base, e) == -1)
+		return -1;
+	if (open_pipes(req, &p) == -1) {
+		proto_error_set(e, ERR_SPAWN, "pipe: %s", strerror(errno));
+		plan_free(&pl);
+		return -1;
+	}
+	pl.p = &p;
+	r = spawn_with(&pl, &p, ch, e);
+	if (r == -1)
+		close_pipes(&p);
+	plan_free(&pl);
+	return r;
+}
+
+static int
+spawn_plan(const struct config *cf, const struct exec_req *req,
+    struct plan *pl, struct env_base *base, struct proto_error *e)
+{
+	const char *why;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->cf = cf;
+	pl->req = req;
+	if ((pl->a = account_get(cf, req->user, &why)) == NULL) {
+		/* Checked with the request: only a change since then. */
+		if (req->user != NULL)
+			proto_error_set(e, ERR_AUTH, ACCOUNT_REFUSED);
+		else
+			proto_error_set(e, ERR_INTERNAL, "no such user %s",
+			    cf->user);
+		return -1;
+	}
+	if ((pl->envp = build_env(req, pl->a, base)) == NULL ||
+	    (req->cmd == NULL && (pl->sh_argv = build_sh_argv(req)) == NULL)) {
+		free(pl->envp);
+		proto_error_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
+	return 0;
+}
+
+/* The command's environment: the base (HOME, USER, LOGNAME, SHELL,
+ * PATH) first, a request variable replacing the base one of its name. */
+static char **
+build_env(const struct exec_req *req, const struct account *a,
+    struct env_base *b)
+{
+	static const char *const names[ENV_BASE] = {
+		"HOME", "USER", "LOGNAME", "SHELL", "PATH"
+	};
+	char **envp = calloc(ENV_BASE + req->envc + 1, sizeof(char *));
+	size_t n = ENV_BASE;
+
+	if (envp == NULL)
+		return NULL;
+	snprintf(b->home, sizeof(b->home), "HOME=%s", a->home);
+	snprintf(b->user, sizeof(b->user), "USER=%s", a->name);
+	snprintf(b->logname, sizeof(b->logname), "LOGNAME=%s", a->name);
+	snprintf(b->shell, sizeof(b->shell), "SHELL=%s", a->shell);
+	snprintf(b->path, sizeof(b->path), "PATH=%s",
+	    a->uid == 0 ? PATH_ROOT : PATH_USER);
+	envp[ENV_HOME] = b->home;
+	envp[ENV_USER] = b->user;
+	envp[ENV_LOGNAME] = b->logname;
+	envp[ENV_SHELL] = b->shell;
+	envp[ENV_PATH] = b->path;
+	for (size_t i = 0; i < req->envc; i++) {
+		int k = 0;
+
+		while (k < ENV_BASE && !env_is(req->env[i], names[k]))
+			k++;
+		if (k < ENV_BASE)
+			envp[k] = req->env[i];
+		else
+			envp[n++] = req->env[i];
+	}
+	return envp;
+}
+
+static bool
+env_is(const char *var, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(var, name, n) == 0 && var[n] == '=';
+}
+
+/* For a script without #!: sh FILE ARGS..., FILE filled in by the child. */
+static char **
+build_sh_argv(const struct exec_req *req)
+{
+	char **v;
+
+	if (req->cmd != NULL)
+		return NULL;
+	if ((v = calloc(req->argc + 2, sizeof(char *))) == NULL)
+		return NULL;
+	v[0] = "/bin/sh";
+	for (size_t i = 1; i < req->argc; i++)
+		v[i + 1] = req->argv[i];
+	return v;
+}
+
+static int
+open_pipes(const struct exec_req *req, struct pipes *p)
+{
+	memset(p, -1, sizeof(*p));
+	if ((req->stdin_open && pipe2(p->in, O_CLOEXEC) == -1) ||
+	    pipe2(p->out, O_CLOEXEC) == -1 || pipe2(p->err, O_CLOEXEC) == -1 ||
+	    pipe2(p->status, O_CLOEXEC) == -1) {
+		close_pipes(p);
+		return -1;
+	}
+	/* Bigger pipes mean fewer wakeups; the per-user quota may refuse. */
+	(void)fcntl(p->out[0], F_SETPIPE_SZ, PIPE_SIZE);
+	(void)fcntl(p->err[0], F_SETPIPE_SZ, PIPE_SIZE);
+	if (p->in[1] != -1)
+		(void)fcntl(p->in[1], F_SETPIPE_SZ, PIPE_SIZE);
+	return 0;
+}
+
+static void
+close_pipes(struct pipes *p)
+{
+	close_pipe(p->in);
+	close_pipe(p->out);
+	close_pipe(p->err);
+	close_pipe(p->status);
+}
+
+static void
+close_pipe(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] != -1) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static void
+plan_free(struct plan *pl)
+{
+	free(pl->envp);
+	free(pl->sh_argv);
+}
+
+static int
+spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
+    struct proto_error *e)
+{
+	struct spawn_status st;
+	pid_t pid;
+
+	if ((pid = start_child(pl)) == -1) {
+		proto_error_set(e, ERR_SPAWN, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (p->in[0] != -1) {
+		close(p->in[0]);
+		p->in[0] = -1;
+	}
+	close(p->out[1]);
+	close(p->err[1]);
+	close(p->status[1]);
+	p->out[1] = p->err[1] = p->status[1] = -1;
+	if (exec_status(p->status[0], &st) == -1) {
+		describe(pl->req, pl->a, &st, e);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		return -1;
+	}
+	close_pipe(p->status);
+	parent_ends(p, ch);
+	ch->pid = pid;
+	/* -1 is fine: the worker's SIGCHLD covers it (e.g. valgrind). */
+	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return 0;
+}
+
+/*
+ * vfork-style: the child borrows the worker's memory instead of copying
+ * its page tables (and the worker then takes no copy-on-write faults),
+ * and the worker sleeps until the child has exec'd or died.  Every
+ * signal is blocked meanwhile, so no handler ever runs in the child on
+ * the worker's memory; the child unblocks them once reset.
+ */
+static pid_t
+start_child(struct plan *pl)
+{
+	void *stack = child_stack();
+	sigset_t all, old;
+	pid_t pid;
+	int err;
+
+	if (stack == NULL)
+		return -1;
+	if (nreset_sig < 0)
+		find_reset_signals();
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, pl);
+	err = errno;
+	/* ASan's marks of the child's frames, left as it exec'd, are in
+	 * our shadow memory: the next child would trip over them. */
+	UNPOISON((char *)stack - CHILD_STACK, CHILD_STACK);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return pid;
+}
+
+/* The child's stack, made once per worker. */
+static void *
+child_stack(void)
+{
+	static void *stack;
+	void *m;
+
+	if (stack == NULL) {
+		m = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		stack = m;
+	}
+	return (char *)stack + CHILD_STACK;
+}
+
 static void
 find_reset_signals(void)
 {
@@ -92,10 +371,66 @@ find_reset_signals(void)
 			reset_sig[nreset_sig++] = s;
 }
 
-/* --- the child: system calls only (see struct plan) ------------------ */
+/* Reads the child's exec status: 0 when exec succeeded (EOF), else -1. */
+static int
+exec_status(int fd, struct spawn_status *st)
+{
+	ssize_t n;
 
-static void	child_fail(int fd, enum stage, int err)
-		    __attribute__((noreturn));
+	do {
+		n = read(fd, st, sizeof(*st));
+	} while (n == -1 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(*st)) {
+		st->stage = STAGE_SETUP;
+		st->err = n == -1 ? errno : EIO;
+	}
+	return -1;
+}
+
+static void
+describe(const struct exec_req *req, const struct account *a,
+    const struct spawn_status *st, struct proto_error *e)
+{
+	const char *prog = req->cmd != NULL ? "/bin/sh" : req->argv[0];
+
+	switch (st->stage) {
+	case STAGE_CHDIR:
+		proto_error_set(e, ERR_SPAWN, "cannot change directory to %s: "
+		    "%s", req->cwd, strerror(st->err));
+		break;
+	case STAGE_EXEC:
+		if (st->err == ENOENT)
+			proto_error_set(e, ERR_SPAWN, "%s: command not found",
+			    prog);
+		else
+			proto_error_set(e, ERR_SPAWN, "%s: %s", prog,
+			    strerror(st->err));
+		break;
+	case STAGE_PRIV:
+		proto_error_set(e, ERR_SPAWN, "cannot switch to user %s: %s",
+		    a->name, strerror(st->err));
+		break;
+	default:
+		proto_error_set(e, ERR_SPAWN, "cannot set up the command: %s",
+		    strerror(st->err));
+		break;
+	}
+}
+
+static void
+parent_ends(struct pipes *p, struct child *ch)
+{
+	ch->in_fd = p->in[1];
+	ch->out_fd = p->out[0];
+	ch->err_fd = p->err[0];
+	p->in[1] = p->out[0] = p->err[0] = -1;
+	if (ch->in_fd != -1)
+		set_nonblock(ch->in_fd, 1);
+	set_nonblock(ch->out_fd, 1);
+	set_nonblock(ch->err_fd, 1);
+}
 
 static void
 child_fail(int fd, enum stage stage, int err)
@@ -248,317 +583,4 @@ child_main(void *arg)
 	} else
 		child_exec_search(pl);
 	child_fail(3, STAGE_EXEC, errno);
-}
-
-/* --- the parent ------------------------------------------------------- */
-
-/* The variables every command gets; the request's may replace them. */
-enum { ENV_HOME, ENV_USER, ENV_LOGNAME, ENV_SHELL, ENV_PATH, ENV_BASE };
-
-struct env_base {
-	char	home[PATH_MAX + 8];
-	char	user[USER_MAX + 8];
-	char	logname[USER_MAX + 8];
-	char	shell[PATH_MAX + 8];
-	char	path[sizeof(PATH_ROOT) + 8];
-};
-
-static bool
-env_is(const char *var, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(var, name, n) == 0 && var[n] == '=';
-}
-
-/* What clearenv, setenv of the base and putenv of each request variable
- * made before: the base first, a request variable replacing its own. */
-static char **
-build_env(const struct exec_req *req, const struct account *a,
-    struct env_base *b)
-{
-	static const char *const names[ENV_BASE] = {
-		"HOME", "USER", "LOGNAME", "SHELL", "PATH"
-	};
-	char **envp = calloc(ENV_BASE + req->envc + 1, sizeof(char *));
-	size_t n = ENV_BASE;
-
-	if (envp == NULL)
-		return NULL;
-	snprintf(b->home, sizeof(b->home), "HOME=%s", a->home);
-	snprintf(b->user, sizeof(b->user), "USER=%s", a->name);
-	snprintf(b->logname, sizeof(b->logname), "LOGNAME=%s", a->name);
-	snprintf(b->shell, sizeof(b->shell), "SHELL=%s", a->shell);
-	snprintf(b->path, sizeof(b->path), "PATH=%s",
-	    a->uid == 0 ? PATH_ROOT : PATH_USER);
-	envp[ENV_HOME] = b->home;
-	envp[ENV_USER] = b->user;
-	envp[ENV_LOGNAME] = b->logname;
-	envp[ENV_SHELL] = b->shell;
-	envp[ENV_PATH] = b->path;
-	for (size_t i = 0; i < req->envc; i++) {
-		int k = 0;
-
-		while (k < ENV_BASE && !env_is(req->env[i], names[k]))
-			k++;
-		if (k < ENV_BASE)
-			envp[k] = req->env[i];
-		else
-			envp[n++] = req->env[i];
-	}
-	return envp;
-}
-
-/* For a script without #!: sh FILE ARGS..., FILE filled in by the child. */
-static char **
-build_sh_argv(const struct exec_req *req)
-{
-	char **v;
-
-	if (req->cmd != NULL)
-		return NULL;
-	if ((v = calloc(req->argc + 2, sizeof(char *))) == NULL)
-		return NULL;
-	v[0] = "/bin/sh";
-	for (size_t i = 1; i < req->argc; i++)
-		v[i + 1] = req->argv[i];
-	return v;
-}
-
-static void
-close_pipe(int p[2])
-{
-	for (int i = 0; i < 2; i++)
-		if (p[i] != -1) {
-			close(p[i]);
-			p[i] = -1;
-		}
-}
-
-static void
-close_pipes(struct pipes *p)
-{
-	close_pipe(p->in);
-	close_pipe(p->out);
-	close_pipe(p->err);
-	close_pipe(p->status);
-}
-
-static int
-open_pipes(const struct exec_req *req, struct pipes *p)
-{
-	memset(p, -1, sizeof(*p));
-	if ((req->stdin_open && pipe2(p->in, O_CLOEXEC) == -1) ||
-	    pipe2(p->out, O_CLOEXEC) == -1 || pipe2(p->err, O_CLOEXEC) == -1 ||
-	    pipe2(p->status, O_CLOEXEC) == -1) {
-		close_pipes(p);
-		return -1;
-	}
-	/* Bigger pipes mean fewer wakeups; the per-user quota may refuse. */
-	(void)fcntl(p->out[0], F_SETPIPE_SZ, PIPE_SIZE);
-	(void)fcntl(p->err[0], F_SETPIPE_SZ, PIPE_SIZE);
-	if (p->in[1] != -1)
-		(void)fcntl(p->in[1], F_SETPIPE_SZ, PIPE_SIZE);
-	return 0;
-}
-
-static void
-describe(const struct exec_req *req, const struct account *a,
-    const struct spawn_status *st, struct proto_error *e)
-{
-	const char *prog = req->cmd != NULL ? "/bin/sh" : req->argv[0];
-
-	switch (st->stage) {
-	case STAGE_CHDIR:
-		proto_error_set(e, ERR_SPAWN, "cannot change directory to %s: "
-		    "%s", req->cwd, strerror(st->err));
-		break;
-	case STAGE_EXEC:
-		if (st->err == ENOENT)
-			proto_error_set(e, ERR_SPAWN, "%s: command not found",
-			    prog);
-		else
-			proto_error_set(e, ERR_SPAWN, "%s: %s", prog,
-			    strerror(st->err));
-		break;
-	case STAGE_PRIV:
-		proto_error_set(e, ERR_SPAWN, "cannot switch to user %s: %s",
-		    a->name, strerror(st->err));
-		break;
-	default:
-		proto_error_set(e, ERR_SPAWN, "cannot set up the command: %s",
-		    strerror(st->err));
-		break;
-	}
-}
-
-/* Reads the child's exec status: 0 when exec succeeded (EOF), else -1. */
-static int
-exec_status(int fd, struct spawn_status *st)
-{
-	ssize_t n;
-
-	do {
-		n = read(fd, st, sizeof(*st));
-	} while (n == -1 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(*st)) {
-		st->stage = STAGE_SETUP;
-		st->err = n == -1 ? errno : EIO;
-	}
-	return -1;
-}
-
-static void
-parent_ends(struct pipes *p, struct child *ch)
-{
-	ch->in_fd = p->in[1];
-	ch->out_fd = p->out[0];
-	ch->err_fd = p->err[0];
-	p->in[1] = p->out[0] = p->err[0] = -1;
-	if (ch->in_fd != -1)
-		set_nonblock(ch->in_fd, 1);
-	set_nonblock(ch->out_fd, 1);
-	set_nonblock(ch->err_fd, 1);
-}
-
-/* The child's stack, made once per worker. */
-static void *
-child_stack(void)
-{
-	static void *stack;
-	void *m;
-
-	if (stack == NULL) {
-		m = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (m == MAP_FAILED)
-			return NULL;
-		stack = m;
-	}
-	return (char *)stack + CHILD_STACK;
-}
-
-/*
- * vfork-style: the child borrows the worker's memory instead of copying
- * its page tables (and the worker then takes no copy-on-write faults),
- * and the worker sleeps until the child has exec'd or died.  Every
- * signal is blocked meanwhile, so no handler ever runs in the child on
- * the worker's memory; the child unblocks them once reset.
- */
-static pid_t
-start_child(struct plan *pl)
-{
-	void *stack = child_stack();
-	sigset_t all, old;
-	pid_t pid;
-	int err;
-
-	if (stack == NULL)
-		return -1;
-	if (nreset_sig < 0)
-		find_reset_signals();
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, pl);
-	err = errno;
-	/* ASan's marks of the child's frames, left as it exec'd, are in
-	 * our shadow memory: the next child would trip over them. */
-	UNPOISON((char *)stack - CHILD_STACK, CHILD_STACK);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = err;
-	return pid;
-}
-
-static int
-spawn_plan(const struct config *cf, const struct exec_req *req,
-    struct plan *pl, struct env_base *base, struct proto_error *e)
-{
-	const char *why;
-
-	memset(pl, 0, sizeof(*pl));
-	pl->cf = cf;
-	pl->req = req;
-	if ((pl->a = account_get(cf, req->user, &why)) == NULL) {
-		/* Checked with the request: only a change since then. */
-		if (req->user != NULL)
-			proto_error_set(e, ERR_AUTH, ACCOUNT_REFUSED);
-		else
-			proto_error_set(e, ERR_INTERNAL, "no such user %s",
-			    cf->user);
-		return -1;
-	}
-	if ((pl->envp = build_env(req, pl->a, base)) == NULL ||
-	    (req->cmd == NULL && (pl->sh_argv = build_sh_argv(req)) == NULL)) {
-		free(pl->envp);
-		proto_error_set(e, ERR_INTERNAL, "out of memory");
-		return -1;
-	}
-	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
-	return 0;
-}
-
-static void
-plan_free(struct plan *pl)
-{
-	free(pl->envp);
-	free(pl->sh_argv);
-}
-
-static int
-spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
-    struct proto_error *e)
-{
-	struct spawn_status st;
-	pid_t pid;
-
-	if ((pid = start_child(pl)) == -1) {
-		proto_error_set(e, ERR_SPAWN, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (p->in[0] != -1) {
-		close(p->in[0]);
-		p->in[0] = -1;
-	}
-	close(p->out[1]);
-	close(p->err[1]);
-	close(p->status[1]);
-	p->out[1] = p->err[1] = p->status[1] = -1;
-	if (exec_status(p->status[0], &st) == -1) {
-		describe(pl->req, pl->a, &st, e);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		return -1;
-	}
-	close_pipe(p->status);
-	parent_ends(p, ch);
-	ch->pid = pid;
-	/* -1 is fine: the worker's SIGCHLD covers it (e.g. valgrind). */
-	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	return 0;
-}
-
-int
-spawn_command(const struct config *cf, const struct exec_req *req,
-    struct child *ch, struct proto_error *e)
-{
-	struct env_base base;
-	struct pipes p;
-	struct plan pl;
-	int r;
-
-	if (spawn_plan(cf, req, &pl, &base, e) == -1)
-		return -1;
-	if (open_pipes(req, &p) == -1) {
-		proto_error_set(e, ERR_SPAWN, "pipe: %s", strerror(errno));
-		plan_free(&pl);
-		return -1;
-	}
-	pl.p = &p;
-	r = spawn_with(&pl, &p, ch, e);
-	if (r == -1)
-		close_pipes(&p);
-	plan_free(&pl);
-	return r;
 }

@@ -44,16 +44,15 @@
 enum { P_SOCK, P_OUT, P_ERR, P_IN, P_CHILD, P_SIG, P_COUNT };
 
 struct stream {
-	struct worker		*w;
-	int			 sock;
-	struct decoder		*dec;
+	const struct stream_ctx	*c;
 	struct child		*ch;
 	struct stream_result	*res;
 	long long		 t_start;
 	long long		 deadline;	/* the command's timeout, 0 */
 	long long		 kill_at;	/* SIGKILL the group then, 0 */
 	long long		 give_up;	/* stop waiting for the group */
-	long long		 abandon_at;	/* timed out, client not reading */
+	long long		 abandon_at;	/* drop a client not reading */
+	const char		*abandon_why;
 	bool			 ending;	/* the group was told to end */
 	bool			 aborted;	/* no exit frame will be sent */
 	bool			 exited;
@@ -62,8 +61,10 @@ struct stream {
 	int			 turn;		/* fairness: stdout or stderr */
 	long long		 hold_until;	/* µs: leave the pipes till then */
 	long long		 now_us;	/* of this turn of the loop */
+	/* The one frame being sent: data, or started, exit or error. */
 	struct frame_out	 out;
 	bool			 out_pending;
+	bool			 exit_queued;	/* the last frame: exit */
 	/* Payloads of stdin frames, in the decoder's buffer, to be written
 	 * with one writev: a socket read brings several frames. */
 	struct iovec		 in_iov[IN_IOV_MAX];
@@ -73,87 +74,443 @@ struct stream {
 	bool			 have_deferred;
 };
 
-static void
-close_fd(int *fd)
+static long long deadline_of(const struct stream_ctx *,
+		    const struct exec_req *, long long start);
+static void	 loop(struct stream *);
+static void	 close_outputs(struct stream *);
+/* Timers and the end. */
+static void	 check_timers(struct stream *, long long now);
+static void	 abandon_by(struct stream *, long long at, const char *why);
+static bool	 finished(struct stream *, long long now);
+static bool	 waiting_for_group(struct stream *, long long now);
+static void	 give_up_group(struct stream *);
+static bool	 outputs_done(const struct stream *);
+static void	 queue_exit(struct stream *);
+static void	 fill_status(struct stream *);
+/* Waiting. */
+static void	 set_pollfds(const struct stream *, struct pollfd *);
+static struct timespec *wait_time(const struct stream *, struct timespec *);
+static int	 poll_timeout(const struct stream *, long long now);
+static bool	 holding(const struct stream *);
+/* Events. */
+static void	 handle_events(struct stream *, const struct pollfd *);
+static void	 shutdown_now(struct stream *);
+static void	 handle_socket(struct stream *, short revents);
+static void	 read_socket(struct stream *);
+static void	 process_frames(struct stream *);
+static void	 on_stdin(struct stream *, struct frame *);
+static void	 on_frame(struct stream *, struct frame *);
+static void	 on_signal(struct stream *, struct frame *);
+static int	 flush_stdin(struct stream *);
+static void	 advance_stdin(struct stream *, size_t);
+static void	 drop_stdin(struct stream *);
+static void	 read_output(struct stream *, int which);
+static void	 child_exited(struct stream *);
+/* Frames out. */
+static void	 queue_frame(struct stream *, json_t *hdr);
+static void	 send_pending(struct stream *);
+static void	 release_out(struct stream *);
+/* Ending. */
+static void	 protocol_error(struct stream *, const struct proto_error *);
+static void	 abort_stream(struct stream *, const char *why);
+static void	 end_group(struct stream *, int sig);
+static bool	 group_alive(const struct stream *);
+static void	 close_fd(int *);
+
+void
+stream_run(const struct stream_ctx *c, struct child *ch,
+    const struct exec_req *req, struct stream_result *res)
 {
-	if (*fd != -1) {
-		close(*fd);
-		*fd = -1;
+	struct stream s = { .c = c, .ch = ch, .res = res,
+	    .t_start = now_ms() };
+
+	memset(res, 0, sizeof(*res));
+	s.deadline = deadline_of(c, req, s.t_start);
+	queue_frame(&s, msg_started(ch->pid));
+	process_frames(&s);	/* frames that came along with exec */
+	if (ch->pidfd == -1)
+		child_exited(&s);	/* its SIGCHLD may be gone already */
+	loop(&s);
+	if (!s.exit_queued)
+		fill_status(&s);
+	release_out(&s);
+	if (s.have_deferred)
+		frame_clear(&s.deferred);
+	close_outputs(&s);
+	close_fd(&ch->pidfd);
+}
+
+static long long
+deadline_of(const struct stream_ctx *c, const struct exec_req *req,
+    long long start)
+{
+	double t = req->timeout;
+
+	if (c->max_timeout > 0 && (t <= 0 || t > c->max_timeout))
+		t = c->max_timeout;
+	return t > 0 ? start + (long long)(t * 1000) : 0;
+}
+
+static void
+loop(struct stream *s)
+{
+	struct pollfd p[P_COUNT];
+	struct timespec ts;
+	long long now;
+
+	for (;;) {
+		now = now_ms();
+		check_timers(s, now);
+		if (finished(s, now))
+			return;
+		/* One instant for the hold: the pipes left out of the poll
+		 * set must be the ones its timeout brings back. */
+		s->now_us = now_us();
+		set_pollfds(s, p);
+		if (ppoll(p, P_COUNT, wait_time(s, &ts), NULL) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		handle_events(s, p);
 	}
 }
 
 static void
-end_group(struct stream *s, int sig)
+close_outputs(struct stream *s)
 {
-	if (kill(-s->ch->pid, sig) == -1 && errno != ESRCH)
-		log_warn("kill group %d", s->ch->pid);
-	if (sig == SIGKILL) {
-		s->kill_at = 0;
-		s->give_up = now_ms() + KILL_WAIT_MS;
-	} else if (!s->ending)
-		s->kill_at = now_ms() + (long long)s->w->cf->kill_grace * 1000;
-	s->ending = true;
+	drop_stdin(s);
+	close_fd(&s->ch->out_fd);
+	close_fd(&s->ch->err_fd);
+}
+
+static void
+check_timers(struct stream *s, long long now)
+{
+	if (s->deadline > 0 && now >= s->deadline) {
+		s->deadline = 0;
+		/* Once the exit frame is out of our hands, it stays true. */
+		if (!s->exit_queued)
+			s->res->st.timed_out = true;
+		abandon_by(s, now + (long long)s->c->kill_grace * 1000 +
+		    UNREAD_AFTER_TIMEOUT_MS, "client not reading after the "
+		    "timeout");
+		log_debug("command %d timed out", s->ch->pid);
+		end_group(s, SIGTERM);
+	}
+	if (s->abandon_at > 0 && now >= s->abandon_at && s->out_pending) {
+		s->res->unread = true;
+		abort_stream(s, s->abandon_why);
+	}
+	if (s->kill_at > 0 && now >= s->kill_at)
+		end_group(s, SIGKILL);
+}
+
+/* A client that takes nothing more by then is dropped. */
+static void
+abandon_by(struct stream *s, long long at, const char *why)
+{
+	if (s->abandon_at == 0 || at < s->abandon_at) {
+		s->abandon_at = at;
+		s->abandon_why = why;
+	}
+}
+
+/* True when the loop is over: the last frame sent, or nothing to send. */
+static bool
+finished(struct stream *s, long long now)
+{
+	if (waiting_for_group(s, now))
+		return false;
+	/* Output the client is slow to take is still waited for (until
+	 * abandon_at after a timeout), however long the group is gone. */
+	if (!s->aborted && !s->exit_queued && outputs_done(s))
+		queue_exit(s);
+	return !s->out_pending && (s->aborted || s->exit_queued);
+}
+
+/* A group told to end is waited for, down to its last process. */
+static bool
+waiting_for_group(struct stream *s, long long now)
+{
+	bool waiting = !s->exited;
+
+	if (!waiting && (s->aborted || s->ending) && !s->group_gone) {
+		s->group_gone = !group_alive(s);
+		waiting = !s->group_gone;
+	}
+	if (!waiting)
+		return false;
+	if (s->give_up == 0 || now < s->give_up)
+		return true;
+	give_up_group(s);
+	return false;
+}
+
+/* Unkillable (D state): report it killed and move on. */
+static void
+give_up_group(struct stream *s)
+{
+	log_warnx("process group %d survives SIGKILL", s->ch->pid);
+	if (!s->exited)
+		s->status = SIGKILL;
+	s->exited = s->group_gone = true;
+	/* Its pipes may never end, nor may a client that does not read. */
+	close_outputs(s);
+	if (s->out_pending)
+		abort_stream(s, "client not reading");
 }
 
 static bool
-group_alive(const struct stream *s)
+outputs_done(const struct stream *s)
 {
-	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
+	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
+}
+
+/* The exit frame goes out like any other: the loop waits for it. */
+static void
+queue_exit(struct stream *s)
+{
+	fill_status(s);
+	s->exit_queued = true;
+	queue_frame(s, msg_exit(&s->res->st));
 }
 
 static void
-drop_stdin(struct stream *s)
+fill_status(struct stream *s)
 {
-	s->in_first = s->in_count = 0;
-	s->in_pending = false;
-	close_fd(&s->ch->in_fd);
+	struct exit_status *st = &s->res->st;
+
+	st->exited = WIFEXITED(s->status);
+	st->code = st->exited ? WEXITSTATUS(s->status) : 0;
+	st->signal = WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0;
+	st->duration_ms = now_ms() - s->t_start;
 }
 
-/* The client is gone or broke the protocol: end the group, send nothing. */
 static void
-abort_stream(struct stream *s, const char *why)
+set_pollfds(const struct stream *s, struct pollfd *p)
 {
+	for (int i = 0; i < P_COUNT; i++)
+		p[i] = (struct pollfd){ .fd = -1 };
+	p[P_SOCK].fd = s->c->sock;
+	/* While stdin is blocked, only watch for the peer going away. */
+	if (!s->aborted)
+		p[P_SOCK].events = POLLRDHUP | (s->in_pending ? 0 : POLLIN) |
+		    (s->out_pending ? POLLOUT : 0);
+	else if (s->out_pending)
+		p[P_SOCK].events = POLLOUT;	/* the error frame */
+	else
+		p[P_SOCK].fd = -1;
+	if (!s->out_pending && !holding(s)) {
+		p[P_OUT] = (struct pollfd){ .fd = s->ch->out_fd,
+		    .events = POLLIN };
+		p[P_ERR] = (struct pollfd){ .fd = s->ch->err_fd,
+		    .events = POLLIN };
+	}
+	if (s->in_pending)
+		p[P_IN] = (struct pollfd){ .fd = s->ch->in_fd,
+		    .events = POLLOUT };
+	if (!s->exited)
+		p[P_CHILD] = (struct pollfd){ .fd = s->ch->pidfd,
+		    .events = POLLIN };
+	p[P_SIG] = (struct pollfd){ .fd = s->c->sig->fd, .events = POLLIN };
+}
+
+/* poll_timeout, shortened to the end of a hold; NULL: no timeout. */
+static struct timespec *
+wait_time(const struct stream *s, struct timespec *ts)
+{
+	long long us = poll_timeout(s, now_ms());
+
+	us = us >= 0 ? us * 1000 : -1;
+	if (holding(s) && (us < 0 || s->hold_until - s->now_us < us))
+		us = s->hold_until - s->now_us;
+	if (us < 0)
+		return NULL;
+	ts->tv_sec = us / 1000000;
+	ts->tv_nsec = us % 1000000 * 1000;
+	return ts;
+}
+
+static int
+poll_timeout(const struct stream *s, long long now)
+{
+	long long t = 0;
+
+	deadline_merge(&t, s->deadline);
+	deadline_merge(&t, s->kill_at);
+	deadline_merge(&t, s->give_up);
+	if (s->out_pending)
+		deadline_merge(&t, s->abandon_at);
+	/* A group being ended is watched until it is gone. */
+	if (s->ending && s->exited && !s->group_gone)
+		deadline_merge(&t, now + GROUP_POLL_MS);
+	return deadline_timeout(t, now);
+}
+
+/* Once the command is gone, its output is in the pipe already: the rest
+ * is read at once (a command printing 20 KiB and exiting is not delayed). */
+static bool
+holding(const struct stream *s)
+{
+	return s->hold_until > s->now_us && !s->exited;
+}
+
+static void
+handle_events(struct stream *s, const struct pollfd *p)
+{
+	int sig = p[P_SIG].revents ? wsignal_read(s->c->sig) : 0;
+
+	if (sig & WSIG_KILL_NOW)
+		shutdown_now(s);
+	if ((p[P_CHILD].revents || (sig & WSIG_CHILD)) && !s->exited)
+		child_exited(s);
+	if (p[P_SOCK].revents)
+		handle_socket(s, p[P_SOCK].revents);
+	if (p[P_IN].revents && s->in_pending && flush_stdin(s) == 0)
+		process_frames(s);
+	/* Alternate so a chatty stream cannot starve the other one. */
+	s->turn ^= 1;
+	for (int k = 0; k < 2; k++) {
+		int i = (k ^ s->turn) ? P_ERR : P_OUT;
+		if (p[i].revents && !s->out_pending && p[i].fd != -1 &&
+		    !s->aborted)
+			read_output(s, i);
+	}
+}
+
+/* shutdown_timeout is over: end the command, and within kill_grace free
+ * the worker of a client that does not read, before the master's SIGKILL. */
+static void
+shutdown_now(struct stream *s)
+{
+	if (!s->ending)
+		end_group(s, SIGTERM);
+	abandon_by(s, now_ms() + (long long)s->c->kill_grace * 1000,
+	    "client not reading at shutdown");
+}
+
+static void
+handle_socket(struct stream *s, short rev)
+{
+	if (rev & (POLLERR | POLLNVAL)) {
+		abort_stream(s, "connection error");
+		return;
+	}
+	if ((rev & POLLOUT) && s->out_pending)
+		send_pending(s);
 	if (s->aborted)
 		return;
-	s->aborted = true;
-	s->res->why = why;
-	drop_stdin(s);
-	if (s->have_deferred)
-		frame_clear(&s->deferred);
-	s->have_deferred = false;
-	/* Closing our ends lets writers die of SIGPIPE as well. */
-	close_fd(&s->ch->out_fd);
-	close_fd(&s->ch->err_fd);
-	if (s->out_pending)
-		frame_out_release(&s->out);
-	s->out_pending = false;
-	end_group(s, SIGTERM);
-}
-
-static void
-protocol_error(struct stream *s, const struct proto_error *e)
-{
-	/* Inside a data frame's payload an error frame would be garbage:
-	 * then the client only sees the connection close. */
-	if (!s->out_pending || s->out.sent == 0)
-		(void)msg_send_error(s->sock, e->code, "%s", e->message);
-	abort_stream(s, "protocol error");
-}
-
-/* Drops the n bytes written from the front of the queue. */
-static void
-advance_stdin(struct stream *s, size_t n)
-{
-	while (n > 0) {
-		struct iovec *v = &s->in_iov[s->in_first];
-		size_t k = n < v->iov_len ? n : v->iov_len;
-
-		v->iov_base = (char *)v->iov_base + k;
-		v->iov_len -= k;
-		n -= k;
-		if (v->iov_len == 0)
-			s->in_first++;
+	/* The decoder holds the pending stdin payload: do not read. */
+	if (s->in_pending) {
+		if (rev & (POLLHUP | POLLRDHUP))
+			abort_stream(s, "client disconnected");
+		return;
 	}
+	if (rev & (POLLIN | POLLHUP | POLLRDHUP))
+		read_socket(s);
+}
+
+static void
+read_socket(struct stream *s)
+{
+	ssize_t n = decoder_read(s->c->dec, s->c->sock);
+
+	if (n == 0)
+		abort_stream(s, "client disconnected");
+	else if (n == -1 && errno != EAGAIN)
+		abort_stream(s, "connection error");
+	else
+		process_frames(s);
+}
+
+/*
+ * Handles the frames already buffered, in order: stdin payloads are
+ * queued and written together before any other frame, or when the queue
+ * is full.  Stops while stdin is blocked.
+ */
+static void
+process_frames(struct stream *s)
+{
+	struct proto_error e;
+	struct frame f;
+	int r;
+
+	while (!s->aborted) {
+		if ((s->have_deferred || s->in_count == IN_IOV_MAX) &&
+		    flush_stdin(s) == 1)
+			return;
+		if (s->have_deferred) {
+			s->have_deferred = false;
+			on_frame(s, &s->deferred);
+			continue;
+		}
+		if ((r = decoder_next(s->c->dec, &f)) == 0)
+			break;
+		if (r == -1) {
+			decoder_describe_error(s->c->dec, &e);
+			protocol_error(s, &e);
+			return;
+		}
+		if (f.type == FRAME_STDIN)
+			on_stdin(s, &f);
+		else {
+			s->deferred = f;
+			s->have_deferred = true;
+		}
+	}
+	if (!s->aborted)
+		(void)flush_stdin(s);
+}
+
+/* Queues the payload: it stays in the decoder's buffer until written,
+ * since the socket is not read meanwhile. */
+static void
+on_stdin(struct stream *s, struct frame *f)
+{
+	s->res->bytes_in += f->len;
+	if (s->ch->in_fd != -1 && f->len > 0) {
+		s->in_iov[s->in_count++] = (struct iovec){
+		    (void *)(uintptr_t)f->payload, f->len };
+	}
+	frame_clear(f);
+}
+
+static void
+on_frame(struct stream *s, struct frame *f)
+{
+	struct proto_error e;
+
+	switch (f->type) {
+	case FRAME_EOF:
+		drop_stdin(s);
+		break;
+	case FRAME_SIGNAL:
+		on_signal(s, f);
+		break;
+	default:
+		proto_error_set(&e, ERR_BAD_REQUEST, "unexpected %s frame "
+		    "while the command runs", frame_type_name(f->type));
+		protocol_error(s, &e);
+		break;
+	}
+	frame_clear(f);
+}
+
+static void
+on_signal(struct stream *s, struct frame *f)
+{
+	struct proto_error e;
+	int signo;
+
+	if (msg_parse_signal(f, &signo, &e) == -1) {
+		protocol_error(s, &e);
+		return;
+	}
+	log_debug("signal %s to group %d", signame_from_number(signo),
+	    s->ch->pid);
+	if (kill(-s->ch->pid, signo) == -1 && errno != ESRCH)
+		log_warn("kill group %d", s->ch->pid);
 }
 
 /* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
@@ -182,121 +539,28 @@ flush_stdin(struct stream *s)
 	return 0;
 }
 
-/* Queues the payload: it stays in the decoder's buffer until written,
- * since the socket is not read meanwhile. */
+/* Drops the n bytes written from the front of the queue. */
 static void
-on_stdin(struct stream *s, struct frame *f)
+advance_stdin(struct stream *s, size_t n)
 {
-	s->res->bytes_in += f->len;
-	if (s->ch->in_fd != -1 && f->len > 0) {
-		s->in_iov[s->in_count++] = (struct iovec){
-		    (void *)(uintptr_t)f->payload, f->len };
+	while (n > 0) {
+		struct iovec *v = &s->in_iov[s->in_first];
+		size_t k = n < v->iov_len ? n : v->iov_len;
+
+		v->iov_base = (char *)v->iov_base + k;
+		v->iov_len -= k;
+		n -= k;
+		if (v->iov_len == 0)
+			s->in_first++;
 	}
-	frame_clear(f);
 }
 
 static void
-on_signal(struct stream *s, struct frame *f)
+drop_stdin(struct stream *s)
 {
-	struct proto_error e;
-	int signo;
-
-	if (msg_parse_signal(f, &signo, &e) == -1) {
-		protocol_error(s, &e);
-		return;
-	}
-	log_debug("signal %s to group %d", signame_from_number(signo),
-	    s->ch->pid);
-	if (kill(-s->ch->pid, signo) == -1 && errno != ESRCH)
-		log_warn("kill group %d", s->ch->pid);
-}
-
-static void
-on_frame(struct stream *s, struct frame *f)
-{
-	struct proto_error e;
-
-	switch (f->type) {
-	case FRAME_EOF:
-		drop_stdin(s);
-		break;
-	case FRAME_SIGNAL:
-		on_signal(s, f);
-		break;
-	default:
-		proto_error_set(&e, ERR_BAD_REQUEST, "unexpected %s frame "
-		    "while the command runs", frame_type_name(f->type));
-		protocol_error(s, &e);
-		break;
-	}
-	frame_clear(f);
-}
-
-/*
- * Handles the frames already buffered, in order: stdin payloads are
- * queued and written together before any other frame, or when the queue
- * is full.  Stops while stdin is blocked.
- */
-static void
-process_frames(struct stream *s)
-{
-	struct proto_error e;
-	struct frame f;
-	int r;
-
-	while (!s->aborted) {
-		if ((s->have_deferred || s->in_count == IN_IOV_MAX) &&
-		    flush_stdin(s) == 1)
-			return;
-		if (s->have_deferred) {
-			s->have_deferred = false;
-			on_frame(s, &s->deferred);
-			continue;
-		}
-		if ((r = decoder_next(s->dec, &f)) == 0)
-			break;
-		if (r == -1) {
-			decoder_describe_error(s->dec, &e);
-			protocol_error(s, &e);
-			return;
-		}
-		if (f.type == FRAME_STDIN)
-			on_stdin(s, &f);
-		else {
-			s->deferred = f;
-			s->have_deferred = true;
-		}
-	}
-	if (!s->aborted)
-		(void)flush_stdin(s);
-}
-
-static void
-read_socket(struct stream *s)
-{
-	ssize_t n = decoder_read(s->dec, s->sock);
-
-	if (n == 0)
-		abort_stream(s, "client disconnected");
-	else if (n == -1 && errno != EAGAIN)
-		abort_stream(s, "connection error");
-	else
-		process_frames(s);
-}
-
-static void
-send_pending(struct stream *s)
-{
-	int r = frame_out_send(&s->out, s->sock);
-
-	if (r == -1) {
-		abort_stream(s, "connection error");
-		return;
-	}
-	if (r == 1) {
-		frame_out_release(&s->out);
-		s->out_pending = false;
-	}
+	s->in_first = s->in_count = 0;
+	s->in_pending = false;
+	close_fd(&s->ch->in_fd);
 }
 
 /* Reads one chunk of stdout or stderr and starts sending it. */
@@ -307,7 +571,7 @@ read_output(struct stream *s, int which)
 	ssize_t n;
 
 	do {
-		n = read(*fd, s->w->buf, FRAME_DATA_CHUNK);
+		n = read(*fd, s->c->buf, FRAME_DATA_CHUNK);
 	} while (n == -1 && errno == EINTR);
 	if (n == -1 && errno == EAGAIN)
 		return;
@@ -319,7 +583,7 @@ read_output(struct stream *s, int which)
 	if (n >= HOLD_MIN && n < FRAME_DATA_CHUNK)
 		s->hold_until = now_us() + HOLD_US;
 	frame_out_data(&s->out, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
-	    s->w->buf, (size_t)n);
+	    s->c->buf, (size_t)n);
 	s->out_pending = true;
 	send_pending(s);
 }
@@ -342,243 +606,105 @@ child_exited(struct stream *s)
 	close_fd(&s->ch->pidfd);
 }
 
+/* A control frame (started, exit, error): nothing else is pending then. */
 static void
-earliest(long long *t, long long at)
+queue_frame(struct stream *s, json_t *hdr)
 {
-	if (at > 0 && (*t == 0 || at < *t))
-		*t = at;
-}
+	int r = hdr != NULL ? frame_out_json(&s->out, hdr, NULL, 0) : -1;
 
-/* Once the command is gone, its output is in the pipe already: the rest
- * is read at once (a command printing 20 KiB and exiting is not delayed). */
-static bool
-holding(const struct stream *s)
-{
-	return s->hold_until > s->now_us && !s->exited;
-}
-
-static int
-poll_timeout(const struct stream *s, long long now)
-{
-	long long t = 0;
-
-	earliest(&t, s->deadline);
-	earliest(&t, s->kill_at);
-	earliest(&t, s->give_up);
-	if (s->out_pending)
-		earliest(&t, s->abandon_at);
-	/* A group being ended is watched until it is gone. */
-	if (s->ending && s->exited && !s->group_gone)
-		earliest(&t, now + GROUP_POLL_MS);
-	if (t == 0)
-		return -1;
-	if (t <= now)
-		return 0;
-	return t - now > 1000000 ? 1000000 : (int)(t - now);
-}
-
-static void
-set_pollfds(const struct stream *s, struct pollfd *p)
-{
-	for (int i = 0; i < P_COUNT; i++)
-		p[i] = (struct pollfd){ .fd = -1 };
-	if (!s->aborted) {
-		p[P_SOCK].fd = s->sock;
-		/* While stdin is blocked, only watch for the peer going away. */
-		p[P_SOCK].events = POLLRDHUP | (s->in_pending ? 0 : POLLIN) |
-		    (s->out_pending ? POLLOUT : 0);
+	json_decref(hdr);
+	if (r == -1) {
+		log_warn("cannot encode a frame");
+		abort_stream(s, "out of memory");
+		return;
 	}
-	if (!s->out_pending && !holding(s)) {
-		p[P_OUT] = (struct pollfd){ .fd = s->ch->out_fd,
-		    .events = POLLIN };
-		p[P_ERR] = (struct pollfd){ .fd = s->ch->err_fd,
-		    .events = POLLIN };
-	}
-	if (s->in_pending)
-		p[P_IN] = (struct pollfd){ .fd = s->ch->in_fd,
-		    .events = POLLOUT };
-	if (!s->exited)
-		p[P_CHILD] = (struct pollfd){ .fd = s->ch->pidfd,
-		    .events = POLLIN };
-	p[P_SIG] = (struct pollfd){ .fd = s->w->sigfd, .events = POLLIN };
+	s->out_pending = true;
+	send_pending(s);
 }
 
 static void
-check_timers(struct stream *s, long long now)
+send_pending(struct stream *s)
 {
-	if (s->deadline > 0 && now >= s->deadline) {
-		s->deadline = 0;
-		s->res->st.timed_out = true;
-		s->abandon_at = now + (long long)s->w->cf->kill_grace * 1000 +
-		    UNREAD_AFTER_TIMEOUT_MS;
-		log_debug("command %d timed out", s->ch->pid);
-		end_group(s, SIGTERM);
-	}
-	if (s->abandon_at > 0 && now >= s->abandon_at && s->out_pending)
-		abort_stream(s, "client not reading after the timeout");
-	if (s->kill_at > 0 && now >= s->kill_at)
-		end_group(s, SIGKILL);
-}
+	int r = frame_out_send(&s->out, s->c->sock);
 
-static void
-handle_socket(struct stream *s, short rev)
-{
-	if (rev & (POLLERR | POLLNVAL)) {
+	if (r == 0)
+		return;
+	if (r == -1) {
 		abort_stream(s, "connection error");
 		return;
 	}
-	if ((rev & POLLOUT) && s->out_pending)
-		send_pending(s);
+	release_out(s);
+	if (s->exit_queued && !s->aborted)
+		s->res->sent_exit = true;
+}
+
+static void
+release_out(struct stream *s)
+{
+	if (s->out_pending)
+		frame_out_release(&s->out);
+	s->out_pending = false;
+}
+
+static void
+protocol_error(struct stream *s, const struct proto_error *e)
+{
+	/* Inside a data frame's payload an error frame would be garbage:
+	 * then the client only sees the connection close. */
+	bool mid_frame = s->out_pending && s->out.sent > 0;
+
+	abort_stream(s, "protocol error");
+	if (mid_frame)
+		return;
+	abandon_by(s, now_ms() + (long long)s->c->kill_grace * 1000 +
+	    UNREAD_AFTER_TIMEOUT_MS, "client not reading its error");
+	queue_frame(s, msg_error(e->code, e->message));
+}
+
+/* The client is gone or broke the protocol: end the group, send no more
+ * (but the error frame protocol_error queues after this). */
+static void
+abort_stream(struct stream *s, const char *why)
+{
+	release_out(s);
 	if (s->aborted)
 		return;
-	/* The decoder holds the pending stdin payload: do not read. */
-	if (s->in_pending) {
-		if (rev & (POLLHUP | POLLRDHUP))
-			abort_stream(s, "client disconnected");
-		return;
-	}
-	if (rev & (POLLIN | POLLHUP | POLLRDHUP))
-		read_socket(s);
+	s->aborted = true;
+	s->res->why = why;
+	drop_stdin(s);
+	if (s->have_deferred)
+		frame_clear(&s->deferred);
+	s->have_deferred = false;
+	/* Closing our ends lets writers die of SIGPIPE as well. */
+	close_fd(&s->ch->out_fd);
+	close_fd(&s->ch->err_fd);
+	end_group(s, SIGTERM);
 }
 
 static void
-handle_events(struct stream *s, const struct pollfd *p)
+end_group(struct stream *s, int sig)
 {
-	int sig = p[P_SIG].revents ? worker_signals(s->w) : 0;
-
-	if ((sig & WORKER_KILL_NOW) && !s->ending)
-		end_group(s, SIGTERM);
-	if ((p[P_CHILD].revents || (sig & WORKER_CHILD)) && !s->exited)
-		child_exited(s);
-	if (p[P_SOCK].revents)
-		handle_socket(s, p[P_SOCK].revents);
-	if (p[P_IN].revents && s->in_pending && flush_stdin(s) == 0)
-		process_frames(s);
-	/* Alternate so a chatty stream cannot starve the other one. */
-	s->turn ^= 1;
-	for (int k = 0; k < 2; k++) {
-		int i = (k ^ s->turn) ? P_ERR : P_OUT;
-		if (p[i].revents && !s->out_pending && p[i].fd != -1 &&
-		    !s->aborted)
-			read_output(s, i);
-	}
+	if (kill(-s->ch->pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill group %d", s->ch->pid);
+	if (sig == SIGKILL) {
+		s->kill_at = 0;
+		s->give_up = now_ms() + KILL_WAIT_MS;
+	} else if (!s->ending)
+		s->kill_at = now_ms() + (long long)s->c->kill_grace * 1000;
+	s->ending = true;
 }
 
 static bool
-outputs_done(const struct stream *s)
+group_alive(const struct stream *s)
 {
-	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
-}
-
-/* True when the loop is over: exit frame due, or nothing left to wait. */
-static bool
-finished(struct stream *s, long long now)
-{
-	bool waiting = !s->exited;
-
-	/* A group told to end is waited for, down to its last process. */
-	if (!waiting && (s->aborted || s->ending) && !s->group_gone) {
-		s->group_gone = !group_alive(s);
-		waiting = !s->group_gone;
-	}
-	if (waiting) {
-		if (s->give_up == 0 || now < s->give_up)
-			return false;
-		/* Unkillable (D state): report it killed and move on. */
-		log_warnx("process group %d survives SIGKILL", s->ch->pid);
-		if (!s->exited)
-			s->status = SIGKILL;
-		return true;
-	}
-	/* Output the client is slow to take is still waited for (until
-	 * abandon_at after a timeout), however long the group is gone. */
-	return s->aborted || outputs_done(s);
+	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
 }
 
 static void
-fill_status(struct stream *s)
+close_fd(int *fd)
 {
-	struct exit_status *st = &s->res->st;
-
-	st->exited = WIFEXITED(s->status);
-	st->code = st->exited ? WEXITSTATUS(s->status) : 0;
-	st->signal = WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0;
-	st->duration_ms = now_ms() - s->t_start;
-}
-
-/* poll_timeout, shortened to the end of a hold; NULL: no timeout. */
-static struct timespec *
-wait_time(const struct stream *s, struct timespec *ts)
-{
-	long long us = poll_timeout(s, now_ms());
-
-	us = us >= 0 ? us * 1000 : -1;
-	if (holding(s) && (us < 0 || s->hold_until - s->now_us < us))
-		us = s->hold_until - s->now_us;
-	if (us < 0)
-		return NULL;
-	ts->tv_sec = us / 1000000;
-	ts->tv_nsec = us % 1000000 * 1000;
-	return ts;
-}
-
-static void
-loop(struct stream *s)
-{
-	struct pollfd p[P_COUNT];
-	struct timespec ts;
-	long long now;
-
-	for (;;) {
-		now = now_ms();
-		check_timers(s, now);
-		if (finished(s, now))
-			return;
-		/* One instant for the hold: the pipes left out of the poll
-		 * set must be the ones its timeout brings back. */
-		s->now_us = now_us();
-		set_pollfds(s, p);
-		if (ppoll(p, P_COUNT, wait_time(s, &ts), NULL) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		handle_events(s, p);
-	}
-}
-
-void
-stream_run(struct worker *w, int sock, struct decoder *dec,
-    struct child *ch, const struct exec_req *req, struct stream_result *res)
-{
-	struct stream s = {
-		.w = w, .sock = sock, .dec = dec, .ch = ch, .res = res,
-		.t_start = now_ms(),
-	};
-	double t = req->timeout;
-
-	if (w->cf->max_timeout > 0 && (t <= 0 || t > w->cf->max_timeout))
-		t = w->cf->max_timeout;
-	if (t > 0)
-		s.deadline = s.t_start + (long long)(t * 1000);
-	memset(res, 0, sizeof(*res));
-	process_frames(&s);	/* frames that came along with exec */
-	if (ch->pidfd == -1)
-		child_exited(&s);	/* its SIGCHLD may be gone already */
-	loop(&s);
-	fill_status(&s);
-	drop_stdin(&s);
-	close_fd(&ch->out_fd);
-	close_fd(&ch->err_fd);
-	close_fd(&ch->pidfd);
-	if (!s.aborted && s.out_pending) {
-		/* Given up with a frame half sent: an exit frame now would
-		 * land inside its payload. */
-		res->why = "client not reading";
-	} else if (!s.aborted) {
-		if (msg_send(sock, msg_exit(&res->st)) == 0)
-			res->sent_exit = true;
-		else
-			res->why = "connection error";
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
 	}
 }

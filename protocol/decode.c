@@ -113,7 +113,7 @@ decoder_error(const struct decoder *d)
 }
 
 static int
-fail(struct decoder *d, enum decode_error e)
+set_error(struct decoder *d, enum decode_error e)
 {
 	d->error = e;
 	return -1;
@@ -187,15 +187,15 @@ check_type(struct decoder *d, json_t *hdr)
 	json_t *type;
 
 	if (!json_is_object(hdr))
-		return fail(d, DECODE_NOT_OBJECT);
+		return set_error(d, DECODE_NOT_OBJECT);
 	if ((type = json_object_get(hdr, "type")) == NULL)
-		return fail(d, DECODE_NO_TYPE);
+		return set_error(d, DECODE_NO_TYPE);
 	if (!json_is_string(type))
-		return fail(d, DECODE_TYPE_NOT_STRING);
+		return set_error(d, DECODE_TYPE_NOT_STRING);
 	if (frame_type_from_name(json_string_value(type), &d->type) == -1) {
 		snprintf(d->detail, sizeof(d->detail), "\"%.100s\"",
 		    json_string_value(type));
-		return fail(d, DECODE_UNKNOWN_TYPE);
+		return set_error(d, DECODE_UNKNOWN_TYPE);
 	}
 	return 0;
 }
@@ -210,10 +210,10 @@ check_len(struct decoder *d, json_t *hdr)
 	if (len == NULL)
 		return 0;
 	if (!json_is_integer(len) || (v = json_integer_value(len)) < 0)
-		return fail(d, DECODE_BAD_LEN);
+		return set_error(d, DECODE_BAD_LEN);
 	if (v > FRAME_PAYLOAD_MAX) {
 		snprintf(d->detail, sizeof(d->detail), "%lld", (long long)v);
-		return fail(d, DECODE_LEN_TOO_BIG);
+		return set_error(d, DECODE_LEN_TOO_BIG);
 	}
 	d->len = (size_t)v;
 	return 0;
@@ -228,7 +228,7 @@ parse_json(struct decoder *d, const char *p, size_t n)
 	if (hdr == NULL) {
 		snprintf(d->detail, sizeof(d->detail), "%.100s at byte %d",
 		    jerr.text, jerr.position);
-		return fail(d, DECODE_BAD_JSON);
+		return set_error(d, DECODE_BAD_JSON);
 	}
 	if (check_type(d, hdr) == -1 || check_len(d, hdr) == -1) {
 		json_decref(hdr);
@@ -252,11 +252,11 @@ parse_head(struct decoder *d)
 		return 0;
 	h = get_be32(p);
 	if (h == 0)
-		return fail(d, DECODE_HDR_EMPTY);
+		return set_error(d, DECODE_HDR_EMPTY);
 	if (h > FRAME_HDR_MAX) {
 		snprintf(d->detail, sizeof(d->detail), "%lu",
 		    (unsigned long)h);
-		return fail(d, DECODE_HDR_TOO_LONG);
+		return set_error(d, DECODE_HDR_TOO_LONG);
 	}
 	if (avail < FRAME_PREFIX_LEN + h)
 		return 0;

@@ -1,0 +1,29 @@
+/*
+ * A worker's signals, read from a signalfd wherever the worker waits (the
+ * accept loop, the request, the stream): SIGTERM stops it accepting at
+ * once; the rest is returned for the caller to act on.
+ */
+#ifndef REXECD_WSIGNAL_H
+#define REXECD_WSIGNAL_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+
+#include "listen.h"
+
+#define WSIG_KILL_NOW	0x1	/* SIGUSR1, shutdown_timeout: end the command */
+#define WSIG_CHILD	0x2	/* SIGCHLD */
+
+struct wsignal {
+	int			 fd;		/* the signalfd, to poll */
+	struct listeners	*l;		/* closed at SIGTERM */
+	bool			 stopping;	/* SIGTERM: exit when done */
+};
+
+/* Blocks the signals for the signalfd, arms the parent-death signal. */
+void	wsignal_open(struct wsignal *, struct listeners *, pid_t master);
+/* Drains the signalfd; returns what happened (WSIG_ flags). */
+int	wsignal_read(struct wsignal *);
+
+#endif
