@@ -72,8 +72,8 @@ CRITERION_OPTS	?= --jobs 2 --timeout 300
 
 MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
-.PHONY: all check check-all unit integration lint asan valgrind fuzz install \
-	uninstall clean deps demo bench
+.PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
+	install uninstall clean deps demo bench
 
 all: $(REXECD) $(REXEC)
 
@@ -103,7 +103,7 @@ $(UNIT_TEST): $(UNIT_OBJ) $(LIBPROTO)
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
 
-check: unit integration lint
+check: unit integration tools lint
 
 unit: $(UNIT_TEST)
 	$(UNIT_TEST) $(CRITERION_OPTS)
@@ -113,8 +113,20 @@ integration: $(INTEG_TEST) $(REXECD) $(REXEC)
 	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
 	    $(INTEG_TEST) $(CRITERION_OPTS)
 
+# The real rsync, git, clush, pdsh and ansible-playbook through rexec; a
+# missing tool is skipped, said so (make deps installs them all).
+# TOOL_TESTS=no leaves them out (the sanitizer pass: they test the tools'
+# use of rexec, not rexec's memory).
+TOOL_TESTS	?= yes
+tools: $(REXECD) $(REXEC)
+ifeq ($(TOOL_TESTS),yes)
+	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
+	    sh tests/tools/run.sh
+endif
+
 # Pages outside the project that ours cite with .Xr (name section).
-XR_EXTERNAL	= ssh 1|rsh 1|pdsh 1|systemd\.socket 5
+XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5
+XR_EXTERNAL	= ssh 1|rsh 1|pdsh 1|systemd\.socket 5|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns
 # of a stale mandoc.db for each outside one it finds): machine-dependent.
@@ -132,7 +144,7 @@ lint:
 asan:
 	SOAK_COMMANDS=$${SOAK_COMMANDS:-2000} \
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	    $(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' check
+	    $(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' TOOL_TESTS=no check
 
 # Everything CI runs: the tests, again under ASan+UBSan, and memcheck.
 check-all: check asan valgrind

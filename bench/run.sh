@@ -424,3 +424,4 @@ row "memory client peak RSS" "$m_client KiB" "<= 4096 KiB" "$(verdict "$m_client
 row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ] && echo "within 256 KiB" || echo "grows")" "flat" \
     "$(verdict "$flat == 1")"
 } | tee "$BENCH_OUT"
+BUILD="$BUILD" sh bench/ansible.sh | tee -a "$BENCH_OUT"	# issue 12

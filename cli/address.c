@@ -15,6 +15,9 @@
 #include "clock.h"
 #include "fail.h"
 
+static int	 family = AF_UNSPEC;
+
+static int	 split_user(const char **, struct address *);
 static int	 split_bracketed(const char *, struct address *);
 static int	 connect_one(const struct addrinfo *, int timeout_ms);
 static int	 wait_connected(int fd, int timeout_ms);
@@ -22,11 +25,19 @@ static int	 wait_connected(int fd, int timeout_ms);
 int
 address_parse(const char *arg, struct address *a)
 {
-	const char *colon = strchr(arg, ':');
+	const char *colon;
 
-	a->host = a->port = NULL;
-	if (arg[0] == '[')
-		return split_bracketed(arg, a);
+	a->user = a->host = a->port = NULL;
+	if (split_user(&arg, a) == -1)
+		return -1;
+	colon = strchr(arg, ':');
+	if (arg[0] == '[') {
+		if (split_bracketed(arg, a) == -1) {
+			address_free(a);
+			return -1;
+		}
+		return 0;
+	}
 	/* More than one colon: an IPv6 address without a port, as ssh reads it. */
 	if (colon == NULL || strchr(colon + 1, ':') != NULL) {
 		a->host = strdup(arg);
@@ -45,6 +56,26 @@ bad:
 	return -1;
 }
 
+/* "user@host": the last '@' ends the account, as ssh reads it. */
+static int
+split_user(const char **arg, struct address *a)
+{
+	const char *at = strrchr(*arg, '@');
+
+	if (at == NULL)
+		return 0;
+	if (at == *arg) {
+		report("invalid address '%s': no account before '@'", *arg);
+		return -1;
+	}
+	if ((a->user = strndup(*arg, (size_t)(at - *arg))) == NULL) {
+		report("out of memory");
+		return -1;
+	}
+	*arg = at + 1;
+	return 0;
+}
+
 static int
 split_bracketed(const char *arg, struct address *a)
 {
@@ -59,7 +90,6 @@ split_bracketed(const char *arg, struct address *a)
 	if (close[1] == ':')
 		a->port = strdup(close + 2);
 	if (a->host == NULL || (close[1] == ':' && a->port == NULL)) {
-		address_free(a);
 		report("out of memory");
 		return -1;
 	}
@@ -69,16 +99,23 @@ split_bracketed(const char *arg, struct address *a)
 void
 address_free(struct address *a)
 {
+	free(a->user);
 	free(a->host);
 	free(a->port);
-	a->host = a->port = NULL;
+	a->user = a->host = a->port = NULL;
+}
+
+void
+address_set_family(int af)
+{
+	family = af;
 }
 
 int
 address_connect(const char *host, const char *port, int timeout_ms)
 {
 	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
+		.ai_family = family,
 		.ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_NUMERICSERV,
 	};

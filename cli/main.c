@@ -25,6 +25,7 @@
 #include "message.h"
 #include "session.h"
 #include "signals.h"
+#include "sshopts.h"
 #include "stdfds.h"
 #include "token.h"
 
@@ -32,19 +33,19 @@
 /* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
 #define BUSY_RETRIES		4
 #define BUSY_BACKOFF_MS		100u
-/* poll(2) counts milliseconds in an int. */
-#define CONNECT_TIMEOUT_MAX	86400.0
 
 struct options {
 	const char	 *port;
 	const char	 *token_file;
 	const char	 *cwd;
+	const char	 *user;
 	double		  timeout;
 	double		  connect_timeout;
 	bool		  no_stdin;
 	bool		  argv_mode;
 	char		**env;
 	size_t		  envc;
+	struct sshopts	  ssh;
 };
 
 enum { OPT_CONNECT_TIMEOUT = 256 };
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "cwd",		required_argument, NULL, 'C' },
 	{ "token-file",		required_argument, NULL, 'T' },
 	{ "argv",		no_argument,	   NULL, 'A' },
+	{ "user",		required_argument, NULL, 'l' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -71,8 +73,13 @@ static void	 usage(FILE *);
 static bool	 stdin_readable(void);
 static int	 check_port(const char *);
 static int	 run(const struct options *, const char *, char **, int);
+static const char *pick_port(const struct options *,
+		    const struct address *);
+static const char *pick_user(const struct options *,
+		    const struct address *);
+static int	 connect_timeout_ms(const struct options *);
 static json_t	*build_exec(const struct options *, char **, int, char *,
-		    bool);
+		    const char *, bool);
 static char	*join_words(char **, int);
 static int	 connect_and_run(const char *, const char *, int, json_t *,
 		    bool);
@@ -82,20 +89,24 @@ static unsigned	 jitter(unsigned bound);
 int
 main(int argc, char **argv)
 {
-	struct options o = { .connect_timeout = CONNECT_TIMEOUT_DEFAULT };
+	struct options o = { 0 };
 	int status, first;
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((first = parse_options(argc, argv, &o)) < 0)
 		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
-	else if (argc - first < 2) {
+	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
+		usage_error("out of memory");
+		status = EXIT_REXEC_FAILED;
+	} else if (argc - first < (o.ssh.print_config ? 1 : 2)) {
 		usage_error("missing %s", argc == first ? "host" : "command");
 		status = EXIT_REXEC_FAILED;
 	} else
 		status = run(&o, argv[first], argv + first + 1,
 		    argc - first - 1);
 	free(o.env);
+	sshopts_free(&o.ssh);
 	return status;
 }
 
@@ -108,9 +119,22 @@ parse_options(int argc, char **argv, struct options *o)
 	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l;
 	 * ":": errors are ours to print, on one line. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:AhV", long_options,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:hV"
+	    SSHOPTS_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+		case '4':
+		case '6':
+		case 'q':
+		case 'a':
+		case '2':
+		case 'G':
+			if (sshopts_take(&o->ssh, c, optarg) == -1)
+				return -1;
+			break;
+		case 'l':
+			o->user = optarg;
+			break;
 		case 'p':
 			o->port = optarg;
 			break;
@@ -211,7 +235,7 @@ static void
 usage(FILE *f)
 {
 	fputs(
-"usage: rexec [options] host command [arg ...]\n"
+"usage: rexec [options] [user@]host command [arg ...]\n"
 "Run a command on a host running rexecd, as if it ran here.\n"
 "\n"
 "  host                  name or address, optionally host:port or [v6addr]:port\n"
@@ -222,8 +246,15 @@ usage(FILE *f)
 "  -C, --cwd DIR         run the command in DIR\n"
 "  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
 "  -A, --argv            run the words as argv, without a shell\n"
+"  -l, --user USER       run as USER on the server (also USER@host)\n"
 "      --connect-timeout SECS\n"
 "                        give up on an address after SECS seconds (default 10)\n"
+"  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
+"                        take effect; ssh's others are accepted, ignored\n"
+"  -4, -6                IPv4 only, IPv6 only\n"
+"  -q                    quiet: no warnings (errors are still printed)\n"
+"  -a, -2                accepted and ignored, as ssh's\n"
+"  -G                    print hostname, port and user, and exit\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -257,6 +288,37 @@ check_port(const char *port)
 	return 0;
 }
 
+/* The most specific wins: host:port, -p, -o Port, $REXEC_PORT. */
+static const char *
+pick_port(const struct options *o, const struct address *a)
+{
+	const char *port;
+
+	if ((port = a->port) == NULL && (port = o->port) == NULL &&
+	    (port = o->ssh.port) == NULL &&
+	    ((port = getenv("REXEC_PORT")) == NULL || port[0] == '\0'))
+		port = REXEC_DEFAULT_PORT;
+	return port;
+}
+
+/* user@host, -l, -o User; NULL: the daemon's default account. */
+static const char *
+pick_user(const struct options *o, const struct address *a)
+{
+	return a->user != NULL ? a->user : o->user != NULL ? o->user :
+	    o->ssh.user;
+}
+
+static int
+connect_timeout_ms(const struct options *o)
+{
+	double secs = o->connect_timeout > 0 ? o->connect_timeout :
+	    o->ssh.connect_timeout > 0 ? o->ssh.connect_timeout :
+	    CONNECT_TIMEOUT_DEFAULT;
+
+	return (int)(secs * 1000 + 0.999);
+}
+
 static int
 run(const struct options *o, const char *hostarg, char **words, int nwords)
 {
@@ -271,18 +333,24 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	if (address_parse(hostarg, &a) == -1)
 		return EXIT_REXEC_FAILED;
 	fail_set_host(a.host);
-	if ((port = a.port) == NULL && (port = o->port) == NULL &&
-	    ((port = getenv("REXEC_PORT")) == NULL || port[0] == '\0'))
-		port = REXEC_DEFAULT_PORT;
-	if (check_port(port) == -1 || token_load(o->token_file, &token) == -1)
+	port = pick_port(o, &a);
+	if (check_port(port) == -1)
 		goto out;
-	if ((exec = build_exec(o, words, nwords, token,
+	if (o->ssh.print_config) {
+		sshopts_print(a.host, port, pick_user(o, &a));
+		status = 0;
+		goto out;
+	}
+	if (token_load(o->token_file, &token) == -1)
+		goto out;
+	if ((exec = build_exec(o, words, nwords, token, pick_user(o, &a),
 	    stdin_open)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
-	status = connect_and_run(a.host, port,
-	    (int)(o->connect_timeout * 1000 + 0.999), exec, stdin_open);
+	address_set_family(o->ssh.family);
+	status = connect_and_run(a.host, port, connect_timeout_ms(o), exec,
+	    stdin_open);
 out:
 	json_decref(exec);
 	if (token != NULL)
@@ -295,7 +363,7 @@ out:
 
 static json_t *
 build_exec(const struct options *o, char **words, int nwords, char *token,
-    bool stdin_open)
+    const char *user, bool stdin_open)
 {
 	struct exec_req req = {
 		.version = PROTOCOL_VERSION,
@@ -306,6 +374,7 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 		.stdin_open = stdin_open,
 		.token = token,
 		.token_len = token != NULL ? strlen(token) : 0,
+		.user = user,
 	};
 	char *cmd = NULL;
 	json_t *hdr;

@@ -55,6 +55,8 @@ static int	set_allow(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_user(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	set_users(struct config *, const char *, const char *,
+		    char *, size_t);
 static int	parse_bool(const char *name, const char *v, bool *out,
 	    char *err, size_t errlen);
 static int	set_allow_root(struct config *, const char *, const char *,
@@ -87,6 +89,7 @@ static const struct key {
 	{ "token_file",		set_token_file },
 	{ "allow",		set_allow },
 	{ "user",		set_user },
+	{ "users",		set_users },
 	{ "allow_root",		set_allow_root },
 	{ "log_level",		set_log_level },
 	{ "max_startups",	set_startups },
@@ -361,6 +364,32 @@ set_user(struct config *cf, const char *name, const char *value,
 	if (strlcpy(cf->user, value, sizeof(cf->user)) >= sizeof(cf->user))
 		return seterr(err, errlen, "user: name too long");
 	return 0;
+}
+
+static int
+add_user(struct config *cf, const char *w, char *err, size_t errlen)
+{
+	if (strcmp(w, "*") == 0) {
+		cf->users_any = true;
+		return 0;
+	}
+	if (cf->nusers == USERS_MAX)
+		return seterr(err, errlen, "users: more than %d accounts",
+		    USERS_MAX);
+	if (strlcpy(cf->users[cf->nusers], w, USER_MAX) >= USER_MAX)
+		return seterr(err, errlen, "users: name too long");
+	cf->nusers++;
+	return 0;
+}
+
+static int
+set_users(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	cf->nusers = 0;
+	cf->users_any = false;
+	return each_word(value, add_user, cf, err, errlen);
 }
 
 static int

@@ -19,6 +19,7 @@
 #define LISTEN_ADDR_MAX		256
 #define ALLOW_MAX		64
 #define USER_MAX		64
+#define USERS_MAX		64
 #define WORKERS_LIMIT		1024
 
 enum config_rlimit {
@@ -53,6 +54,9 @@ struct config {
 	struct cidr	allow[ALLOW_MAX];
 	size_t		nallow;
 	char		user[USER_MAX];
+	char		users[USERS_MAX][USER_MAX];	/* may be asked for */
+	size_t		nusers;
+	bool		users_any;			/* users = * */
 	bool		allow_root;
 	enum log_level	log_level;
 	int		startups_begin;		/* max_startups start:rate:full */

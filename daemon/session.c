@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "auth.h"
 #include "authlog.h"
 #include "clock.h"
@@ -43,6 +44,7 @@ struct session {
 	int			 sock;
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
+	char			 account[USER_MAX];
 	struct decoder		 dec;
 	struct exec_req		 req;
 	bool			 have_req;
@@ -52,6 +54,7 @@ struct session {
 static void	format_peer(const struct sockaddr_storage *, char *, size_t);
 static bool	admitted(struct session *, const struct sockaddr *);
 static int	check_request(struct session *);
+static int	check_account(struct session *);
 static int	read_request(struct session *, struct frame *);
 static bool	overdue(struct session *, long long accepted,
 		    long long deadline);
@@ -163,7 +166,34 @@ check_request(struct session *s)
 		    "a token is required" : "wrong token");
 		return -1;
 	}
-	return 0;
+	return check_account(s);
+}
+
+/* The client learns only that it may not; the log says why. */
+static int
+check_account(struct session *s)
+{
+	const struct account *a;
+	const char *why;
+	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
+	bool whole;
+
+	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
+		strlcpy(s->account, a->name, sizeof(s->account));
+		return 0;
+	}
+	if (s->req.user == NULL) {
+		report_error(s, ERR_INTERNAL, why);
+		return -1;
+	}
+	/* The name is the client's: printable only, as the command. */
+	whole = append(&d, name + USER_MAX, s->req.user);
+	strlcpy(d, whole ? "" : "...", 4);
+	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
+	    why);
+	authlog_refused(s->peer, reason);
+	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+	return -1;
 }
 
 /* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
@@ -289,7 +319,8 @@ run(struct session *s)
 		return;
 	}
 	slot_busy(c->slot, s->command, ch.pid);
-	log_debug("%s '%s': started pid %d", s->peer, s->command, ch.pid);
+	log_debug("%s %s '%s': started pid %d", s->peer, s->account,
+	    s->command, ch.pid);
 	stream_run(&sc, &ch, &s->req, &res);
 	/* Nothing to linger for: it would only delay the worker. */
 	s->silent = res.unread;
@@ -336,8 +367,8 @@ log_result(const struct session *s, const struct stream_result *r)
 		snprintf(status, sizeof(status), "signal %s",
 		    signame_from_number(r->st.signal) != NULL ?
 		    signame_from_number(r->st.signal) : "?");
-	log_info("%s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
-	    s->peer, s->command, status,
+	log_info("%s %s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
+	    s->peer, s->account, s->command, status,
 	    r->st.timed_out ? " (timed out)" : "",
 	    r->sent_exit ? "" : ", ", r->sent_exit ? "" : r->why,
 	    r->bytes_out, r->bytes_in, r->st.duration_ms);

@@ -8,9 +8,7 @@
 #include <bsd/string.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "account.h"
 #include "fdio.h"
 #include "log.h"
 #include "spawn.h"
@@ -49,17 +47,6 @@ enum stage {
 struct spawn_status {
 	int	stage;
 	int	err;
-};
-
-struct account {
-	uid_t	uid;
-	gid_t	gid;
-	bool	drop;		/* switch to uid/gid before exec */
-	char	name[USER_MAX];
-	char	home[PATH_MAX];
-	char	shell[PATH_MAX];
-	gid_t	*groups;	/* supplementary groups, when drop */
-	int	ngroups;
 };
 
 struct pipes {
@@ -105,31 +92,8 @@ static const int rlimit_res[RL_COUNT] = {
 static int	reset_sig[NSIG];
 static int	nreset_sig = -1;
 
-/*
- * The account is looked up (getpwnam, getgrouplist: /etc/passwd and
- * /etc/group, or NSS) once, not for every command: the result is kept
- * while both files are unchanged, for ACCOUNT_TTL_MS at most (other NSS
- * sources have no file to watch).  A reload replaces the workers anyway.
- */
-#define ACCOUNT_TTL_MS	60000
-
-struct account_cache {
-	bool		valid;
-	long long	until;
-	struct stat	passwd, group;
-	char		user[USER_MAX];
-	struct account	a;
-};
-
-static struct account_cache	acache;
-
 static int	spawn_plan(const struct config *cf, const struct exec_req *req,
 	    struct plan *pl, struct env_base *base, struct proto_error *e);
-static const struct account *account_get(const struct config *cf);
-static void	file_stamp(const char *path, struct stat *st);
-static bool	same_file(const struct stat *a, const struct stat *b);
-static int	account_lookup(const struct config *cf, struct account *a);
-static int	account_groups(struct account *a);
 static char **build_env(const struct exec_req *req, const struct account *a,
 	    struct env_base *b);
 static bool	env_is(const char *var, const char *name);
@@ -185,11 +149,18 @@ static int
 spawn_plan(const struct config *cf, const struct exec_req *req,
     struct plan *pl, struct env_base *base, struct proto_error *e)
 {
+	const char *why;
+
 	memset(pl, 0, sizeof(*pl));
 	pl->cf = cf;
 	pl->req = req;
-	if ((pl->a = account_get(cf)) == NULL) {
-		proto_error_set(e, ERR_INTERNAL, "no such user %s", cf->user);
+	if ((pl->a = account_get(cf, req->user, &why)) == NULL) {
+		/* Checked with the request: only a change since then. */
+		if (req->user != NULL)
+			proto_error_set(e, ERR_AUTH, ACCOUNT_REFUSED);
+		else
+			proto_error_set(e, ERR_INTERNAL, "no such user %s",
+			    cf->user);
 		return -1;
 	}
 	if ((pl->envp = build_env(req, pl->a, base)) == NULL ||
@@ -200,95 +171,6 @@ spawn_plan(const struct config *cf, const struct exec_req *req,
 	}
 	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
 	return 0;
-}
-
-static const struct account *
-account_get(const struct config *cf)
-{
-	struct account_cache *c = &acache;
-	struct stat pw, gr;
-	long long now = now_ms();
-
-	file_stamp("/etc/passwd", &pw);
-	file_stamp("/etc/group", &gr);
-	if (c->valid && now < c->until && strcmp(c->user, cf->user) == 0 &&
-	    same_file(&pw, &c->passwd) && same_file(&gr, &c->group))
-		return &c->a;
-	c->valid = false;
-	if (account_lookup(cf, &c->a) == -1)
-		return NULL;
-	c->valid = true;
-	c->until = now + ACCOUNT_TTL_MS;
-	c->passwd = pw;
-	c->group = gr;
-	strlcpy(c->user, cf->user, sizeof(c->user));
-	return &c->a;
-}
-
-static void
-file_stamp(const char *path, struct stat *st)
-{
-	if (stat(path, st) == -1)
-		memset(st, 0, sizeof(*st));
-}
-
-static bool
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	    a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-static int
-account_lookup(const struct config *cf, struct account *a)
-{
-	struct passwd *pw;
-
-	free(a->groups);
-	memset(a, 0, sizeof(*a));
-	pw = cf->user[0] != '\0' ? getpwnam(cf->user) : getpwuid(geteuid());
-	if (pw == NULL) {
-		if (cf->user[0] != '\0')
-			return -1;
-		a->uid = geteuid();
-		a->gid = getegid();
-		snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
-		strlcpy(a->home, "/", sizeof(a->home));
-		strlcpy(a->shell, "/bin/sh", sizeof(a->shell));
-		return 0;
-	}
-	a->uid = pw->pw_uid;
-	a->gid = pw->pw_gid;
-	a->drop = cf->user[0] != '\0' && geteuid() == 0;
-	strlcpy(a->name, pw->pw_name, sizeof(a->name));
-	strlcpy(a->home, pw->pw_dir, sizeof(a->home));
-	strlcpy(a->shell, pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh",
-	    sizeof(a->shell));
-	return a->drop ? account_groups(a) : 0;
-}
-
-static int
-account_groups(struct account *a)
-{
-	int n = 32;
-
-	for (;;) {
-		gid_t *g = reallocarray(a->groups, (size_t)n, sizeof(gid_t));
-		int want = n;
-
-		if (g == NULL)
-			return -1;
-		a->groups = g;
-		if (getgrouplist(a->name, a->gid, a->groups, &want) != -1) {
-			a->ngroups = want;
-			return 0;
-		}
-		if (want <= n || want > 65536)
-			return -1;
-		n = want;
-	}
 }
 
 /* The command's environment: the base (HOME, USER, LOGNAME, SHELL,

@@ -156,6 +156,7 @@ static int
 parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
 	json_t *v;
+	size_t len = 0;
 
 	if (opt_string(hdr, "cwd", &r->cwd, NULL) == -1)
 		return bad(e, "\"cwd\" is not a string");
@@ -163,6 +164,10 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 		return bad(e, "\"cwd\" is empty");
 	if (opt_string(hdr, "token", &r->token, &r->token_len) == -1)
 		return bad(e, "\"token\" is not a string");
+	if (opt_string(hdr, "user", &r->user, &len) == -1)
+		return bad(e, "\"user\" is not a string");
+	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
+		return bad(e, "\"user\" is empty or holds a NUL");
 	if ((v = json_object_get(hdr, "timeout")) != NULL) {
 		if (!json_is_number(v))
 			return bad(e, "\"timeout\" is not a number");
@@ -350,6 +355,9 @@ exec_members(json_t *h, const struct exec_req *r)
 		return -1;
 	if (r->token != NULL && json_object_set_new(h, "token",
 	    json_stringn(r->token, r->token_len)) == -1)
+		return -1;
+	if (r->user != NULL &&
+	    json_object_set_new(h, "user", json_string(r->user)) == -1)
 		return -1;
 	return 0;
 }

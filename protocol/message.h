@@ -31,6 +31,7 @@ struct exec_req {
 	bool		  stdin_open;
 	const char	 *token;	/* NULL: none sent */
 	size_t		  token_len;
+	const char	 *user;		/* NULL: the daemon's default account */
 	json_t		 *hdr;		/* owns the strings above */
 };
 

@@ -166,6 +166,12 @@ Test(client_errors, connect_timeout)
 	    "127.0.0.1", "true", NULL);
 	assert_one_line(&r, "rexec: 127.0.0.1: cannot connect to port ",
 	    "timed out");
+	rexec_run_free(&r);
+	/* ssh's spelling, as clush passes it. */
+	rexec_run(&r, &o, "-oConnectTimeout=1", "-p", port_s, "127.0.0.1",
+	    "true", NULL);
+	assert_one_line(&r, "rexec: 127.0.0.1: cannot connect to port ",
+	    "timed out");
 	close(filler);
 	close(lfd);
 	rexec_run_free(&r);

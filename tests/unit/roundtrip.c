@@ -94,6 +94,7 @@ Test(roundtrip, exec_shell_mode)
 	in.timeout = 2.5;
 	in.token = "s3cret";
 	in.token_len = 6;
+	in.user = "deploy";
 	pair_open(&p);
 	put_msg(&p, msg_exec(&in));
 	pair_read(&p, &f);
@@ -107,6 +108,7 @@ Test(roundtrip, exec_shell_mode)
 	cr_assert_float_eq(out.timeout, 2.5, 1e-9);
 	cr_assert(out.stdin_open);
 	cr_assert_str_eq(out.token, "s3cret");
+	cr_assert_str_eq(out.user, "deploy");
 	exec_req_free(&out);
 	frame_clear(&f);
 	pair_close(&p);

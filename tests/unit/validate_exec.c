@@ -81,6 +81,9 @@ Test(validate_exec, wrong_member_types)
 		EXEC("\"cmd\":\"x\",\"timeout\":1e300"),
 		EXEC("\"cmd\":\"x\",\"stdin\":1"),
 		EXEC("\"cmd\":\"x\",\"token\":true"),
+		EXEC("\"cmd\":\"x\",\"user\":0"),
+		EXEC("\"cmd\":\"x\",\"user\":\"\""),
+		EXEC("\"cmd\":\"x\",\"user\":null"),
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -93,12 +96,13 @@ Test(validate_exec, optional_members)
 	struct exec_req r;
 
 	cr_assert_eq(exec_code(EXEC("\"cmd\":\"x\",\"timeout\":0.5,"
-	    "\"stdin\":false,\"cwd\":\"/\",\"token\":\"t\","
+	    "\"stdin\":false,\"cwd\":\"/\",\"token\":\"t\",\"user\":\"u\","
 	    "\"env\":{\"K\":\"v\"},\"unknown\":[1]"), &r), ERR_NONE);
 	cr_assert_float_eq(r.timeout, 0.5, 1e-9);
 	cr_assert_not(r.stdin_open);
 	cr_assert_str_eq(r.cwd, "/");
 	cr_assert_str_eq(r.token, "t");
+	cr_assert_str_eq(r.user, "u");
 	cr_assert_eq(r.envc, 1);
 	cr_assert_str_eq(r.env[0], "K=v");
 	cr_assert_null(r.env[1]);
@@ -107,6 +111,7 @@ Test(validate_exec, optional_members)
 	    ERR_NONE);
 	cr_assert_float_eq(r.timeout, 3.0, 1e-9);
 	cr_assert(r.stdin_open);
+	cr_assert_null(r.user);
 	exec_req_free(&r);
 }
 

@@ -1,0 +1,172 @@
+#!/bin/sh
+# Ansible over three connections, in one run (issue 12): a 16-host,
+# 3-task playbook over ssh (pipelining on, ControlPersist as Ansible sets
+# it), over local and over the rexec plugin; then a 200-item copy loop to
+# one host.  Every "host" is 127.0.0.1, by a private sshd and rexecd.
+# Ansible's own Python dominates; the target: rexec at least as fast as
+# ssh, and within 10 % of local.
+#
+#   BENCH_ANSIBLE_RUNS  measured runs of the playbook per connection (3)
+#   BENCH_ANSIBLE_FORKS Ansible's forks (default 5, Ansible's own)
+#   BUILD               build directory holding rexec and rexecd (build)
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+RUNS=${BENCH_ANSIBLE_RUNS:-3}
+HOSTS=16
+LOOP=200
+for tool in ansible-playbook /usr/sbin/sshd ssh ssh-keygen python3; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "bench/ansible: $tool missing, skipped"; exit 0; }
+done
+
+T=$(mktemp -d /tmp/rexec-bench-ansible.XXXXXX)
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+mkdir "$T/bin"
+cp "$BUILD/rexec" "$BUILD/rexecd" "$T/bin/"
+PATH="$T/bin:$PATH"
+
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for() {	# what command...
+	what=$1; shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { echo "bench/ansible: $what did not start" >&2
+			exit 1; }
+		sleep 0.1
+	done
+}
+
+start_rexecd() {
+	printf 'workers = 8\nallow_root = yes\n' > "$T/rexecd.conf"
+	rexecd -f "$T/rexecd.conf" -p 0 -l 127.0.0.1 2> "$T/rexecd.log" &
+	PIDS="$PIDS $!"
+	wait_for rexecd grep -q 'listening on 127.0.0.1 port' "$T/rexecd.log"
+	RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' \
+	    "$T/rexecd.log")
+}
+
+start_sshd() {
+	mkdir -p /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" < /dev/null
+	ssh-keygen -q -t ed25519 -N '' -f "$T/id" < /dev/null
+	SPORT=$(free_port)
+	cat > "$T/sshd_config" <<-CONF
+	Port $SPORT
+	ListenAddress 127.0.0.1
+	HostKey $T/host_key
+	AuthorizedKeysFile $T/id.pub
+	PidFile $T/sshd.pid
+	StrictModes no
+	UsePAM no
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	MaxSessions 64
+	MaxStartups 64
+	Subsystem sftp internal-sftp
+	CONF
+	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
+	PIDS="$PIDS $!"
+	wait_for sshd ssh -i "$T/id" -p "$SPORT" -o BatchMode=yes \
+	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	    127.0.0.1 true
+}
+
+inventory() {	# connection count
+	echo "[all]"
+	i=1
+	while [ $i -le "$2" ]; do echo "h$i"; i=$((i + 1)); done
+	echo "[all:vars]"
+	echo "ansible_host=127.0.0.1"
+	echo "ansible_python_interpreter=/usr/bin/python3"
+	echo "ansible_connection=$1"
+	echo "dir=$T/remote"
+	case $1 in
+	ssh) echo "ansible_port=$SPORT"
+	     echo "ansible_user=$(id -un)"
+	     echo "ansible_ssh_private_key_file=$T/id"
+	     echo "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'" ;;
+	rexec) echo "ansible_port=$RPORT" ;;
+	esac
+}
+
+cat > "$T/play.yml" <<'YML'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: uname -r
+    - shell: mkdir -p {{ dir }}/{{ inventory_hostname }} && echo ok
+    - copy:
+        content: "{{ inventory_hostname }}\n"
+        dest: "{{ dir }}/{{ inventory_hostname }}/name"
+YML
+cat > "$T/loop.yml" <<YML
+- hosts: all
+  gather_facts: false
+  tasks:
+    - file: { path: "{{ dir }}/loop", state: directory }
+    - copy:
+        content: "{{ item }}\n"
+        dest: "{{ dir }}/loop/f{{ item }}"
+      loop: "{{ range($LOOP) | list }}"
+YML
+
+export ANSIBLE_CONNECTION_PLUGINS="$(pwd)/contrib/ansible/connection_plugins"
+export ANSIBLE_HOME="$T/ansible-home" ANSIBLE_LOCAL_TEMP="$T/tmp-local"
+export ANSIBLE_REMOTE_TEMP="$T/tmp-remote" ANSIBLE_SSH_CONTROL_PATH_DIR="$T/cp"
+export ANSIBLE_PIPELINING=1 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_NOCOLOR=1
+export ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_FORKS=${BENCH_ANSIBLE_FORKS:-5}
+
+# play connection playbook hosts: seconds of one ansible-playbook run
+play() {
+	inventory "$1" "$3" > "$T/hosts-$1"
+	t0=$(date +%s.%N)
+	ansible-playbook -i "$T/hosts-$1" "$T/$2" > "$T/out" 2>&1 || {
+		echo "bench/ansible: $2 over $1 failed:" >&2
+		tail -n 20 "$T/out" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	rm -rf "$T/remote"
+	awk "BEGIN { printf \"%.2f\", $t1 - $t0 }"
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
+	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+start_rexecd
+start_sshd
+echo "== ansible: $HOSTS hosts x 3 tasks, median of $RUNS runs; $LOOP-item copy loop to one host"
+echo "load average at start $(cut -d' ' -f1-3 /proc/loadavg), forks $ANSIBLE_FORKS, $(ansible-playbook --version | head -1)"
+# rexec first: on a loaded machine the numbers asked about come soonest.
+for c in rexec local ssh; do
+	play "$c" play.yml "$HOSTS" > /dev/null	# warm-up: ControlPersist masters, caches
+	times=
+	n=0
+	while [ $n -lt "$RUNS" ]; do
+		times="$times $(play "$c" play.yml "$HOSTS")"
+		n=$((n + 1))
+	done
+	eval "play_$c=$(echo "$times" | median)"
+	echo "$c: playbook runs:$times s" >&2
+	eval "loop_$c=$(play "$c" loop.yml 1)"
+	eval "echo \"$c: playbook \$play_$c s (runs:$times), copy loop \$loop_$c s\""
+done
+awk -v s="$play_ssh" -v l="$play_local" -v r="$play_rexec" \
+    -v ls="$loop_ssh" -v ll="$loop_local" -v lr="$loop_rexec" 'BEGIN {
+	printf "playbook rexec/ssh %.2f (target <= 1.00), rexec/local %.2f (target <= 1.10)\n", r / s, r / l
+	printf "copy loop rexec/ssh %.2f, rexec/local %.2f\n", lr / ls, lr / ll
+}'
+echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,208 @@
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <bsd/string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "clock.h"
+
+/*
+ * An account is looked up (getpwnam, getgrouplist: /etc/passwd and
+ * /etc/group, or NSS) once, not for every command: the result is kept
+ * while both files are unchanged, for ACCOUNT_TTL_MS at most (other NSS
+ * sources have no file to watch).  A reload replaces the workers anyway.
+ */
+#define ACCOUNT_TTL_MS	60000
+
+struct account_cache {
+	bool		valid;
+	long long	until;
+	struct stat	passwd, group;
+	char		key[USER_MAX];	/* the name asked for, "" the default */
+	struct account	a;
+};
+
+static struct account_cache	acache;
+
+static bool	 cache_fresh(const struct account_cache *, const char *key,
+		    const struct stat *, const struct stat *, long long now);
+static int	 lookup(const struct config *, const char *user,
+		    struct account *, const char **why);
+static bool	 is_default(const struct config *, const char *user);
+static int	 lookup_default(const struct config *, struct account *);
+static int	 lookup_requested(const struct config *, const char *user,
+		    struct account *, const char **why);
+static bool	 listed(const struct config *, const char *user);
+static int	 fill(struct account *, const struct passwd *, bool drop);
+static int	 account_groups(struct account *);
+static void	 file_stamp(const char *, struct stat *);
+
+const struct account *
+account_get(const struct config *cf, const char *user, const char **why)
+{
+	struct account_cache *c = &acache;
+	const char *key = user != NULL && !is_default(cf, user) ? user : "";
+	struct stat pw, gr;
+	long long now = now_ms();
+
+	*why = NULL;
+	if (strlen(key) >= sizeof(c->key)) {
+		*why = "name too long";
+		return NULL;
+	}
+	file_stamp("/etc/passwd", &pw);
+	file_stamp("/etc/group", &gr);
+	if (cache_fresh(c, key, &pw, &gr, now))
+		return &c->a;
+	c->valid = false;
+	if (lookup(cf, key[0] != '\0' ? key : NULL, &c->a, why) == -1)
+		return NULL;
+	c->valid = true;
+	c->until = now + ACCOUNT_TTL_MS;
+	c->passwd = pw;
+	c->group = gr;
+	strlcpy(c->key, key, sizeof(c->key));
+	return &c->a;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static bool
+cache_fresh(const struct account_cache *c, const char *key,
+    const struct stat *pw, const struct stat *gr, long long now)
+{
+	return c->valid && now < c->until && strcmp(c->key, key) == 0 &&
+	    same_file(pw, &c->passwd) && same_file(gr, &c->group);
+}
+
+static int
+lookup(const struct config *cf, const char *user, struct account *a,
+    const char **why)
+{
+	free(a->groups);
+	memset(a, 0, sizeof(*a));
+	if (user == NULL) {
+		if (lookup_default(cf, a) == 0)
+			return 0;
+		*why = "the default account does not exist";
+		return -1;
+	}
+	return lookup_requested(cf, user, a, why);
+}
+
+/* Asking for the default account by name needs no users entry. */
+static bool
+is_default(const struct config *cf, const char *user)
+{
+	struct passwd *pw;
+
+	if (cf->user[0] != '\0')
+		return strcmp(user, cf->user) == 0;
+	return (pw = getpwuid(geteuid())) != NULL &&
+	    strcmp(pw->pw_name, user) == 0;
+}
+
+static int
+lookup_default(const struct config *cf, struct account *a)
+{
+	struct passwd *pw;
+
+	pw = cf->user[0] != '\0' ? getpwnam(cf->user) : getpwuid(geteuid());
+	if (pw != NULL)
+		return fill(a, pw, cf->user[0] != '\0' && geteuid() == 0);
+	if (cf->user[0] != '\0')
+		return -1;
+	a->uid = geteuid();
+	a->gid = getegid();
+	snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
+	strlcpy(a->home, "/", sizeof(a->home));
+	strlcpy(a->shell, "/bin/sh", sizeof(a->shell));
+	return 0;
+}
+
+/* The same path as the default account's, once the users key allows it. */
+static int
+lookup_requested(const struct config *cf, const char *user,
+    struct account *a, const char **why)
+{
+	struct passwd *pw;
+
+	if (!listed(cf, user))
+		*why = "not in users";
+	else if ((pw = getpwnam(user)) == NULL)
+		*why = "no such account";
+	else if (pw->pw_uid == 0 && !cf->allow_root)
+		*why = "root needs allow_root = yes";
+	else if (geteuid() != 0 && pw->pw_uid != geteuid())
+		*why = "switching accounts needs rexecd started as root";
+	else if (fill(a, pw, geteuid() == 0) == -1)
+		*why = "cannot read its groups";
+	return *why == NULL ? 0 : -1;
+}
+
+static bool
+listed(const struct config *cf, const char *user)
+{
+	if (cf->users_any)
+		return true;
+	for (size_t i = 0; i < cf->nusers; i++)
+		if (strcmp(cf->users[i], user) == 0)
+			return true;
+	return false;
+}
+
+static int
+fill(struct account *a, const struct passwd *pw, bool drop)
+{
+	a->uid = pw->pw_uid;
+	a->gid = pw->pw_gid;
+	a->drop = drop;
+	if (strlcpy(a->name, pw->pw_name, sizeof(a->name)) >= sizeof(a->name))
+		return -1;
+	strlcpy(a->home, pw->pw_dir, sizeof(a->home));
+	strlcpy(a->shell, pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh",
+	    sizeof(a->shell));
+	return a->drop ? account_groups(a) : 0;
+}
+
+static int
+account_groups(struct account *a)
+{
+	int n = 32;
+
+	for (;;) {
+		gid_t *g = reallocarray(a->groups, (size_t)n, sizeof(gid_t));
+		int want = n;
+
+		if (g == NULL)
+			return -1;
+		a->groups = g;
+		if (getgrouplist(a->name, a->gid, a->groups, &want) != -1) {
+			a->ngroups = want;
+			return 0;
+		}
+		if (want <= n || want > 65536)
+			return -1;
+		n = want;
+	}
+}
+
+static void
+file_stamp(const char *path, struct stat *st)
+{
+	if (stat(path, st) == -1)
+		memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,288 @@
+/*
+ * Accounts: rexec -l/--user/user@host/-o User and the daemon's users and
+ * allow_root keys, with throw-away accounts (needs root: skipped without).
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "daemon_util.h"
+#include "rexec_run.h"
+#include "rexecd_proc.h"
+
+/* useradd waits for nobody: another one holding the lock means retry. */
+#define ACCOUNT_TRIES	100
+
+struct accounts {
+	char	a[32], b[32], group[32];
+	char	home[64];		/* a's home; b has none */
+	bool	made_a, made_b, made_group;
+};
+
+static struct accounts acc;
+static struct rexecd_proc d;
+
+static void	cleanup(void);
+
+TestSuite(accounts, .fini = cleanup, .timeout = 120);
+
+static int
+run_tool(const char *const *argv)
+{
+	struct rexec_run r;
+	int st;
+
+	for (int i = 0; i < ACCOUNT_TRIES; i++) {
+		rexec_spawn(&r, NULL, argv);
+		st = rexec_wait(&r);
+		rexec_run_free(&r);
+		/* 1 (useradd) / 10 (groupadd): cannot lock the files. */
+		if (!WIFEXITED(st) || (WEXITSTATUS(st) != 1 &&
+		    WEXITSTATUS(st) != 10))
+			return st;
+		dt_sleep_ms(100);
+	}
+	return st;
+}
+
+static bool
+ok(int st)
+{
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Two accounts and a group only a belongs to, named for this process. */
+static void
+make_accounts(void)
+{
+	int pid = (int)getpid();
+
+	if (geteuid() != 0)
+		cr_skip_test("accounts: needs root to create throw-away "
+		    "accounts (useradd); run as root to test switching");
+	snprintf(acc.a, sizeof(acc.a), "rxta%d", pid);
+	snprintf(acc.b, sizeof(acc.b), "rxtb%d", pid);
+	snprintf(acc.group, sizeof(acc.group), "rxtg%d", pid);
+	snprintf(acc.home, sizeof(acc.home), "/tmp/rxt-home.XXXXXX");
+	cr_assert_not_null(mkdtemp(acc.home));
+	acc.made_group = ok(run_tool((const char *const[]){
+	    "/usr/sbin/groupadd", acc.group, NULL }));
+	cr_assert(acc.made_group, "groupadd %s", acc.group);
+	acc.made_a = ok(run_tool((const char *const[]){ "/usr/sbin/useradd",
+	    "-M", "-d", acc.home, "-s", "/bin/sh", "-G", acc.group, acc.a,
+	    NULL }));
+	cr_assert(acc.made_a, "useradd %s", acc.a);
+	acc.made_b = ok(run_tool((const char *const[]){ "/usr/sbin/useradd",
+	    "-M", "-d", "/nonexistent", "-s", "/bin/sh", acc.b, NULL }));
+	cr_assert(acc.made_b, "useradd %s", acc.b);
+	cr_assert_eq(chown(acc.home, getpwnam(acc.a)->pw_uid, (gid_t)-1), 0);
+}
+
+static void
+cleanup(void)
+{
+	if (d.pid > 0)
+		rexecd_stop(&d);
+	if (acc.made_a)
+		run_tool((const char *const[]){ "/usr/sbin/userdel", acc.a,
+		    NULL });
+	if (acc.made_b)
+		run_tool((const char *const[]){ "/usr/sbin/userdel", acc.b,
+		    NULL });
+	if (acc.made_group)
+		run_tool((const char *const[]){ "/usr/sbin/groupdel",
+		    acc.group, NULL });
+	if (acc.home[0] != '\0')
+		rmdir(acc.home);
+}
+
+static void
+start(const char *fmt, ...)
+{
+	char conf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(conf, sizeof(conf), fmt, ap);
+	va_end(ap);
+	rexecd_start(&d, conf, NULL);
+}
+
+static void
+assert_out(const struct rexec_run *r, const char *out)
+{
+	cr_assert(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0,
+	    "status %#x, stderr: %s", r->status, r->err);
+	cr_assert_str_eq(r->out, out);
+}
+
+/* What a command sees as acc.a, by each way of asking for it. */
+Test(accounts, every_spelling_switches_as_the_run_as_account_does)
+{
+	struct rexec_run r;
+	char addr[64], at[128], user_o[64], want[PATH_MAX + 256];
+	char real[PATH_MAX];
+	char cmdg[256];
+
+	make_accounts();
+	start("users = %s\n", acc.a);
+	rexec_addr(addr, sizeof(addr), &d);
+	snprintf(at, sizeof(at), "%s@%s", acc.a, addr);
+	snprintf(user_o, sizeof(user_o), "User=%s", acc.a);
+	/* initgroups: the supplementary group is there. */
+	snprintf(cmdg, sizeof(cmdg), "id -un; id -Gn | tr ' ' '\\n' | "
+	    "grep -cx %s; pwd; echo $HOME $USER $LOGNAME $SHELL", acc.group);
+	cr_assert_not_null(realpath(acc.home, real));
+	snprintf(want, sizeof(want), "%s\n1\n%s\n%s %s %s /bin/sh\n", acc.a,
+	    real, acc.home, acc.a, acc.a);
+	const char *const ways[][4] = {
+		{ at, cmdg, NULL },
+		{ "-l", acc.a, addr, cmdg },
+		{ "--user", acc.a, addr, cmdg },
+		{ "-o", user_o, addr, cmdg },
+	};
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		rexec_run(&r, NULL, ways[i][0], ways[i][1], ways[i][2],
+		    ways[i][3], NULL);
+		assert_out(&r, want);
+		rexec_run_free(&r);
+	}
+	/* -C wins over the home directory. */
+	rexec_run(&r, NULL, "-C", "/", at, "pwd; id -u", NULL);
+	snprintf(want, sizeof(want), "/\n%u\n",
+	    (unsigned)getpwnam(acc.a)->pw_uid);
+	assert_out(&r, want);
+	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* The account is in the line logged for each command. */
+Test(accounts, logged_with_each_command)
+{
+	struct rexec_run r;
+	char addr[64], at[128], needle[128];
+
+	make_accounts();
+	start("users = %s %s\nlog_level = info\n", acc.a, acc.b);
+	rexec_addr(addr, sizeof(addr), &d);
+	snprintf(at, sizeof(at), "%s@%s", acc.b, addr);
+	rexec_run(&r, NULL, at, "true", NULL);
+	assert_out(&r, "");
+	rexec_run_free(&r);
+	snprintf(needle, sizeof(needle), " %s 'true': exit 0", acc.b);
+	cr_assert_eq(rexecd_wait_log(&d, needle, 10000), 0);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+static char *
+refused_line(const char *user, const char *addr)
+{
+	struct rexec_run r;
+	char *line;
+
+	rexec_run(&r, NULL, "-l", user, addr, "echo ran", NULL);
+	assert_one_line(&r, "rexec: 127.0.0.1: ", "account not available");
+	line = strdup(r.err);
+	rexec_run_free(&r);
+	return line;
+}
+
+/* Unlisted, missing and root without allow_root look all the same. */
+Test(accounts, refusals_do_not_tell_whether_the_account_exists)
+{
+	char addr[64], *unlisted, *missing, *root;
+
+	make_accounts();
+	/* The default account is acc.a, so root is not the default here. */
+	start("user = %s\nusers = %s, root, rxt-no-such-account\n", acc.a,
+	    acc.a);
+	rexec_addr(addr, sizeof(addr), &d);
+	unlisted = refused_line(acc.b, addr);
+	missing = refused_line("rxt-no-such-account", addr);
+	root = refused_line("root", addr);
+	cr_assert_str_eq(unlisted, missing);
+	cr_assert_str_eq(unlisted, root);
+	free(unlisted);
+	free(missing);
+	free(root);
+	cr_assert_eq(rexecd_wait_log(&d, "refused: not in users", 10000), 0);
+	cr_assert_eq(rexecd_wait_log(&d, "refused: no such account", 10000),
+	    0);
+	cr_assert_eq(rexecd_wait_log(&d, "root needs allow_root", 10000), 0);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* "*" is any account but root; allow_root = yes adds root. */
+Test(accounts, star_and_allow_root)
+{
+	struct rexec_run r;
+	char addr[64], want[64];
+
+	make_accounts();
+	start("user = %s\nusers = *\n", acc.a);
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_run(&r, NULL, "-l", acc.b, addr, "id -un", NULL);
+	snprintf(want, sizeof(want), "%s\n", acc.b);
+	assert_out(&r, want);
+	rexec_run_free(&r);
+	free(refused_line("root", addr));
+	/* No -l: the default account, user = acc.a. */
+	rexec_run(&r, NULL, addr, "id -un", NULL);
+	snprintf(want, sizeof(want), "%s\n", acc.a);
+	assert_out(&r, want);
+	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+
+	start("user = %s\nusers = *\nallow_root = yes\n", acc.a);
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_run(&r, NULL, "-l", "root", addr, "id -u", NULL);
+	assert_out(&r, "0\n");
+	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* No users key: only the default account, asked for by name or not. */
+Test(accounts, without_users_only_the_default)
+{
+	struct rexec_run r;
+	char addr[64], want[64];
+
+	make_accounts();
+	start("user = %s\n", acc.a);
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_run(&r, NULL, "-l", acc.a, addr, "id -un", NULL);
+	snprintf(want, sizeof(want), "%s\n", acc.a);
+	assert_out(&r, want);
+	rexec_run_free(&r);
+	free(refused_line(acc.b, addr));
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* A wrong "user" member is a bad request, not an auth refusal. */
+Test(accounts, user_member_checked)
+{
+	static const char *const bad[] = {
+		"{\"cmd\":\"true\",\"user\":5}",
+		"{\"cmd\":\"true\",\"user\":\"\"}",
+		"{\"cmd\":\"true\",\"user\":[\"root\"]}",
+	};
+	struct dt_result res;
+
+	rexecd_start(&d, NULL, NULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dt_run(&d, bad[i], NULL, 0, &res);
+		cr_assert(res.got_error, "%s", bad[i]);
+		cr_assert_eq(res.err.code, ERR_BAD_REQUEST, "%s", bad[i]);
+		dt_result_free(&res);
+	}
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
