@@ -49,7 +49,7 @@ run_tool(const char *const *argv)
 		if (!WIFEXITED(st) || (WEXITSTATUS(st) != 1 &&
 		    WEXITSTATUS(st) != 10))
 			return st;
-		dt_sleep_ms(100);
+		test_sleep_ms(100);
 	}
 	return st;
 }
