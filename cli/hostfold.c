@@ -31,7 +31,11 @@ struct strbuf {
 	bool	 oom;
 };
 
-static void	 split(struct entry *, const char *, size_t order);
+static int	 choose_runs(char *const *, size_t, int *);
+static char	*skeleton(const char *);
+static bool	 nth_run(const char *, int, size_t *start, size_t *len);
+static int	 by_skel(const void *, const void *);
+static void	 split(struct entry *, const char *, size_t order, int run);
 static int	 by_key_value(const void *, const void *);
 static int	 by_order(const void *, const void *);
 static int	 key_cmp(const struct entry *, const struct entry *);
@@ -45,13 +49,16 @@ hostlist_fold(char *const *hosts, size_t n)
 {
 	struct entry *e = calloc(n ? n : 1, sizeof(*e));
 	struct group *g = calloc(n ? n : 1, sizeof(*g));
+	int *run = calloc(n ? n : 1, sizeof(*run));
 	struct strbuf b = { 0 };
 	size_t ng = 0;
 
-	if (e == NULL || g == NULL)
+	if (e == NULL || g == NULL || run == NULL ||
+	    choose_runs(hosts, n, run) == -1)
 		b.oom = true;
 	for (size_t i = 0; !b.oom && i < n; i++)
-		split(&e[i], hosts[i], i);
+		split(&e[i], hosts[i], i, run[i]);
+	free(run);
 	if (!b.oom)
 		qsort(e, n, sizeof(*e), by_key_value);
 	for (size_t i = 0; !b.oom && i < n; i++) {
@@ -79,20 +86,112 @@ hostlist_fold(char *const *hosts, size_t n)
 	return b.s;
 }
 
-static void
-split(struct entry *e, const char *host, size_t order)
-{
-	size_t len = strlen(host), end = len, start;
+struct shape {
+	char	*skel;		/* the host, each run of digits as '#' */
+	size_t	 idx;
+};
 
-	while (end > 0 && !isdigit((unsigned char)host[end - 1]))
-		end--;
-	start = end;
-	while (start > 0 && isdigit((unsigned char)host[start - 1]))
-		start--;
-	*e = (struct entry){ .host = host, .plen = len, .order = order };
-	if (end > start && end - start <= NUM_DIGITS_MAX) {
+/*
+ * The run of digits each host folds on: among hosts of the same shape,
+ * the last run that differs (127.0.0.[2-9]:5120, not a bracket of
+ * ports); the last run when none does; -1 for none.
+ */
+static int
+choose_runs(char *const *hosts, size_t n, int *run)
+{
+	struct shape *sh = calloc(n ? n : 1, sizeof(*sh));
+	int r = 0;
+
+	for (size_t i = 0; sh != NULL && i < n && r == 0; i++)
+		if ((sh[i].skel = skeleton(hosts[i])) == NULL)
+			r = -1;
+		else
+			sh[i].idx = i;
+	if (sh == NULL || r == -1)
+		goto out;
+	qsort(sh, n, sizeof(*sh), by_skel);
+	for (size_t i = 0, j; i < n; i = j) {
+		int runs = 0, k = -1;
+		size_t s0, l0, s1, l1;
+		for (j = i; j < n && strcmp(sh[j].skel, sh[i].skel) == 0; j++)
+			;
+		for (const char *p = sh[i].skel; *p != '\0'; p++)
+			runs += *p == '#';
+		for (int q = 0; q < runs; q++)
+			for (size_t m = i + 1; m < j && k < q; m++) {
+				nth_run(hosts[sh[i].idx], q, &s0, &l0);
+				nth_run(hosts[sh[m].idx], q, &s1, &l1);
+				if (l0 != l1 || memcmp(hosts[sh[i].idx] + s0,
+				    hosts[sh[m].idx] + s1, l0) != 0)
+					k = q;
+			}
+		for (size_t m = i; m < j; m++)
+			run[sh[m].idx] = k >= 0 ? k : runs - 1;
+	}
+out:
+	for (size_t i = 0; sh != NULL && i < n; i++)
+		free(sh[i].skel);
+	free(sh);
+	return sh == NULL ? -1 : r;
+}
+
+static char *
+skeleton(const char *host)
+{
+	char *s = malloc(strlen(host) + 1), *d = s;
+
+	if (s == NULL)
+		return NULL;
+	for (const char *p = host; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			*d++ = *p;
+		else if (p == host || !isdigit((unsigned char)p[-1]))
+			*d++ = '#';
+	*d = '\0';
+	return s;
+}
+
+/* Where the k-th run of digits of host is; false when it has fewer. */
+static bool
+nth_run(const char *host, int k, size_t *start, size_t *len)
+{
+	const char *p = host;
+
+	for (int i = 0; *p != '\0'; i++) {
+		while (*p != '\0' && !isdigit((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		*start = (size_t)(p - host);
+		while (isdigit((unsigned char)*p))
+			p++;
+		*len = (size_t)(p - host) - *start;
+		if (i == k)
+			return true;
+	}
+	return false;
+}
+
+static int
+by_skel(const void *a, const void *b)
+{
+	const struct shape *x = a, *y = b;
+	int c = strcmp(x->skel, y->skel);
+
+	return c != 0 ? c : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void
+split(struct entry *e, const char *host, size_t order, int run)
+{
+	size_t start, len;
+
+	*e = (struct entry){ .host = host, .plen = strlen(host),
+	    .order = order };
+	if (run >= 0 && nth_run(host, run, &start, &len) &&
+	    len <= NUM_DIGITS_MAX) {
 		e->plen = start;
-		e->nlen = end - start;
+		e->nlen = len;
 		e->value = strtoul(host + start, NULL, 10);
 	}
 }
