@@ -237,7 +237,8 @@ conn_pollfd(const struct conn *c, struct pollfd *pfd, long long *deadline)
 	}
 	if (c->phase != PH_RUN || c->finished)
 		return;
-	if (!c->blk_queued && !c->sock_eof && !c->sock_rd)
+	if (!c->blk_queued && !c->sock_eof && !c->sock_rd &&
+	    output_has_room())
 		pfd->events |= POLLIN;
 	if (c->out_kind != OUT_NONE && !c->sock_wr)
 		pfd->events |= POLLOUT;
@@ -281,7 +282,7 @@ conn_pump(struct conn *c)
 		close_tail(c);
 		return false;
 	}
-	if (!c->blk_queued && !c->sock_eof && c->sock_rd)
+	if (!c->blk_queued && !c->sock_eof && c->sock_rd && output_has_room())
 		read_sock(c);
 	if (!c->finished)
 		prepare_out(c);
@@ -293,8 +294,8 @@ conn_pump(struct conn *c)
 		close_tail(c);
 		return false;
 	}
-	return (!c->blk_queued && !c->sock_eof && c->sock_rd) ||
-	    (c->out_kind != OUT_NONE && c->sock_wr);
+	return (!c->blk_queued && !c->sock_eof && c->sock_rd &&
+	    output_has_room()) || (c->out_kind != OUT_NONE && c->sock_wr);
 }
 
 bool

@@ -46,6 +46,7 @@ struct engine {
 	int			 nsigint;
 	long long		 sigint_ms[2];	/* the two latest SIGINTs */
 	unsigned		 busy_rounds;
+	size_t			 first;		/* pumped first, in turn */
 };
 
 static int	 raise_nofile(size_t conns);
@@ -184,7 +185,11 @@ round_once(struct engine *e)
 {
 	bool more = output_pump();
 
-	for (size_t i = 0; i < e->nslots; i++) {
+	/* Each in turn pumps first: output room goes round, not to the
+	 * first slots. */
+	e->first = e->first + 1 < e->nslots ? e->first + 1 : 0;
+	for (size_t k = 0; k < e->nslots; k++) {
+		size_t i = (e->first + k) % e->nslots;
 		struct conn *c = e->slots[i];
 		if (c == NULL)
 			continue;

@@ -31,7 +31,7 @@ lines_free(struct lines *l)
 bool
 lines_oom(const struct lines *l)
 {
-	return l->block == NULL || l->part[1] == NULL || l->part[2] == NULL;
+	return l->oom;
 }
 
 bool
@@ -40,9 +40,13 @@ lines_partial(const struct lines *l, int fd)
 	return l->partlen[fd] > 0;
 }
 
+/* Freed once written: with hundreds of hosts, only those whose output
+ * waits for the writer hold a block. */
 void
 lines_written(struct lines *l)
 {
+	free(l->block);
+	l->block = NULL;
 	l->blocklen = 0;
 	l->block_fd = -1;
 }
@@ -51,10 +55,10 @@ lines_written(struct lines *l)
 static bool
 room_for_piece(struct lines *l, int fd)
 {
-	if (l->block == NULL && ((l->block = malloc(LINES_BLOCK_MAX)) ==
-	    NULL || (l->part[1] = malloc(LINES_PIECE_MAX)) == NULL ||
-	    (l->part[2] = malloc(LINES_PIECE_MAX)) == NULL))
+	if (l->block == NULL && (l->block = malloc(LINES_BLOCK_MAX)) == NULL) {
+		l->oom = true;
 		return false;
+	}
 	if (l->blocklen > 0 && l->block_fd != fd)
 		return false;
 	return LINES_BLOCK_MAX - l->blocklen >= l->plen + LINES_PIECE_MAX + 1;
@@ -75,6 +79,10 @@ lines_take(struct lines *l, int fd, const unsigned char *p, size_t n)
 			emit(l, fd, s, want, false);
 		} else if (want == room) {
 			emit(l, fd, s, want, true);
+		} else if (l->part[fd] == NULL &&
+		    (l->part[fd] = malloc(LINES_PIECE_MAX)) == NULL) {
+			l->oom = true;
+			break;
 		} else {
 			memcpy(l->part[fd] + l->partlen[fd], s, want);
 			l->partlen[fd] += want;
@@ -104,7 +112,8 @@ emit(struct lines *l, int fd, const unsigned char *s, size_t n,
 
 	memcpy(b, l->prefix, l->plen);
 	b += l->plen;
-	memcpy(b, l->part[fd], l->partlen[fd]);
+	if (l->partlen[fd] > 0)
+		memcpy(b, l->part[fd], l->partlen[fd]);
 	b += l->partlen[fd];
 	if (n > 0)
 		memcpy(b, s, n);

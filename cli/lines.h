@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 /* The longest piece of a line written under one prefix. */
-#define LINES_PIECE_MAX	(16 * 1024)
+#define LINES_PIECE_MAX	(8 * 1024)
 /* The block; room for a piece under the longest prefix. */
-#define LINES_BLOCK_MAX	(64 * 1024)
+#define LINES_BLOCK_MAX	(16 * 1024)
 #define LINES_PREFIX_MAX	1200
 
 struct lines {
@@ -24,6 +24,7 @@ struct lines {
 	char	*block;		/* complete lines for block_fd */
 	size_t	 blocklen;
 	int	 block_fd;
+	bool	 oom;
 };
 
 void	lines_init(struct lines *, const char *prefix);
@@ -38,7 +39,7 @@ size_t	lines_take(struct lines *, int fd, const unsigned char *, size_t);
 bool	lines_close(struct lines *, int fd);
 bool	lines_partial(const struct lines *, int fd);
 bool	lines_oom(const struct lines *);
-/* The block was written: it is empty again. */
+/* The block was written: it is freed, the next one starts empty. */
 void	lines_written(struct lines *);
 
 #endif

@@ -33,11 +33,12 @@ struct sink {
 static struct sink sinks[3] = {
 	[1] = { .ready = true }, [2] = { .ready = true },
 };
+static size_t queued;
 
 static void	 write_head(struct sink *, int fd);
 static ssize_t	 sink_write(struct sink *, int fd, const struct iovec *,
 		    int cnt);
-static bool	 advance(struct outblk *, size_t);
+static bool	 advance(struct outblk *, size_t *);
 static void	 pop(struct sink *, int err);
 static void	 free_text(struct outblk *, int);
 
@@ -53,6 +54,13 @@ output_submit(struct outblk *b)
 	else
 		k->head = b;
 	k->tail = b;
+	queued++;
+}
+
+bool
+output_has_room(void)
+{
+	return queued < OUTPUT_QUEUE_MAX;
 }
 
 int
@@ -134,16 +142,26 @@ output_flush(void)
 	}
 }
 
-/* A closed stdout (EPIPE) or any other failure ends the block. */
+/*
+ * The queued blocks, as many as one writev takes, in order: a block cut
+ * short stays at the head, so nothing comes between its bytes.  A closed
+ * stdout (EPIPE) or any other failure ends the head block.
+ */
 static void
 write_head(struct sink *k, int fd)
 {
-	struct outblk *b = k->head;
+	struct iovec iov[OUTPUT_IOV_MAX];
+	int cnt = 0;
 	ssize_t n;
 
-	n = sink_write(k, fd, b->iov + b->first, b->cnt - b->first);
+	for (struct outblk *b = k->head; b != NULL && cnt < OUTPUT_IOV_MAX;
+	    b = b->next)
+		for (int i = b->first; i < b->cnt && cnt < OUTPUT_IOV_MAX; i++)
+			iov[cnt++] = b->iov[i];
+	n = sink_write(k, fd, iov, cnt);
 	if (n >= 0) {
-		if (advance(b, (size_t)n))
+		size_t left = (size_t)n;
+		while (k->head != NULL && advance(k->head, &left))
 			pop(k, 0);
 	} else if (errno == EAGAIN) {
 		k->ready = false;
@@ -159,20 +177,23 @@ pop(struct sink *k, int err)
 
 	if ((k->head = b->next) == NULL)
 		k->tail = NULL;
+	queued--;
 	b->next = NULL;
 	b->done(b, err);
 }
 
-/* Past n written bytes; true once the block is out. */
+/* Past what of *n written bytes is b's (taken off *n); true once b is
+ * out. */
 static bool
-advance(struct outblk *b, size_t n)
+advance(struct outblk *b, size_t *n)
 {
-	while (b->first < b->cnt && n >= b->iov[b->first].iov_len)
-		n -= b->iov[b->first++].iov_len;
+	while (b->first < b->cnt && *n >= b->iov[b->first].iov_len)
+		*n -= b->iov[b->first++].iov_len;
 	if (b->first == b->cnt)
 		return true;
-	b->iov[b->first].iov_base = (char *)b->iov[b->first].iov_base + n;
-	b->iov[b->first].iov_len -= n;
+	b->iov[b->first].iov_base = (char *)b->iov[b->first].iov_base + *n;
+	b->iov[b->first].iov_len -= *n;
+	*n = 0;
 	return false;
 }
 

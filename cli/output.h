@@ -28,10 +28,16 @@ struct outblk {
 	void		*arg;
 };
 
+/* Blocks queued on both descriptors beyond which output_has_room says
+ * no: what waits for a slow stdout stays bounded, however many hosts. */
+#define OUTPUT_QUEUE_MAX	64
+
 /* Queues b (its iovecs filled) behind the blocks before it on b->fd. */
 void	output_submit(struct outblk *);
 /* Queues a copy of text; 0, or -1 when out of memory. */
 int	output_text(int fd, const char *text, size_t len);
+/* Whether a connection may read more output from its socket. */
+bool	output_has_room(void);
 /* One write try on each descriptor that may take one; true if any did. */
 bool	output_pump(void);
 /* Whether output_pump would try something now. */
