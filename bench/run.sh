@@ -425,3 +425,4 @@ row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ]
     "$(verdict "$flat == 1")"
 } | tee "$BENCH_OUT"
 BUILD="$BUILD" sh bench/ansible.sh | tee -a "$BENCH_OUT"	# issue 12
+BUILD="$BUILD" sh bench/fleet.sh | tee -a "$BENCH_OUT"	# issue 11
