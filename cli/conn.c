@@ -106,6 +106,7 @@ struct conn *
 conn_start(struct host *h, const struct engine_opts *o)
 {
 	struct conn *c = calloc(1, sizeof(*c));
+	char prefix[LINES_PREFIX_MAX];
 
 	if (c == NULL) {
 		h->done = true;
@@ -117,12 +118,8 @@ conn_start(struct host *h, const struct engine_opts *o)
 	c->sock = -1;
 	c->in_open = o->stdin_open;
 	decoder_init(&c->dec);
-	lines_init(&c->lines, "");
-	if (o->prefix) {
-		char prefix[LINES_PREFIX_MAX];
-		snprintf(prefix, sizeof(prefix), "%s: ", h->label);
-		lines_init(&c->lines, prefix);
-	}
+	snprintf(prefix, sizeof(prefix), "%s: ", h->label);
+	lines_init(&c->lines, o->prefix ? prefix : "");
 	h->t0 = now_ms();
 	c->ai = h->ai;
 	try_connect(c);

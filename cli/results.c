@@ -73,6 +73,7 @@ void
 results_host_done(const struct host *h, const struct engine_opts *o)
 {
 	json_t *obj;
+	size_t len;
 	char *s;
 
 	if (!o->json)
@@ -84,9 +85,9 @@ results_host_done(const struct host *h, const struct engine_opts *o)
 		return;
 	}
 	json_decref(obj);
-	s[strlen(s)] = '\0';
-	if (output_text(1, s, strlen(s)) == -1 || output_text(1, "\n", 1)
-	    == -1)
+	len = strlen(s);
+	s[len] = '\n';		/* over the NUL: the text is counted */
+	if (output_text(1, s, len + 1) == -1)
 		fprintf(stderr, "rexec: %s: out of memory\n", h->label);
 	free(s);
 }

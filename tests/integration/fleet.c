@@ -395,7 +395,7 @@ Test(fleet, long_lines_never_mixed)
 		cr_assert(h >= 2 && h <= 9 && port == d.port && off > 0);
 		run_len = strspn(p + off, "x");
 		cr_assert_eq(p + off + run_len, nl, "a line mixed: %.120s", p);
-		cr_assert(run_len > 0 && run_len <= 16384);
+		cr_assert(run_len > 0 && run_len <= 8192);
 		xs[h] += (long)run_len;
 	}
 	for (int h = 2; h <= 9; h++)
@@ -524,4 +524,89 @@ Test(fleet, open_file_limit)
 	assert_one_line(&r, "rexec: a fanout of 100 needs", "lower -f");
 	rexec_run_free(&r);
 	rexecd_stop(&d);
+}
+
+/* Until rexec exits (left unreaped) or stdout holds needle n times. */
+static bool
+exited_or_count(const struct rexec_run *r, const char *needle, int n)
+{
+	siginfo_t si;
+
+	for (int waited = 0; waited < WAIT_MS; waited += 10) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)r->pid, &si,
+		    WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+			return true;
+		if (rexec_out_count(r, needle) >= n)
+			return false;
+		test_sleep_ms(10);
+	}
+	cr_assert_fail("no reaction to SIGINT");
+	return true;
+}
+
+/* The third ^C gives up on every host at once.  Signals are not queued:
+ * each is sent once the one before reached every command. */
+Test(fleet, third_sigint_gives_up)
+{
+	struct rexecd_proc d;
+	struct rexec_run r;
+	const char *argv[] = { rexec_bin(), "-w", NULL,
+	    "trap 'echo got INT' INT; echo ready; while :; do sleep 0.1; done",
+	    NULL };
+	char list[128], want[128];
+	int sent = 0;
+
+	start_wide(&d);
+	snprintf(list, sizeof(list), "127.0.0.[2-4]:%d", d.port);
+	argv[2] = list;
+	rexec_spawn(&r, NULL, argv);
+	cr_assert_eq(rexec_wait_out(&r, "ready\n", 3, WAIT_MS), 0);
+	do
+		cr_assert_eq(kill(r.pid, SIGINT), 0);
+	while (++sent < 20 && !exited_or_count(&r, "got INT\n", 3 * sent));
+	rexec_wait(&r);
+	cr_assert_geq(sent, 3);
+	cr_assert_eq(exit_code(&r), 255, "%s", r.err);
+	for (int h = 2; h <= 4; h++) {
+		snprintf(want, sizeof(want), "rexec: 127.0.0.%d:%d: "
+		    "interrupted\n", h, d.port);
+		assert_has(r.err, want);
+	}
+	snprintf(want, sizeof(want), "rexec: 127.0.0.[2-4]:%d (3): "
+	    "interrupted\n", d.port);
+	assert_has(r.err, want);
+	rexec_run_free(&r);
+	rexecd_stop(&d);
+}
+
+/* A host that floods its output does not hold another's line back. */
+Test(fleet, chatty_host_does_not_hold_others)
+{
+	struct rexecd_proc d[2];
+	struct rexec_run r;
+	const char *argv[] = { rexec_bin(), "-w", NULL, NULL, NULL };
+	char list[128], cmd[1024], go[512], want[64];
+
+	rexecd_start(&d[0], NULL, NULL);
+	rexecd_start(&d[1], NULL, NULL);
+	put("spam", d[0].pid, "");
+	test_path(go, sizeof(go), "%s/go", dir);
+	test_path(cmd, sizeof(cmd), "m=$(ps -o ppid= -p $PPID | tr -d ' '); "
+	    "n=0; if [ -e %s/spam.$m ]; then while [ ! -e %s ] && "
+	    "[ $n -lt 3000 ]; do yes spam | head -c 65536; n=$((n+1)); done; "
+	    "else echo quick; fi", dir, go);
+	snprintf(list, sizeof(list), "127.0.0.1:%d,127.0.0.1:%d", d[0].port,
+	    d[1].port);
+	argv[2] = list;
+	argv[3] = cmd;
+	rexec_spawn(&r, NULL, argv);
+	snprintf(want, sizeof(want), "127.0.0.1:%d: quick\n", d[1].port);
+	cr_assert_eq(rexec_wait_out(&r, want, 1, WAIT_MS), 0);
+	cr_assert_not_null(fopen(go, "w"));
+	rexec_wait(&r);
+	cr_assert_eq(exit_code(&r), 0, "%s", r.err);
+	rexec_run_free(&r);
+	rexecd_stop(&d[0]);
+	rexecd_stop(&d[1]);
 }
