@@ -393,8 +393,10 @@ run_fleet(const struct options *o, char **words, int nwords)
 		usage_error("missing command");
 		return status;
 	}
-	if (fleet_hosts(f, &hl) == -1)
+	if (fleet_hosts(f, &hl) == -1) {
+		hostlist_free(&hl);
 		return status;
+	}
 	if ((a = calloc(hl.n, sizeof(*a))) == NULL ||
 	    (h = calloc(hl.n, sizeof(*h))) == NULL) {
 		report("out of memory");
