@@ -58,7 +58,9 @@ obj		= $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJ	= $(call obj,$(PROTO_SRC))
 DAEMON_OBJ	= $(call obj,$(DAEMON_SRC))
 CLI_OBJ		= $(call obj,$(CLI_SRC))
-UNIT_OBJ	= $(call obj,$(UNIT_SRC))
+# The client's pure modules are unit-tested too.
+UNIT_CLI_SRC	= cli/hostlist.c cli/hostfold.c
+UNIT_OBJ	= $(call obj,$(UNIT_SRC) $(UNIT_CLI_SRC))
 INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
 
 LIBPROTO	= $(BUILD)/libproto.a
@@ -82,7 +84,7 @@ $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
-$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support
+$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support -Icli
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
