@@ -26,6 +26,7 @@
 #include "session.h"
 #include "signals.h"
 #include "sshopts.h"
+#include "status.h"
 #include "stdfds.h"
 #include "token.h"
 
@@ -43,12 +44,14 @@ struct options {
 	double		  connect_timeout;
 	bool		  no_stdin;
 	bool		  argv_mode;
+	bool		  status;	/* --status */
+	bool		  json;		/* --json, with --status */
 	char		**env;
 	size_t		  envc;
 	struct sshopts	  ssh;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256 };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_JSON };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -61,6 +64,8 @@ static const struct option long_options[] = {
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -99,8 +104,12 @@ main(int argc, char **argv)
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
 		status = EXIT_REXEC_FAILED;
-	} else if (argc - first < (o.ssh.print_config ? 1 : 2)) {
+	} else if (argc - first < (o.ssh.print_config || o.status ? 1 : 2)) {
 		usage_error("missing %s", argc == first ? "host" : "command");
+		status = EXIT_REXEC_FAILED;
+	} else if (o.status ? argc - first > 1 : o.json) {
+		usage_error(o.status ? "--status takes no command" :
+		    "--json goes with --status");
 		status = EXIT_REXEC_FAILED;
 	} else
 		status = run(&o, argv[first], argv + first + 1,
@@ -165,6 +174,12 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("rexec %s\n", REXEC_VERSION);
 			return -2;
+		case OPT_STATUS:
+			o->status = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
 			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
@@ -236,6 +251,7 @@ usage(FILE *f)
 {
 	fputs(
 "usage: rexec [options] [user@]host command [arg ...]\n"
+"       rexec --status [--json] [options] host\n"
 "Run a command on a host running rexecd, as if it ran here.\n"
 "\n"
 "  host                  name or address, optionally host:port or [v6addr]:port\n"
@@ -255,6 +271,8 @@ usage(FILE *f)
 "  -q                    quiet: no warnings (errors are still printed)\n"
 "  -a, -2                accepted and ignored, as ssh's\n"
 "  -G                    print hostname, port and user, and exit\n"
+"      --status          show the daemon's state: its workers, what they run\n"
+"      --json            with --status: the daemon's JSON document as is\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -343,6 +361,12 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	}
 	if (token_load(o->token_file, &token) == -1)
 		goto out;
+	if (o->status) {
+		address_set_family(o->ssh.family);
+		status = status_run(a.host, port, connect_timeout_ms(o), token,
+		    o->json);
+		goto out;
+	}
 	if ((exec = build_exec(o, words, nwords, token, pick_user(o, &a),
 	    stdin_open)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
