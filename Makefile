@@ -15,6 +15,10 @@ systemd_dir	= $(shell d=$$($(PKG_CONFIG) --variable=$(1) systemd \
 		  2>/dev/null); echo "$${d:-$(PREFIX)/$(2)}")
 systemdunitdir	?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
 sysusersdir	?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
+# bash-completion's directory, as its pkg-config file says.
+completionsdir	?= $(shell d=$$($(PKG_CONFIG) --variable=completionsdir \
+		  bash-completion 2>/dev/null); \
+		  echo "$${d:-$(PREFIX)/share/bash-completion/completions}")
 
 BUILD		?= build
 CC		?= cc
@@ -212,6 +216,9 @@ install: all
 	    $(DESTDIR)$(sysusersdir)/rexecd.conf
 	install -m 644 rexecd.conf.example \
 	    $(DESTDIR)$(sysconfdir)/rexecd.conf.example
+	install -d $(DESTDIR)$(completionsdir)
+	install -m 644 completion/rexec completion/rexecd \
+	    $(DESTDIR)$(completionsdir)
 
 # Removes exactly the files install installs; directories stay (they are
 # shared: bin, sbin, man1, the unit directory...), and so does rexecd.conf.
@@ -222,6 +229,8 @@ uninstall:
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))
 	rm -f $(DESTDIR)$(sysusersdir)/rexecd.conf
 	rm -f $(DESTDIR)$(sysconfdir)/rexecd.conf.example
+	rm -f $(DESTDIR)$(completionsdir)/rexec \
+	    $(DESTDIR)$(completionsdir)/rexecd
 
 clean:
 	rm -rf build build-asan

@@ -107,9 +107,8 @@ main(int argc, char **argv)
 	} else if (argc - first < (o.ssh.print_config || o.status ? 1 : 2)) {
 		usage_error("missing %s", argc == first ? "host" : "command");
 		status = EXIT_REXEC_FAILED;
-	} else if (o.status ? argc - first > 1 : o.json) {
-		usage_error(o.status ? "--status takes no command" :
-		    "--json goes with --status");
+	} else if (o.status && argc - first > 1) {
+		usage_error("--status takes no command");
 		status = EXIT_REXEC_FAILED;
 	} else
 		status = run(&o, argv[first], argv + first + 1,
