@@ -1,7 +1,8 @@
 # rexec — remote command execution daemon and client.
 # GNU make; every library through pkg-config.
 
-VERSION		= 0.1.0
+# The version has one source, debian/changelog's first line ("rexec (V)").
+VERSION		:= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 PREFIX		?= /usr/local
 DESTDIR		?=
 bindir		?= $(PREFIX)/bin
@@ -77,7 +78,7 @@ CRITERION_OPTS	?= --jobs 2 --timeout 300
 MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
-	install uninstall clean deps demo bench
+	install uninstall clean deps demo bench deb systemd-test
 
 all: $(REXECD) $(REXEC)
 
@@ -232,7 +233,24 @@ uninstall:
 	rm -f $(DESTDIR)$(completionsdir)/rexec \
 	    $(DESTDIR)$(completionsdir)/rexecd
 
+# The Debian packages, built from a copy of the tree under BUILD (what
+# git ignores left out), so the tree itself stays clean; lintian must
+# find no error and no warning.  make deb DEB_OPTS=-b: binaries only.
+DEB_DIR		= $(BUILD)/deb
+DEB_OPTS	?=
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/rexec-$(VERSION)
+	tar -cf - --exclude-vcs --exclude-vcs-ignores --exclude='./build*' . | \
+	    tar -C $(DEB_DIR)/rexec-$(VERSION) -xf -
+	cd $(DEB_DIR)/rexec-$(VERSION) && \
+	    dpkg-buildpackage -us -uc $(DEB_OPTS)
+	rm -rf $(DEB_DIR)/rexec-$(VERSION)
+	lintian --fail-on error,warning --info $(DEB_DIR)/rexec_$(VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
+
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(DEB_DIR) -prune -o -name '*.d' -type f \
+	-print 2>/dev/null)
