@@ -249,6 +249,13 @@ deb:
 	lintian --fail-on error,warning --info $(DEB_DIR)/rexec_$(VERSION)_*.changes
 	@ls -l $(DEB_DIR)/*.deb
 
+# The packages installed in a Debian 12 tree booted under systemd-nspawn
+# (tests/systemd/run.sh); needs root, caches the tree in /var/cache.
+systemd-test: all
+	$(MAKE) deb DEB_OPTS=-b
+	DEB_DIR=$(abspath $(DEB_DIR)) REXEC_BIN=$(abspath $(REXEC)) \
+	    sh tests/systemd/run.sh
+
 clean:
 	rm -rf build build-asan
 
