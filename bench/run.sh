@@ -136,39 +136,7 @@ stop_pid() {
 
 # --- sshd ------------------------------------------------------------------
 
-start_sshd() {
-	mkdir -p /run/sshd
-	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
-	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
-	cp "$T/id.pub" "$T/authorized_keys"
-	SPORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$T/sshd_config" <<-EOF
-	Port $SPORT
-	ListenAddress 127.0.0.1
-	HostKey $T/host_key
-	AuthorizedKeysFile $T/authorized_keys
-	PidFile $T/sshd.pid
-	StrictModes no
-	UsePAM no
-	PermitRootLogin prohibit-password
-	PasswordAuthentication no
-	KbdInteractiveAuthentication no
-	EOF
-	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
-	SPID=$!
-	PIDS="$PIDS $SPID"
-	SSH="ssh -i $T/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -p $SPORT"
-	i=0
-	until timeout 10 $SSH 127.0.0.1 true </dev/null 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 50 ] || ! kill -0 "$SPID" 2>/dev/null; then
-			echo "bench: sshd did not start:" >&2
-			cat "$T/sshd.log" >&2; exit 1
-		fi
-		sleep 0.2
-	done
-}
+. bench/sshd.sh
 
 # --- the benchmarks --------------------------------------------------------
 
