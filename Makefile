@@ -102,7 +102,11 @@ $(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
 $(REXEC): $(CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
 
-$(UNIT_TEST): $(UNIT_OBJ) $(LIBPROTO)
+# The client's status table is pure formatting: unit-tested alone.
+UNIT_CLI_OBJ	= $(BUILD)/cli/statustable.o
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli
+
+$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
