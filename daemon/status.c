@@ -1,7 +1,6 @@
 #include <sys/types.h>
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,13 +11,8 @@
 #include "status.h"
 #include "statusmsg.h"
 
-/*
- * What one worker may add to the document at most, its strings escaped
- * at 6 bytes a byte (\u00XX): workers beyond the payload limit are left
- * out, and the document says so ("truncated").
- */
-#define WORKER_JSON_MAX	(256 + 6 * (SLOT_PEER_MAX + USER_MAX + \
-			 SLOT_COMMAND_MAX))
+/* What a worker's numbers and names take in the document, at most. */
+#define WORKER_JSON_FIXED	256
 
 static const char *const state_names[SLOT_STATE_COUNT] = {
 	[SLOT_DEAD] = "dead",
@@ -31,8 +25,9 @@ static const char *const state_names[SLOT_STATE_COUNT] = {
 
 static bool	append(char **d, const char *end, const char *src,
 		    size_t *chars);
-static json_t	*document(const struct scoreboard *, pid_t master);
-static json_t	*workers(const struct scoreboard *, bool *truncated);
+static json_t	*document(struct scoreboard *, pid_t master);
+static json_t	*workers(struct scoreboard *, bool *truncated);
+static size_t	 worker_size(const struct slot *);
 static json_t	*worker(const struct slot *, long long now);
 static json_t	*string(const char *s, size_t max);
 
@@ -73,7 +68,7 @@ append(char **d, const char *end, const char *src, size_t *chars)
 }
 
 char *
-status_dump(const struct scoreboard *sb, pid_t master, size_t *len)
+status_dump(struct scoreboard *sb, pid_t master, size_t *len)
 {
 	json_t *doc = document(sb, master);
 	char *text;
@@ -88,7 +83,7 @@ status_dump(const struct scoreboard *sb, pid_t master, size_t *len)
 }
 
 static json_t *
-document(const struct scoreboard *sb, pid_t master)
+document(struct scoreboard *sb, pid_t master)
 {
 	bool truncated = false;
 	json_t *w = workers(sb, &truncated), *doc;
@@ -112,27 +107,28 @@ document(const struct scoreboard *sb, pid_t master)
 	return doc;
 }
 
+/*
+ * Workers beyond the payload limit are left out, and the document says
+ * so ("truncated"): 1024 workers running long commands would not fit.
+ */
 static json_t *
-workers(const struct scoreboard *sb, bool *truncated)
+workers(struct scoreboard *sb, bool *truncated)
 {
 	json_t *arr = json_array(), *w;
 	long long now = now_ms();
 	size_t budget = FRAME_PAYLOAD_MAX - 1024;
 	struct slot copy;
 
-	/* scoreboard_next only reads, despite its type. */
-	struct scoreboard *rsb = (struct scoreboard *)(uintptr_t)sb;
-
-	for (struct slot *s = scoreboard_next(rsb, NULL); s != NULL &&
-	    arr != NULL; s = scoreboard_next(rsb, s)) {
+	for (struct slot *s = scoreboard_next(sb, NULL); s != NULL &&
+	    arr != NULL; s = scoreboard_next(sb, s)) {
 		if (slot_snapshot(s, &copy) == -1 ||
 		    copy.state == SLOT_DEAD)
 			continue;
-		if (budget < WORKER_JSON_MAX) {
+		if (budget < worker_size(&copy)) {
 			*truncated = true;
 			break;
 		}
-		budget -= WORKER_JSON_MAX;
+		budget -= worker_size(&copy);
 		if ((w = worker(&copy, now)) == NULL ||
 		    json_array_append_new(arr, w) == -1) {
 			json_decref(arr);
@@ -140,6 +136,15 @@ workers(const struct scoreboard *sb, bool *truncated)
 		}
 	}
 	return arr;
+}
+
+/* Its strings escaped at 6 bytes a byte (\u00XX) at worst. */
+static size_t
+worker_size(const struct slot *s)
+{
+	return WORKER_JSON_FIXED + 6 * (strnlen(s->peer, sizeof(s->peer)) +
+	    strnlen(s->user, sizeof(s->user)) +
+	    strnlen(s->command, sizeof(s->command)));
 }
 
 static json_t *

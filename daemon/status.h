@@ -19,6 +19,6 @@ void	status_cmdline(const struct exec_req *, char *buf, size_t size);
 
 /* The document as JSON text (malloc'd, *len bytes, at most
  * FRAME_PAYLOAD_MAX), or NULL on ENOMEM. */
-char	*status_dump(const struct scoreboard *, pid_t master, size_t *len);
+char	*status_dump(struct scoreboard *, pid_t master, size_t *len);
 
 #endif
