@@ -125,6 +125,9 @@ Test(status, table_shows_a_busy_workers_command)
 	cr_assert_not_null(strstr(r.out, "rexecd " REXEC_VERSION ", pid "),
 	    "%s", r.out);
 	rexec_run_free(&r);
+	/* Not disturbed: still running, nothing more written. */
+	cr_assert_eq(waitpid(busy.pid, NULL, WNOHANG), 0);
+	cr_assert_eq(rexec_out_count(&busy, "ready"), 1);
 	end_busy(&busy);
 	stop();
 }
