@@ -193,6 +193,16 @@ check_service() {
 	say "active, Type=notify, ready ('$(prop StatusText)'), as $user"
 }
 
+# Installing the packages again is an upgrade for the maintainer scripts:
+# the service is restarted.
+check_upgrade() {
+	old=$(prop MainPID)
+	install_debs
+	wait_for "rexecd.service active" in_ct systemctl is-active -q rexecd
+	[ "$(prop MainPID)" != "$old" ] || fail "the upgrade did not restart it"
+	say "upgrade (dpkg -i again): restarted, pid $old -> $(prop MainPID)"
+}
+
 check_commands() {
 	out=$(remote 127.0.0.1 id -un) || fail "rexec from the host failed"
 	[ "$out" = rexec ] || fail "id -un gave '$out'"
@@ -290,6 +300,7 @@ check_purge() {
 	    fail "a unit is still active"
 	in_ct getent passwd rexec >/dev/null ||
 	    fail "the rexec account went with the package"
+	! in_ct test -e /var/lib/rexec || fail "its empty home stayed"
 	! ss -Hltn "( sport = :$PORT )" | grep -q . || fail "port $PORT still open"
 	say "purge: no unit, binary or process left (the account stays)"
 }
@@ -300,6 +311,7 @@ boot
 configure
 install_debs
 check_service
+check_upgrade
 check_commands
 check_security
 check_reload
