@@ -126,7 +126,7 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 
 	memset(res, 0, sizeof(*res));
 	s.deadline = deadline_of(c, req, s.t_start);
-	queue_frame(&s, msg_started(ch->pid));
+	queue_frame(&s, msg_started(ch->pid, req->pty.on));
 	process_frames(&s);	/* frames that came along with exec */
 	if (ch->pidfd == -1)
 		child_exited(&s);	/* its SIGCHLD may be gone already */
