@@ -27,6 +27,7 @@
 #include "signals.h"
 #include "sshopts.h"
 #include "stdfds.h"
+#include "terminal.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
@@ -43,12 +44,14 @@ struct options {
 	double		  connect_timeout;
 	bool		  no_stdin;
 	bool		  argv_mode;
+	bool		  pty;		/* -P */
+	bool		  no_pty;	/* --no-pty */
 	char		**env;
 	size_t		  envc;
 	struct sshopts	  ssh;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256 };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_NO_PTY };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -58,6 +61,8 @@ static const struct option long_options[] = {
 	{ "token-file",		required_argument, NULL, 'T' },
 	{ "argv",		no_argument,	   NULL, 'A' },
 	{ "user",		required_argument, NULL, 'l' },
+	{ "pty",		no_argument,	   NULL, 'P' },
+	{ "no-pty",		no_argument,	   NULL, OPT_NO_PTY },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -99,8 +104,8 @@ main(int argc, char **argv)
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
 		status = EXIT_REXEC_FAILED;
-	} else if (argc - first < (o.ssh.print_config ? 1 : 2)) {
-		usage_error("missing %s", argc == first ? "host" : "command");
+	} else if (argc == first) {
+		usage_error("missing host");
 		status = EXIT_REXEC_FAILED;
 	} else
 		status = run(&o, argv[first], argv + first + 1,
@@ -119,7 +124,7 @@ parse_options(int argc, char **argv, struct options *o)
 	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l;
 	 * ":": errors are ours to print, on one line. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:hV"
+	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:PhV"
 	    SSHOPTS_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -158,6 +163,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'A':
 			o->argv_mode = true;
+			break;
+		case 'P':
+			o->pty = true;
+			break;
+		case OPT_NO_PTY:
+			o->no_pty = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -235,8 +246,9 @@ static void
 usage(FILE *f)
 {
 	fputs(
-"usage: rexec [options] [user@]host command [arg ...]\n"
-"Run a command on a host running rexecd, as if it ran here.\n"
+"usage: rexec [options] [user@]host [command [arg ...]]\n"
+"Run a command on a host running rexecd, as if it ran here; without a\n"
+"command, the account's login shell (on a pseudo-terminal from a terminal).\n"
 "\n"
 "  host                  name or address, optionally host:port or [v6addr]:port\n"
 "  -p, --port PORT       port when host names none (default 5120, or $REXEC_PORT)\n"
@@ -247,6 +259,8 @@ usage(FILE *f)
 "  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
 "  -A, --argv            run the words as argv, without a shell\n"
 "  -l, --user USER       run as USER on the server (also USER@host)\n"
+"  -P, --pty             run on a pseudo-terminal, even with a command\n"
+"      --no-pty          never a pseudo-terminal\n"
 "      --connect-timeout SECS\n"
 "                        give up on an address after SECS seconds (default 10)\n"
 "  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
@@ -343,6 +357,10 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	}
 	if (token_load(o->token_file, &token) == -1)
 		goto out;
+	if (o->argv_mode && nwords == 0) {
+		usage_error("-A needs a command");
+		goto out;
+	}
 	if ((exec = build_exec(o, words, nwords, token, pick_user(o, &a),
 	    stdin_open)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
@@ -351,6 +369,7 @@ run(const struct options *o, const char *hostarg, char **words, int nwords)
 	address_set_family(o->ssh.family);
 	status = connect_and_run(a.host, port, connect_timeout_ms(o), exec,
 	    stdin_open);
+	term_restore();
 out:
 	json_decref(exec);
 	if (token != NULL)
@@ -379,7 +398,11 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 	char *cmd = NULL;
 	json_t *hdr;
 
-	if (o->argv_mode) {
+	if (term_want_pty(o->pty, o->no_pty, nwords > 0))
+		term_request(&req.pty);
+	if (nwords == 0) {
+		req.login = true;
+	} else if (o->argv_mode) {
 		req.argv = words;
 		req.argc = (size_t)nwords;
 	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {

@@ -21,6 +21,7 @@
 #include "message.h"
 #include "session.h"
 #include "signals.h"
+#include "terminal.h"
 
 /* Most bytes per blocking write(2) to an output polled first (a tty):
  * poll says there is room, not how much, and signals wait meanwhile. */
@@ -217,6 +218,10 @@ prepare_out(struct session *s)
 		if (hdr != NULL && frame_out_json(&s->out, hdr, NULL, 0) == 0)
 			s->out_kind = OUT_CONTROL;
 		json_decref(hdr);
+	} else if (s->started && (hdr = term_winsize_frame()) != NULL) {
+		if (frame_out_json(&s->out, hdr, NULL, 0) == 0)
+			s->out_kind = OUT_CONTROL;
+		json_decref(hdr);
 	} else if (s->inlen > 0) {
 		frame_out_data(&s->out, FRAME_STDIN, s->inbuf, s->inlen);
 		s->out_kind = OUT_STDIN;
@@ -298,6 +303,10 @@ on_signals(struct session *s)
 	int signo;
 
 	while ((signo = signals_next(s->sigfd)) > 0) {
+		if (signo == SIGWINCH) {
+			term_on_winch();
+			continue;
+		}
 		s->signalled = true;
 		if (signo == SIGINT) {
 			long long now = now_ms();
@@ -417,6 +426,8 @@ on_frame(struct session *s, struct frame *f)
 	case FRAME_STARTED:
 		if (msg_parse_started(f, &pid, &e) == -1)
 			finish(s, report("protocol error: %s", e.message));
+		else if (term_started(msg_started_pty(f)) == -1)
+			finish(s, EXIT_REXEC_FAILED);
 		s->started = true;
 		if (s->in_state == STDIN_OPEN)
 			grow_stdin_pipe();
@@ -597,20 +608,25 @@ static void
 read_stdin(struct session *s)
 {
 	struct iovec iov = { .iov_base = s->inbuf,
-	    .iov_len = FRAME_DATA_CHUNK };
+	    .iov_len = FRAME_DATA_CHUNK - term_read_reserve() };
 	ssize_t n;
 
 	if (s->in_polled) {
 		s->in_polled = false;
-		n = read(0, s->inbuf, FRAME_DATA_CHUNK);
+		n = read(0, s->inbuf, iov.iov_len);
 	} else if ((n = preadv2(0, &iov, 1, -1, RWF_NOWAIT)) == -1 &&
 	    nowait_unsupported(errno)) {
 		s->in_nowait = false;
 		return;
 	}
 	if (n > 0) {
+		s->in_wait = (size_t)n < iov.iov_len;
 		s->inlen = (size_t)n;
-		s->in_wait = (size_t)n < FRAME_DATA_CHUNK;
+		if (term_filter(s->inbuf, &s->inlen, FRAME_DATA_CHUNK) ==
+		    TERM_DISCONNECT) {
+			reset_connection(s->sock);
+			finish(s, report("disconnected (~.)"));
+		}
 	} else if (n == -1 && errno == EAGAIN) {
 		s->in_wait = true;
 	} else if (n == 0 || errno != EINTR) {
