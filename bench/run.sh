@@ -9,6 +9,7 @@
 #   BENCH_OUT       where the final table is also written
 #                   (default $BUILD/bench-results.txt)
 #   BUILD           build directory holding rexec and rexecd (default build)
+#   BENCH_ONLY=pty  only the interactive round trip (bench/pty.sh)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -364,12 +365,18 @@ start_rexecd main
 start_sshd
 echo "rexecd pid $RPID port $RPORT; sshd pid $SPID port $SPORT; load $LOAD0"
 
+. bench/pty.sh
+if [ "${BENCH_ONLY:-}" = pty ]; then
+	bench_pty
+	exit 0
+fi
 bench_latency
 bench_output
 bench_input
 bench_concurrency
 bench_pool
 bench_memory
+bench_pty
 
 # --- summary ---------------------------------------------------------------
 
@@ -382,6 +389,7 @@ out_x_local=$(calc "$(get out_rexec_gibs) / $(get out_local_gibs)" 4)
 out_x_ssh=$(calc "$(get out_rexec_gibs) / $(get out_ssh_gibs)" 4)
 in_x_local=$(calc "$(get in_rexec_gibs) / $(get in_local_gibs)" 4)
 conc_x=$(calc "$(get conc_rexec_32_rate) / $(get conc_local_32_rate)" 4)
+pty_x=$(calc "$(get pty_rexec_us) / $(get pty_ssh_us)" 4)
 mmax() { a=0; for k in "$@"; do v=$(get "$k"); [ "$v" -gt $a ] && a=$v; done; echo $a; }
 m_master=$(mmax mem_out_big_master mem_in_big_master)
 m_worker=$(mmax mem_out_big_worker mem_in_big_worker)
@@ -423,5 +431,7 @@ row "memory worker peak RSS" "$m_worker KiB" "<= 4096 KiB" "$(verdict "$m_worker
 row "memory client peak RSS" "$m_client KiB" "<= 4096 KiB" "$(verdict "$m_client <= 4096")"
 row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ] && echo "within 256 KiB" || echo "grows")" "flat" \
     "$(verdict "$flat == 1")"
+row "keystroke echo rexec -P / ssh -tt" "$(calc "$pty_x" 2)x ($(get pty_rexec_us) / $(get pty_ssh_us) µs)" "<= 0.5x" \
+    "$(verdict "$pty_x <= 0.5")"
 } | tee "$BENCH_OUT"
 BUILD="$BUILD" sh bench/ansible.sh | tee -a "$BENCH_OUT"	# issue 12
