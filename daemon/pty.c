@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define PTY_MODE	0620
 
 static int	set_cloexec(int fd);
+static gid_t	tty_group(void);
 static int	session_of(int procfd, const char *pid, pid_t *sid);
 
 int
@@ -36,7 +38,7 @@ pty_open(const struct pty_req *req, const struct account *a, int *master,
 		goto fail;
 	/* A worker running as root allocates for the account it runs. */
 	if (geteuid() == 0 && a->uid != 0 &&
-	    (fchown(*slave, a->uid, (gid_t)-1) == -1 ||
+	    (fchown(*slave, a->uid, tty_group()) == -1 ||
 	    fchmod(*slave, PTY_MODE) == -1))
 		goto fail;
 	return 0;
@@ -47,6 +49,22 @@ fail:
 	*master = *slave = -1;
 	errno = err;
 	return -1;
+}
+
+/* The group write(1) is set-group-ID to; looked up once per worker. */
+static gid_t
+tty_group(void)
+{
+	static gid_t gid;
+	static bool known;
+	struct group *gr;
+
+	if (!known) {
+		gr = getgrnam("tty");
+		gid = gr != NULL ? gr->gr_gid : (gid_t)-1;
+		known = true;
+	}
+	return gid;
 }
 
 static int
