@@ -64,6 +64,7 @@ INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
 LIBPROTO	= $(BUILD)/libproto.a
 REXECD		= $(BUILD)/rexecd
 REXEC		= $(BUILD)/rexec
+REXEC_DYNAMIC	= $(BUILD)/rexec-dynamic
 UNIT_TEST	= $(BUILD)/test_unit
 INTEG_TEST	= $(BUILD)/test_integration
 
@@ -94,7 +95,27 @@ $(LIBPROTO): $(PROTO_OBJ)
 $(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(DAEMON_PKGS))
 
+# rexec starts once per remote command: linked -static-pie it skips the
+# dynamic loader and the shared libraries' relocations (bench/README.md
+# has what it saves).  The sanitizers and memcheck want it dynamic:
+# $(REXEC_DYNAMIC) is, always.  CLI_STATIC=0 links rexec dynamic too.
+CLI_STATIC	?= $(if $(filter 1,$(SAN)),0,1)
+ifeq ($(CLI_STATIC),1)
+# glibc warns that getaddrinfo and getpwuid load NSS modules at run time
+# (they do, from the system's glibc, as a dynamic rexec does): not shown.
 $(REXEC): $(CLI_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -static-pie -o $@ $^ \
+	    $(shell $(PKG_CONFIG) --static --libs $(CLI_PKGS)) 2> $@.ld || \
+	    { cat $@.ld; exit 1; }
+	@grep -v -e 'in function' -e 'in statically linked applications' \
+	    $@.ld || true
+	@rm -f $@.ld
+else
+$(REXEC): $(REXEC_DYNAMIC)
+	cp $< $@
+endif
+
+$(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
 
 $(UNIT_TEST): $(UNIT_OBJ) $(LIBPROTO)
@@ -150,7 +171,7 @@ asan:
 check-all: check asan valgrind
 
 # Memcheck of the daemon (a few hundred requests) and the client.
-valgrind: $(REXECD) $(REXEC)
+valgrind: $(REXECD) $(REXEC_DYNAMIC)
 	BUILD=$(BUILD) sh tests/valgrind/run.sh
 
 FUZZ_SECONDS	?= 60

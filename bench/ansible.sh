@@ -34,10 +34,7 @@ mkdir "$T/bin"
 cp "$BUILD/rexec" "$BUILD/rexecd" "$T/bin/"
 PATH="$T/bin:$PATH"
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. bench/sshd.sh
 
 wait_for() {	# what command...
 	what=$1; shift
@@ -57,33 +54,6 @@ start_rexecd() {
 	wait_for rexecd grep -q 'listening on 127.0.0.1 port' "$T/rexecd.log"
 	RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' \
 	    "$T/rexecd.log")
-}
-
-start_sshd() {
-	mkdir -p /run/sshd
-	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" < /dev/null
-	ssh-keygen -q -t ed25519 -N '' -f "$T/id" < /dev/null
-	SPORT=$(free_port)
-	cat > "$T/sshd_config" <<-CONF
-	Port $SPORT
-	ListenAddress 127.0.0.1
-	HostKey $T/host_key
-	AuthorizedKeysFile $T/id.pub
-	PidFile $T/sshd.pid
-	StrictModes no
-	UsePAM no
-	PermitRootLogin prohibit-password
-	PasswordAuthentication no
-	KbdInteractiveAuthentication no
-	MaxSessions 64
-	MaxStartups 64
-	Subsystem sftp internal-sftp
-	CONF
-	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
-	PIDS="$PIDS $!"
-	wait_for sshd ssh -i "$T/id" -p "$SPORT" -o BatchMode=yes \
-	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-	    127.0.0.1 true
 }
 
 inventory() {	# connection count

@@ -72,8 +72,6 @@ static const struct option long_options[] = {
 static int	 parse_options(int, char **, struct options *);
 static int	 add_env(struct options *, char *);
 static int	 parse_seconds(const char *, const char *, double, double *);
-static int	 usage_error(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
 static void	 usage(FILE *);
 static bool	 stdin_readable(void);
 static int	 check_port(const char *);
@@ -226,20 +224,6 @@ parse_seconds(const char *opt, const char *arg, double max, double *secs)
 		return usage_error("%s wants a number of seconds above 0 and "
 		    "at most %.0f, not '%s'", opt, max, arg);
 	return 0;
-}
-
-/* One line, as for every failure; returns -1 for "return usage_error()". */
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("rexec: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see rexec --help)\n", stderr);
-	return -1;
 }
 
 static void
