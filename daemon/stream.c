@@ -79,6 +79,7 @@ struct stream {
 	bool			 in_pending;	/* blocked: the pipe is full */
 	struct frame		 deferred;	/* came after queued stdin */
 	bool			 have_deferred;
+	bool			 stdin_closed;	/* "stdin": false, on a pty */
 	unsigned char		 eof_char;	/* a pty's, written for eof */
 };
 
@@ -141,6 +142,7 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 
 	memset(res, 0, sizeof(*res));
 	s.deadline = deadline_of(c, req, s.t_start);
+	s.stdin_closed = !req->stdin_open;
 	s.can_splice[0] = is_pipe(ch->out_fd);
 	s.can_splice[1] = is_pipe(ch->err_fd);
 	queue_frame(&s, msg_started(ch->pid, req->pty.on));
@@ -494,7 +496,7 @@ static void
 on_stdin(struct stream *s, struct frame *f)
 {
 	s->res->bytes_in += f->len;
-	if (s->ch->in_fd != -1 && f->len > 0) {
+	if (s->ch->in_fd != -1 && f->len > 0 && !s->stdin_closed) {
 		s->in_iov[s->in_count++] = (struct iovec){
 		    (void *)(uintptr_t)f->payload, f->len };
 	}
@@ -556,6 +558,8 @@ on_eof(struct stream *s)
 		drop_stdin(s);
 		return;
 	}
+	if (s->stdin_closed)
+		return;
 	s->eof_char = pty_eof_char(s->ch->in_fd);
 	s->in_iov[s->in_count++] = (struct iovec){ &s->eof_char, 1 };
 	(void)flush_stdin(s);
@@ -566,6 +570,7 @@ on_winsize(struct stream *s, struct frame *f)
 {
 	struct winsize_req w;
 	struct proto_error e;
+	int fd;
 
 	if (!s->ch->pty) {
 		proto_error_set(&e, ERR_BAD_REQUEST, "winsize without a pty");
@@ -576,7 +581,9 @@ on_winsize(struct stream *s, struct frame *f)
 		protocol_error(s, &e);
 		return;
 	}
-	if (s->ch->in_fd != -1 && pty_resize(s->ch->in_fd, &w) == -1)
+	/* Either descriptor is the master, whichever is still open. */
+	fd = s->ch->in_fd != -1 ? s->ch->in_fd : s->ch->out_fd;
+	if (fd != -1 && pty_resize(fd, &w) == -1)
 		log_warn("TIOCSWINSZ");
 }
 
