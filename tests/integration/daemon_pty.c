@@ -197,8 +197,8 @@ Test(daemon_pty, signal_reaches_the_foreground_job)
 	cr_assert_eq(msg_send(fd, msg_signal(SIGINT)), 0);
 	cr_assert_eq(frame_write_data(fd, FRAME_STDIN, "echo st=$?; exit\n",
 	    17), 0);
-	dt_session(fd, NULL, 0, false, 20000, &r);
-	cr_assert(r.got_exit);
+	cr_assert_eq(dt_read_until(fd, "exit", 20000, &r), 0, "no exit; "
+	    "the terminal showed:\n%s", r.out);
 	cr_assert_not_null(strstr(r.out, "st=130"), "%s", r.out);
 	close(fd);
 	dt_result_free(&r);
