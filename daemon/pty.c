@@ -1,6 +1,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,6 +114,32 @@ pty_foreground(int master, pid_t dflt)
 	pid_t pg = tcgetpgrp(master);
 
 	return pg > 0 ? pg : dflt;
+}
+
+int
+pty_leader_exited(pid_t pid, int *status)
+{
+	siginfo_t si = { 0 };
+
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+	    -1)
+		if (errno != EINTR)
+			return -1;
+	if (si.si_pid == 0)
+		return 0;
+	if (si.si_code == CLD_EXITED)
+		*status = W_EXITCODE(si.si_status, 0);
+	else
+		*status = W_EXITCODE(0, si.si_status) |
+		    (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
+	return 1;
+}
+
+void
+pty_leader_reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, WNOHANG) == -1 && errno == EINTR)
+		;
 }
 
 /*

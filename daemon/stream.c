@@ -157,6 +157,8 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 		frame_clear(&s.deferred);
 	close_outputs(&s);
 	close_fd(&ch->pidfd);
+	if (ch->pty && s.exited)
+		pty_leader_reap(ch->pid);
 }
 
 static long long
@@ -733,9 +735,13 @@ child_exited(struct stream *s)
 {
 	pid_t r;
 
-	do {
-		r = waitpid(s->ch->pid, &s->status, WNOHANG);
-	} while (r == -1 && errno == EINTR);
+	/* On a pty the leader is reaped last: its session is signalled. */
+	if (s->ch->pty)
+		r = pty_leader_exited(s->ch->pid, &s->status);
+	else
+		do {
+			r = waitpid(s->ch->pid, &s->status, WNOHANG);
+		} while (r == -1 && errno == EINTR);
 	if (r == 0)
 		return;
 	if (r == -1) {
@@ -842,9 +848,11 @@ end_group(struct stream *s, int sig)
 static bool
 group_alive(const struct stream *s)
 {
-	if (kill(-s->ch->pid, 0) == 0 || errno == EPERM)
-		return true;
-	return s->ch->pty && pty_signal_session(s->ch->pid, 0) > 0;
+	/* On a pty the unreaped leader stays in its group: the session,
+	 * zombies left out, holds the group. */
+	if (s->ch->pty)
+		return pty_signal_session(s->ch->pid, 0) > 0;
+	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
 }
 
 static void

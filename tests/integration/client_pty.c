@@ -68,13 +68,14 @@ ends_with(struct pty_run *p, int code)
 
 /* A process with marker in its command line runs (bounded wait). */
 static void
-wait_marker(const char *marker)
+wait_marker(struct pty_run *p, const char *marker)
 {
 	long long deadline = now_ms() + WAIT_MS;
 
 	while (proc_count_marker(marker) == 0 && now_ms() < deadline)
-		test_sleep_ms(20);
-	cr_assert_gt(proc_count_marker(marker), 0, "%s never ran", marker);
+		(void)pty_expect(p, "\001", 20);
+	cr_assert_gt(proc_count_marker(marker), 0, "%s never ran; the "
+	    "terminal showed:\n%s", marker, p->out);
 }
 
 Test(client_pty, login_shell_on_a_terminal)
@@ -127,7 +128,7 @@ Test(client_pty, ctrl_c_ends_the_foreground_job)
 	start(&p, NULL, NULL);
 	snprintf(line, sizeof(line), "sleep %s\r", marker);
 	pty_type(&p, line);
-	wait_marker(marker);
+	wait_marker(&p, marker);
 	pty_type(&p, "\003");
 	cr_assert_eq(proc_wait_marker_gone(marker, WAIT_MS), 0);
 	pty_type(&p, "echo \"st=$?\"; exit\r");
@@ -205,7 +206,7 @@ Test(client_pty, tilde_dot_disconnects_and_ends_the_command)
 	start(&p, NULL, NULL);
 	snprintf(line, sizeof(line), "sleep %s\r", marker);
 	pty_type(&p, line);
-	wait_marker(marker);
+	wait_marker(&p, marker);
 	pty_type(&p, "\r~.");
 	ends_with(&p, 255);
 	cr_assert_not_null(strstr(p.out, "disconnected"), "%s", p.out);
@@ -241,7 +242,7 @@ Test(client_pty, background_job_is_gone_after_the_session)
 	start(&p, NULL, NULL);
 	snprintf(line, sizeof(line), "sleep %s &\r", marker);
 	pty_type(&p, line);
-	wait_marker(marker);
+	wait_marker(&p, marker);
 	pty_type(&p, "exit 3\r");
 	ends_with(&p, 3);
 	cr_assert_eq(proc_wait_marker_gone(marker, WAIT_MS), 0,
