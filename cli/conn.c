@@ -29,6 +29,7 @@
 #include "message.h"
 #include "output.h"
 #include "results.h"
+#include "terminal.h"
 
 /* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
 #define BUSY_RETRIES		4
@@ -343,6 +344,16 @@ conn_signal(struct conn *c, int signo)
 		json_decref(hdr);
 }
 
+/* A winsize frame when the local terminal's size changed since the last. */
+void
+conn_send_winsize(struct conn *c)
+{
+	json_t *hdr = term_winsize_frame();
+
+	if (hdr != NULL && conn_send_frame(c, hdr) == -1)
+		json_decref(hdr);
+}
+
 int
 conn_send_frame(struct conn *c, json_t *hdr)
 {
@@ -359,7 +370,7 @@ conn_send_frame(struct conn *c, json_t *hdr)
  * ends the command.
  */
 void
-conn_interrupt(struct conn *c)
+conn_interrupt(struct conn *c, const char *why)
 {
 	struct linger now = { .l_onoff = 1, .l_linger = 0 };
 
@@ -368,7 +379,7 @@ conn_interrupt(struct conn *c)
 	if (c->sock != -1)
 		(void)setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &now,
 		    sizeof(now));
-	fail(c, HOST_LOCAL, NULL, "interrupted");
+	fail(c, HOST_LOCAL, NULL, "%s", why);
 }
 
 /* A read shorter than the room emptied the socket: the next one would
@@ -531,10 +542,18 @@ on_frame(struct conn *c, struct frame *f)
 
 	switch (f->type) {
 	case FRAME_STARTED:
-		if (msg_parse_started(f, &pid, &e) == -1)
+		if (msg_parse_started(f, &pid, &e) == -1) {
 			fail(c, HOST_LOCAL, NULL, "protocol error: %s",
 			    e.message);
+			break;
+		}
+		if (term_started(msg_started_pty(f)) == -1) {
+			fail(c, HOST_LOCAL, NULL, "the server gave no "
+			    "pseudo-terminal (too old?)");
+			break;
+		}
 		c->started = true;
+		conn_send_winsize(c);	/* resized before it started */
 		if (c->in_open)
 			instore_started();
 		break;

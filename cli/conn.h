@@ -41,8 +41,9 @@ enum conn_stdin conn_stdin(const struct conn *);
 
 void	conn_signal(struct conn *, int signo);
 /* Gives up at once (the third ^C): reset, "interrupted". */
-void	conn_interrupt(struct conn *);
+void	conn_interrupt(struct conn *, const char *why);
 /* Queues a control frame after those queued (steals hdr); 0 or -1. */
 int	conn_send_frame(struct conn *, json_t *hdr);
+void	conn_send_winsize(struct conn *);
 
 #endif

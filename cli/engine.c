@@ -19,6 +19,7 @@
 #include "output.h"
 #include "results.h"
 #include "signals.h"
+#include "terminal.h"
 
 /* Rounds in a row that did not wait before one poll that does not wait:
  * a stream where nothing ever blocks must still see signals. */
@@ -56,6 +57,7 @@ static bool	 round_once(struct engine *);
 static bool	 pump_stdin(struct engine *);
 static void	 wait_events(struct engine *, int timeout);
 static void	 on_signals(struct engine *);
+static void	 resize(struct engine *);
 static void	 retire(struct engine *, size_t slot);
 static void	 not_started(struct engine *);
 
@@ -199,7 +201,7 @@ round_once(struct engine *e)
 		    (e->sigfd = signals_open()) == -1) {
 			fprintf(stderr, "rexec: signalfd: %s\n",
 			    strerror(errno));
-			conn_interrupt(c);
+			conn_interrupt(c, "cannot forward signals");
 		}
 		if (conn_done(c)) {
 			retire(e, i);
@@ -237,6 +239,10 @@ pump_stdin(struct engine *e)
 	if (!instore_may_read())
 		return false;
 	instore_read();
+	if (instore_disconnect())
+		for (size_t i = 0; i < e->nslots; i++)
+			if (e->slots[i] != NULL)
+				conn_interrupt(e->slots[i], "disconnected (~.)");
 	return true;
 }
 
@@ -276,7 +282,7 @@ wait_events(struct engine *e, int timeout)
 		e->stopping = true;
 		for (size_t i = 0; i < e->nslots; i++)
 			if (e->slots[i] != NULL)
-				conn_interrupt(e->slots[i]);
+				conn_interrupt(e->slots[i], "interrupted");
 		return;
 	}
 	if (n > 0 && pfd[PFD_SIG].revents != 0)
@@ -305,6 +311,10 @@ on_signals(struct engine *e)
 	int signo;
 
 	while ((signo = signals_next(e->sigfd)) > 0) {
+		if (signo == SIGWINCH) {
+			resize(e);
+			continue;
+		}
 		e->stopping = true;
 		if (signo == SIGINT) {
 			long long now = now_ms();
@@ -312,7 +322,7 @@ on_signals(struct engine *e)
 			    now - e->sigint_ms[0] <= INTERRUPT_WINDOW_MS) {
 				for (size_t i = 0; i < e->nslots; i++)
 					if (e->slots[i] != NULL)
-						conn_interrupt(e->slots[i]);
+						conn_interrupt(e->slots[i], "interrupted");
 				return;
 			}
 			e->sigint_ms[0] = e->sigint_ms[1];
@@ -323,6 +333,16 @@ on_signals(struct engine *e)
 			if (e->slots[i] != NULL)
 				conn_signal(e->slots[i], signo);
 	}
+}
+
+/* The local terminal's new size, for a pty session (none else asks). */
+static void
+resize(struct engine *e)
+{
+	term_on_winch();
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i] != NULL && conn_started(e->slots[i]))
+			conn_send_winsize(e->slots[i]);
 }
 
 /* Hosts a signal kept from starting: status 255, in the summary. */

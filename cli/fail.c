@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fail.h"
+#include "terminal.h"
 
 static const char *fail_host;
 
@@ -32,6 +33,8 @@ report(const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	sanitize(reason);
+	/* The line must reach a terminal in its normal mode. */
+	term_restore();
 	if (fail_host != NULL)
 		fprintf(stderr, "rexec: %s: %s\n", fail_host, reason);
 	else

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "instore.h"
+#include "terminal.h"
 
 /* Pipe size asked for stdin: reads of a whole FRAME_DATA_CHUNK when the
  * writer is ahead (the default 64 KiB makes 4 frames of each chunk). */
@@ -19,6 +20,7 @@
 static struct {
 	bool			 keep_all;
 	bool			 eof;
+	bool			 disconnect;	/* ~. typed */
 	bool			 nowait;	/* RWF_NOWAIT reads work */
 	bool			 polled;	/* poll said readable */
 	bool			 wait;		/* looked empty: poll first */
@@ -152,8 +154,9 @@ instore_read(void)
 		in.eof = true;
 		return;
 	}
+	/* Room left for a ~ the terminal's escapes held back. */
 	iov = (struct iovec){ .iov_base = in.mem + in.len,
-	    .iov_len = FRAME_DATA_CHUNK };
+	    .iov_len = FRAME_DATA_CHUNK - term_read_reserve() };
 	if (in.polled) {
 		in.polled = false;
 		n = read(0, iov.iov_base, iov.iov_len);
@@ -163,8 +166,13 @@ instore_read(void)
 		return;
 	}
 	if (n > 0) {
-		in.wait = (size_t)n < FRAME_DATA_CHUNK;
-		append(n);
+		size_t got = (size_t)n;
+
+		in.wait = got < iov.iov_len;
+		if (term_filter(iov.iov_base, &got, FRAME_DATA_CHUNK) ==
+		    TERM_DISCONNECT)
+			in.disconnect = true;
+		append((ssize_t)got);
 	} else if (n == -1 && errno == EAGAIN) {
 		in.wait = true;
 	} else if (n == 0 || errno != EINTR) {
@@ -249,4 +257,10 @@ instore_started(void)
 	 * (over the user's pipe quota) changes nothing. */
 	if (size != -1 && size < STDIN_PIPE_SIZE)
 		(void)fcntl(0, F_SETPIPE_SZ, STDIN_PIPE_SIZE);
+}
+
+bool
+instore_disconnect(void)
+{
+	return in.disconnect;
 }

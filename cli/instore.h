@@ -35,6 +35,8 @@ void	instore_consumed(void);
  * that ended the input (it is at EOF for the readers). */
 bool	instore_may_read(void);
 void	instore_read(void);
+/* The user typed the disconnect escape (~.) on the local terminal. */
+bool	instore_disconnect(void);
 void	instore_pollfd(struct pollfd *);
 void	instore_ready(const struct pollfd *);
 /* The first command started: let the writer of a pipe run ahead. */

@@ -25,6 +25,7 @@
 #include "sshopts.h"
 #include "status.h"
 #include "stdfds.h"
+#include "terminal.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
@@ -39,13 +40,15 @@ struct options {
 	bool		  no_stdin;
 	bool		  argv_mode;
 	bool		  status;	/* --status */
+	bool		  pty;		/* -P */
+	bool		  no_pty;	/* --no-pty */
 	char		**env;
 	size_t		  envc;
 	struct sshopts	  ssh;
 	struct fleetopts  fleet;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -55,6 +58,8 @@ static const struct option long_options[] = {
 	{ "token-file",		required_argument, NULL, 'T' },
 	{ "argv",		no_argument,	   NULL, 'A' },
 	{ "user",		required_argument, NULL, 'l' },
+	{ "pty",		no_argument,	   NULL, 'P' },
+	{ "no-pty",		no_argument,	   NULL, OPT_NO_PTY },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -106,8 +111,8 @@ main(int argc, char **argv)
 		status = EXIT_REXEC_FAILED;
 	} else if (fleet_mode(&o.fleet) && !o.status) {
 		status = run_fleet(&o, argv + first, argc - first);
-	} else if (argc - first < (o.ssh.print_config || o.status ? 1 : 2)) {
-		usage_error("missing %s", argc == first ? "host" : "command");
+	} else if (argc == first) {
+		usage_error("missing host");
 		status = EXIT_REXEC_FAILED;
 	} else if (o.status && argc - first > 1) {
 		usage_error("--status takes no command");
@@ -130,7 +135,7 @@ parse_options(int argc, char **argv, struct options *o)
 	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l;
 	 * ":": errors are ours to print, on one line. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:hV"
+	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:PhV"
 	    SSHOPTS_GETOPT FLEET_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -178,6 +183,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'A':
 			o->argv_mode = true;
+			break;
+		case 'P':
+			o->pty = true;
+			break;
+		case OPT_NO_PTY:
+			o->no_pty = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -244,10 +255,11 @@ static void
 usage(FILE *f)
 {
 	fputs(
-"usage: rexec [options] [user@]host command [arg ...]\n"
+"usage: rexec [options] [user@]host [command [arg ...]]\n"
 "       rexec [options] -w hosts command [arg ...]\n"
 "       rexec --status [--json] [options] host\n"
-"Run a command on a host running rexecd, as if it ran here.\n"
+"Run a command on a host running rexecd, as if it ran here; without a\n"
+"command, the account's login shell (on a pseudo-terminal from a terminal).\n"
 "\n"
 "  host                  name or address, optionally host:port or [v6addr]:port\n"
 "  -p, --port PORT       port when host names none (default 5120, or $REXEC_PORT)\n"
@@ -258,6 +270,8 @@ usage(FILE *f)
 "  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
 "  -A, --argv            run the words as argv, without a shell\n"
 "  -l, --user USER       run as USER on the server (also USER@host)\n"
+"  -P, --pty             run on a pseudo-terminal, even with a command\n"
+"      --no-pty          never a pseudo-terminal\n"
 "      --connect-timeout SECS\n"
 "                        give up on an address after SECS seconds (default 10)\n"
 "  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
@@ -365,8 +379,13 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		status = run_status(o, &h);
 		goto out;
 	}
+	if (o->argv_mode && nwords == 0) {
+		usage_error("-A needs a command");
+		goto out;
+	}
 	eo.stdin_open = !o->no_stdin && stdin_readable();
 	status = execute(o, &h, 1, &eo, words, nwords);
+	term_restore();
 out:
 	address_free(&a);
 	fail_set_host(NULL);
@@ -409,6 +428,11 @@ run_fleet(const struct options *o, char **words, int nwords)
 	stdfds_ensure();
 	if (nwords < 1) {
 		usage_error("missing command");
+		return status;
+	}
+	/* One local terminal cannot be the terminal of many hosts. */
+	if (o->pty) {
+		usage_error("-P cannot be used with -w");
 		return status;
 	}
 	if (fleet_hosts(f, &hl) == -1) {
@@ -492,7 +516,11 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 	char *cmd = NULL;
 	json_t *hdr;
 
-	if (o->argv_mode) {
+	if (term_want_pty(o->pty, o->no_pty, nwords > 0))
+		term_request(&req.pty);
+	if (nwords == 0) {
+		req.login = true;
+	} else if (o->argv_mode) {
 		req.argv = words;
 		req.argc = (size_t)nwords;
 	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {

@@ -22,6 +22,8 @@ signals_open(void)
 			continue;
 		sigaddset(&set, forwarded[i]);
 	}
+	/* A window change, for a pty session; ignored by default anyway. */
+	sigaddset(&set, SIGWINCH);
 	/* Blocked, they wait in the signalfd: none slips between checks. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return -1;

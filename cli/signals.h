@@ -2,8 +2,8 @@
 #ifndef REXEC_CLI_SIGNALS_H
 #define REXEC_CLI_SIGNALS_H
 
-/* Blocks INT, TERM, HUP and QUIT (those not ignored); returns a
- * non-blocking signalfd or -1. */
+/* Blocks INT, TERM, HUP and QUIT (those not ignored) and WINCH; returns
+ * a non-blocking signalfd or -1. */
 int	signals_open(void);
 /* The next pending signal number, 0 when none, -1 on error. */
 int	signals_next(int sigfd);

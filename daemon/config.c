@@ -65,6 +65,8 @@ static int	parse_bool(const char *name, const char *v, bool *out,
 	    char *err, size_t errlen);
 static int	set_allow_root(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	set_allow_pty(struct config *, const char *, const char *,
+		    char *, size_t);
 static int	set_log_level(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_startups(struct config *, const char *, const char *,
@@ -96,6 +98,7 @@ static const struct key {
 	{ "user",		set_user },
 	{ "users",		set_users },
 	{ "allow_root",		set_allow_root },
+	{ "allow_pty",		set_allow_pty },
 	{ "log_level",		set_log_level },
 	{ "max_startups",	set_startups },
 	{ "rlimit_nofile",	set_rlimit },
@@ -148,6 +151,7 @@ config_defaults(struct config *cf)
 	cf->shutdown_timeout = 30;
 	cf->kill_grace = 2;
 	cf->log_level = LOG_LEVEL_INFO;
+	cf->allow_pty = true;
 	cf->startups_begin = 10;
 	cf->startups_rate = 30;
 	cf->startups_full = 100;
@@ -447,6 +451,14 @@ set_allow_root(struct config *cf, const char *name, const char *value,
 {
 	(void)name;
 	return parse_bool("allow_root", value, &cf->allow_root, err, errlen);
+}
+
+static int
+set_allow_pty(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	return parse_bool("allow_pty", value, &cf->allow_pty, err, errlen);
 }
 
 static int

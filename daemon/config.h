@@ -61,6 +61,7 @@ struct config {
 	size_t		nusers;
 	bool		users_any;			/* users = * */
 	bool		allow_root;
+	bool		allow_pty;	/* pty and login requests */
 	enum log_level	log_level;
 	int		startups_begin;		/* max_startups start:rate:full */
 	int		startups_rate;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <bsd/string.h>
 #include <bsd/unistd.h>
@@ -177,6 +178,11 @@ check_request(struct session *s)
 	    s->req.token, s->req.token_len)) {
 		refuse(s, ERR_AUTH, s->req.token == NULL ?
 		    "a token is required" : "wrong token");
+		return -1;
+	}
+	if ((s->req.pty.on || s->req.login) && !s->c->cf->allow_pty) {
+		refuse(s, ERR_AUTH, "pty and login sessions are not allowed "
+		    "(allow_pty = no)");
 		return -1;
 	}
 	return check_account(s);
@@ -379,6 +385,10 @@ run(struct session *s)
 
 	describe_command(s);
 	setproctitle("worker %s '%s'", s->peer, s->command);
+	/* Keystrokes and their echoes are single bytes: no Nagle delay. */
+	if (s->req.pty.on && setsockopt(s->sock, IPPROTO_TCP, TCP_NODELAY,
+	    &(int){ 1 }, sizeof(int)) == -1)
+		log_warn("%s: TCP_NODELAY", s->peer);
 	if (spawn_command(c->cf, &s->req, &ch, &e) == -1) {
 		report_error(s, e.code, e.message);
 		return;
@@ -402,9 +412,11 @@ describe_command(struct session *s)
 	const char *end = s->command + COMMAND_SHORT;
 	bool whole = true;
 
+	if (s->req.login)
+		whole = append(&d, end, "(login shell)");
 	if (s->req.cmd != NULL)
 		whole = append(&d, end, s->req.cmd);
-	for (size_t i = 0; s->req.cmd == NULL && i < s->req.argc && whole;
+	for (size_t i = 0; s->req.argv != NULL && i < s->req.argc && whole;
 	    i++)
 		whole = (i == 0 || append(&d, end, " ")) &&
 		    append(&d, end, s->req.argv[i]);

@@ -20,6 +20,7 @@
 #include "account.h"
 #include "fdio.h"
 #include "log.h"
+#include "pty.h"
 #include "spawn.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -49,8 +50,10 @@ struct spawn_status {
 	int	err;
 };
 
+/* With a pty, in, out and err are unused: master and slave instead. */
 struct pipes {
 	int	in[2], out[2], err[2], status[2];
+	int	master, slave;
 };
 
 /*
@@ -67,6 +70,8 @@ struct plan {
 	char			**envp;
 	const char		*path;		/* where argv[0] is looked for */
 	char			**sh_argv;	/* a script without #! */
+	char			 *login_argv[2]; /* "-sh", for login */
+	char			  login_arg0[PATH_MAX + 2];
 };
 
 /* The variables every command gets; the request's may replace them. */
@@ -78,6 +83,7 @@ struct env_base {
 	char	logname[USER_MAX + 8];
 	char	shell[PATH_MAX + 8];
 	char	path[sizeof(PATH_ROOT) + 8];
+	char	term[PTY_TERM_MAX + 8];
 };
 
 static const int rlimit_res[RL_COUNT] = {
@@ -98,7 +104,9 @@ static char **build_env(const struct exec_req *req, const struct account *a,
 	    struct env_base *b);
 static bool	env_is(const char *var, const char *name);
 static char **build_sh_argv(const struct exec_req *req);
-static int	open_pipes(const struct exec_req *req, struct pipes *p);
+static void	plan_login(struct plan *pl);
+static int	open_pipes(const struct exec_req *req, const struct account *a,
+	    struct pipes *p);
 static void	close_pipes(struct pipes *p);
 static void	close_pipe(int p[2]);
 static void	plan_free(struct plan *pl);
@@ -110,7 +118,8 @@ static void	find_reset_signals(void);
 static int	exec_status(int fd, struct spawn_status *st);
 static void	describe(const struct exec_req *req, const struct account *a,
 	    const struct spawn_status *st, struct proto_error *e);
-static void	parent_ends(struct pipes *p, struct child *ch);
+static void	close_child_ends(struct pipes *p);
+static int	parent_ends(struct pipes *p, struct child *ch);
 static void	child_fail(int fd, enum stage, int err)
 		    __attribute__((noreturn));
 static void	child_signals(void);
@@ -132,8 +141,9 @@ spawn_command(const struct config *cf, const struct exec_req *req,
 
 	if (spawn_plan(cf, req, &pl, &base, e) == -1)
 		return -1;
-	if (open_pipes(req, &p) == -1) {
-		proto_error_set(e, ERR_SPAWN, "pipe: %s", strerror(errno));
+	if (open_pipes(req, pl.a, &p) == -1) {
+		proto_error_set(e, ERR_SPAWN, "%s: %s", req->pty.on ?
+		    "pty" : "pipe", strerror(errno));
 		plan_free(&pl);
 		return -1;
 	}
@@ -164,13 +174,28 @@ spawn_plan(const struct config *cf, const struct exec_req *req,
 		return -1;
 	}
 	if ((pl->envp = build_env(req, pl->a, base)) == NULL ||
-	    (req->cmd == NULL && (pl->sh_argv = build_sh_argv(req)) == NULL)) {
+	    (req->argv != NULL &&
+	    (pl->sh_argv = build_sh_argv(req)) == NULL)) {
 		free(pl->envp);
 		proto_error_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
+	if (req->login)
+		plan_login(pl);
 	return 0;
+}
+
+/* As login(1) starts it: argv[0] is the shell's name with a '-'. */
+static void
+plan_login(struct plan *pl)
+{
+	const char *base = strrchr(pl->a->shell, '/');
+
+	base = base != NULL ? base + 1 : pl->a->shell;
+	snprintf(pl->login_arg0, sizeof(pl->login_arg0), "-%s", base);
+	pl->login_argv[0] = pl->login_arg0;
+	pl->login_argv[1] = NULL;
 }
 
 /* The command's environment: the base (HOME, USER, LOGNAME, SHELL,
@@ -182,8 +207,9 @@ build_env(const struct exec_req *req, const struct account *a,
 	static const char *const names[ENV_BASE] = {
 		"HOME", "USER", "LOGNAME", "SHELL", "PATH"
 	};
-	char **envp = calloc(ENV_BASE + req->envc + 1, sizeof(char *));
+	char **envp = calloc(ENV_BASE + req->envc + 2, sizeof(char *));
 	size_t n = ENV_BASE;
+	bool term = req->pty.term != NULL;
 
 	if (envp == NULL)
 		return NULL;
@@ -207,6 +233,13 @@ build_env(const struct exec_req *req, const struct account *a,
 			envp[k] = req->env[i];
 		else
 			envp[n++] = req->env[i];
+		/* The user's -e TERM=... wins over the terminal's. */
+		if (env_is(req->env[i], "TERM"))
+			term = false;
+	}
+	if (term) {
+		snprintf(b->term, sizeof(b->term), "TERM=%s", req->pty.term);
+		envp[n] = b->term;
 	}
 	return envp;
 }
@@ -236,9 +269,18 @@ build_sh_argv(const struct exec_req *req)
 }
 
 static int
-open_pipes(const struct exec_req *req, struct pipes *p)
+open_pipes(const struct exec_req *req, const struct account *a,
+    struct pipes *p)
 {
 	memset(p, -1, sizeof(*p));
+	if (req->pty.on) {
+		if (pty_open(&req->pty, a, &p->master, &p->slave) == -1 ||
+		    pipe2(p->status, O_CLOEXEC) == -1) {
+			close_pipes(p);
+			return -1;
+		}
+		return 0;
+	}
 	if ((req->stdin_open && pipe2(p->in, O_CLOEXEC) == -1) ||
 	    pipe2(p->out, O_CLOEXEC) == -1 || pipe2(p->err, O_CLOEXEC) == -1 ||
 	    pipe2(p->status, O_CLOEXEC) == -1) {
@@ -260,6 +302,11 @@ close_pipes(struct pipes *p)
 	close_pipe(p->out);
 	close_pipe(p->err);
 	close_pipe(p->status);
+	if (p->master != -1)
+		close(p->master);
+	if (p->slave != -1)
+		close(p->slave);
+	p->master = p->slave = -1;
 }
 
 static void
@@ -290,14 +337,7 @@ spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
 		proto_error_set(e, ERR_SPAWN, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (p->in[0] != -1) {
-		close(p->in[0]);
-		p->in[0] = -1;
-	}
-	close(p->out[1]);
-	close(p->err[1]);
-	close(p->status[1]);
-	p->out[1] = p->err[1] = p->status[1] = -1;
+	close_child_ends(p);
 	if (exec_status(p->status[0], &st) == -1) {
 		describe(pl->req, pl->a, &st, e);
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
@@ -305,7 +345,13 @@ spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
 		return -1;
 	}
 	close_pipe(p->status);
-	parent_ends(p, ch);
+	if (parent_ends(p, ch) == -1) {
+		proto_error_set(e, ERR_INTERNAL, "dup: %s", strerror(errno));
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		return -1;
+	}
 	ch->pid = pid;
 	/* -1 is fine: the worker's SIGCHLD covers it (e.g. valgrind). */
 	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -393,7 +439,8 @@ static void
 describe(const struct exec_req *req, const struct account *a,
     const struct spawn_status *st, struct proto_error *e)
 {
-	const char *prog = req->cmd != NULL ? "/bin/sh" : req->argv[0];
+	const char *prog = req->login ? a->shell : req->cmd != NULL ?
+	    "/bin/sh" : req->argv[0];
 
 	switch (st->stage) {
 	case STAGE_CHDIR:
@@ -419,9 +466,36 @@ describe(const struct exec_req *req, const struct account *a,
 	}
 }
 
+/* The child has them now (or is gone): without the slave closed here,
+ * the master would never see the end of the terminal. */
 static void
+close_child_ends(struct pipes *p)
+{
+	int *ends[] = { &p->in[0], &p->out[1], &p->err[1], &p->status[1],
+	    &p->slave };
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (*ends[i] != -1) {
+			close(*ends[i]);
+			*ends[i] = -1;
+		}
+}
+
+/* The stream closes stdin (in_fd) apart from the output: on a pty both
+ * are the master, the one description shared by two descriptors. */
+static int
 parent_ends(struct pipes *p, struct child *ch)
 {
+	ch->pty = p->master != -1;
+	if (ch->pty) {
+		if ((ch->in_fd = fcntl(p->master, F_DUPFD_CLOEXEC, 3)) == -1)
+			return -1;
+		ch->out_fd = p->master;
+		ch->err_fd = -1;
+		p->master = -1;
+		set_nonblock(ch->out_fd, 1);
+		return 0;
+	}
 	ch->in_fd = p->in[1];
 	ch->out_fd = p->out[0];
 	ch->err_fd = p->err[0];
@@ -430,6 +504,7 @@ parent_ends(struct pipes *p, struct child *ch)
 		set_nonblock(ch->in_fd, 1);
 	set_nonblock(ch->out_fd, 1);
 	set_nonblock(ch->err_fd, 1);
+	return 0;
 }
 
 static void
@@ -475,10 +550,14 @@ child_closefrom(int lowfd)
 static int
 child_fds(const struct exec_req *req, const struct pipes *p)
 {
-	int in = req->stdin_open ? p->in[0] : open("/dev/null", O_RDONLY);
+	int in;
 
-	if (in == -1 || dup2(in, 0) == -1 || dup2(p->out[1], 1) == -1 ||
-	    dup2(p->err[1], 2) == -1)
+	if (p->slave != -1) {
+		if (pty_child_attach(p->slave) == -1)
+			return -1;
+	} else if ((in = req->stdin_open ? p->in[0] :
+	    open("/dev/null", O_RDONLY)) == -1 || dup2(in, 0) == -1 ||
+	    dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1)
 		return -1;
 	if (p->status[1] != 3 && dup3(p->status[1], 3, O_CLOEXEC) == -1)
 		return -1;
@@ -576,7 +655,9 @@ child_main(void *arg)
 		if (chdir("/") == -1)
 			child_fail(3, STAGE_CHDIR, errno);
 	}
-	if (req->cmd != NULL) {
+	if (req->login) {
+		execve(pl->a->shell, pl->login_argv, pl->envp);
+	} else if (req->cmd != NULL) {
 		char *sh_argv[] = { "sh", "-c", (char *)(uintptr_t)req->cmd,
 		    NULL };
 		execve("/bin/sh", sh_argv, pl->envp);

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "errcode.h"
 #include "message.h"
@@ -13,7 +15,8 @@ struct child {
 	int	pidfd;
 	int	in_fd;		/* write end of stdin, -1 for /dev/null */
 	int	out_fd;		/* read ends, non-blocking */
-	int	err_fd;
+	int	err_fd;	/* -1 on a pty: its output is out_fd's */
+	bool	pty;		/* in_fd and out_fd are the pty's master */
 };
 
 /* 0 with ch filled, or -1 with e set (a "spawn" or "internal" error). */

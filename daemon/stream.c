@@ -16,6 +16,7 @@
 #include "encode.h"
 #include "frameio.h"
 #include "log.h"
+#include "pty.h"
 #include "signames.h"
 #include "splicer.h"
 #include "stream.h"
@@ -78,6 +79,8 @@ struct stream {
 	bool			 in_pending;	/* blocked: the pipe is full */
 	struct frame		 deferred;	/* came after queued stdin */
 	bool			 have_deferred;
+	bool			 stdin_closed;	/* "stdin": false, on a pty */
+	unsigned char		 eof_char;	/* a pty's, written for eof */
 };
 
 static long long deadline_of(const struct stream_ctx *,
@@ -107,10 +110,14 @@ static void	 process_frames(struct stream *);
 static void	 on_stdin(struct stream *, struct frame *);
 static void	 on_frame(struct stream *, struct frame *);
 static void	 on_signal(struct stream *, struct frame *);
+static void	 on_eof(struct stream *);
+static void	 on_winsize(struct stream *, struct frame *);
+static void	 drain_pty(struct stream *);
+static void	 hang_up(struct stream *);
 static int	 flush_stdin(struct stream *);
 static void	 advance_stdin(struct stream *, size_t);
 static void	 drop_stdin(struct stream *);
-static void	 read_output(struct stream *, int which);
+static int	 read_output(struct stream *, int which);
 static bool	 splice_output(struct stream *, int which, int fd);
 static void	 note_output(struct stream *, size_t n);
 static bool	 is_pipe(int);
@@ -135,9 +142,10 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 
 	memset(res, 0, sizeof(*res));
 	s.deadline = deadline_of(c, req, s.t_start);
+	s.stdin_closed = !req->stdin_open;
 	s.can_splice[0] = is_pipe(ch->out_fd);
 	s.can_splice[1] = is_pipe(ch->err_fd);
-	queue_frame(&s, msg_started(ch->pid));
+	queue_frame(&s, msg_started(ch->pid, req->pty.on));
 	process_frames(&s);	/* frames that came along with exec */
 	if (ch->pidfd == -1)
 		child_exited(&s);	/* its SIGCHLD may be gone already */
@@ -149,6 +157,8 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 		frame_clear(&s.deferred);
 	close_outputs(&s);
 	close_fd(&ch->pidfd);
+	if (ch->pty && s.exited)
+		pty_leader_reap(ch->pid);
 }
 
 static long long
@@ -233,6 +243,8 @@ finished(struct stream *s, long long now)
 {
 	if (waiting_for_group(s, now))
 		return false;
+	if (s->ch->pty && !s->aborted)
+		drain_pty(s);
 	/* Output the client is slow to take is still waited for (until
 	 * abandon_at after a timeout), however long the group is gone. */
 	if (!s->aborted && !s->exit_queued && outputs_done(s))
@@ -282,6 +294,8 @@ outputs_done(const struct stream *s)
 static void
 queue_exit(struct stream *s)
 {
+	if (s->ch->pty)
+		hang_up(s);
 	fill_status(s);
 	s->exit_queued = true;
 	queue_frame(s, msg_exit(&s->res->st));
@@ -484,7 +498,7 @@ static void
 on_stdin(struct stream *s, struct frame *f)
 {
 	s->res->bytes_in += f->len;
-	if (s->ch->in_fd != -1 && f->len > 0) {
+	if (s->ch->in_fd != -1 && f->len > 0 && !s->stdin_closed) {
 		s->in_iov[s->in_count++] = (struct iovec){
 		    (void *)(uintptr_t)f->payload, f->len };
 	}
@@ -498,10 +512,13 @@ on_frame(struct stream *s, struct frame *f)
 
 	switch (f->type) {
 	case FRAME_EOF:
-		drop_stdin(s);
+		on_eof(s);
 		break;
 	case FRAME_SIGNAL:
 		on_signal(s, f);
+		break;
+	case FRAME_WINSIZE:
+		on_winsize(s, f);
 		break;
 	default:
 		proto_error_set(&e, ERR_BAD_REQUEST, "unexpected %s frame "
@@ -516,16 +533,86 @@ static void
 on_signal(struct stream *s, struct frame *f)
 {
 	struct proto_error e;
+	pid_t pgrp;
 	int signo;
 
 	if (msg_parse_signal(f, &signo, &e) == -1) {
 		protocol_error(s, &e);
 		return;
 	}
-	log_debug("signal %s to group %d", signame_from_number(signo),
-	    s->ch->pid);
-	if (kill(-s->ch->pid, signo) == -1 && errno != ESRCH)
+	/* On a terminal, the job in the foreground is the one meant. */
+	pgrp = s->ch->pty && s->ch->out_fd != -1 ?
+	    pty_foreground(s->ch->out_fd, s->ch->pid) : s->ch->pid;
+	log_debug("signal %s to group %d", signame_from_number(signo), pgrp);
+	if (kill(-pgrp, signo) == -1 && errno != ESRCH)
+		log_warn("kill group %d", pgrp);
+	if (pgrp != s->ch->pid && kill(-s->ch->pid, signo) == -1 &&
+	    errno != ESRCH)
 		log_warn("kill group %d", s->ch->pid);
+}
+
+/* On a pty, stdin is never closed: the end-of-file character is typed,
+ * once, after the bytes queued before it. */
+static void
+on_eof(struct stream *s)
+{
+	if (!s->ch->pty || s->ch->in_fd == -1) {
+		drop_stdin(s);
+		return;
+	}
+	if (s->stdin_closed)
+		return;
+	s->eof_char = pty_eof_char(s->ch->in_fd);
+	s->in_iov[s->in_count++] = (struct iovec){ &s->eof_char, 1 };
+	(void)flush_stdin(s);
+}
+
+static void
+on_winsize(struct stream *s, struct frame *f)
+{
+	struct winsize_req w;
+	struct proto_error e;
+	int fd;
+
+	if (!s->ch->pty) {
+		proto_error_set(&e, ERR_BAD_REQUEST, "winsize without a pty");
+		protocol_error(s, &e);
+		return;
+	}
+	if (msg_parse_winsize(f, &w, &e) == -1) {
+		protocol_error(s, &e);
+		return;
+	}
+	/* Either descriptor is the master, whichever is still open. */
+	fd = s->ch->in_fd != -1 ? s->ch->in_fd : s->ch->out_fd;
+	if (fd != -1 && pty_resize(fd, &w) == -1)
+		log_warn("TIOCSWINSZ");
+}
+
+/*
+ * The command is gone, but the terminal may stay open (a background job
+ * holds it): what is in it now is read until the master has nothing
+ * more, then the session ends.  EIO (no slave left) ends it too.
+ */
+static void
+drain_pty(struct stream *s)
+{
+	if (!s->exited || s->out_pending || s->ch->out_fd == -1)
+		return;
+	while (!s->out_pending && s->ch->out_fd != -1)
+		if (read_output(s, P_OUT) == 1)
+			close_fd(&s->ch->out_fd);
+}
+
+/* As a terminal closing: the master goes, and what is left in the
+ * command's session gets SIGHUP (and SIGCONT, if it was stopped). */
+static void
+hang_up(struct stream *s)
+{
+	drop_stdin(s);
+	close_fd(&s->ch->out_fd);
+	if (pty_signal_session(s->ch->pid, SIGHUP) > 0)
+		(void)pty_signal_session(s->ch->pid, SIGCONT);
 }
 
 /* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
@@ -578,29 +665,31 @@ drop_stdin(struct stream *s)
 	close_fd(&s->ch->in_fd);
 }
 
-/* Reads one chunk of stdout or stderr and starts sending it. */
-static void
+/* Reads one chunk of stdout or stderr and starts sending it; 1 when
+ * there was nothing to read.  On a pty, EIO is the end of the terminal. */
+static int
 read_output(struct stream *s, int which)
 {
 	int *fd = which == P_OUT ? &s->ch->out_fd : &s->ch->err_fd;
 	ssize_t n;
 
 	if (s->can_splice[which == P_ERR] && splice_output(s, which, *fd))
-		return;
+		return 0;
 	do {
 		n = read(*fd, s->c->buf, FRAME_DATA_CHUNK);
 	} while (n == -1 && errno == EINTR);
 	if (n == -1 && errno == EAGAIN)
-		return;
+		return 1;
 	if (n <= 0) {
 		close_fd(fd);
-		return;
+		return 0;
 	}
 	note_output(s, (size_t)n);
 	frame_out_data(&s->out, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
 	    s->c->buf, (size_t)n);
 	s->out_pending = true;
 	send_pending(s);
+	return 0;
 }
 
 /*
@@ -646,9 +735,13 @@ child_exited(struct stream *s)
 {
 	pid_t r;
 
-	do {
-		r = waitpid(s->ch->pid, &s->status, WNOHANG);
-	} while (r == -1 && errno == EINTR);
+	/* On a pty the leader is reaped last: its session is signalled. */
+	if (s->ch->pty)
+		r = pty_leader_exited(s->ch->pid, &s->status);
+	else
+		do {
+			r = waitpid(s->ch->pid, &s->status, WNOHANG);
+		} while (r == -1 && errno == EINTR);
 	if (r == 0)
 		return;
 	if (r == -1) {
@@ -741,6 +834,9 @@ end_group(struct stream *s, int sig)
 {
 	if (kill(-s->ch->pid, sig) == -1 && errno != ESRCH)
 		log_warn("kill group %d", s->ch->pid);
+	/* Jobs of a shell on a pty have groups of their own. */
+	if (s->ch->pty)
+		(void)pty_signal_session(s->ch->pid, sig);
 	if (sig == SIGKILL) {
 		s->kill_at = 0;
 		s->give_up = now_ms() + KILL_WAIT_MS;
@@ -752,6 +848,10 @@ end_group(struct stream *s, int sig)
 static bool
 group_alive(const struct stream *s)
 {
+	/* On a pty the unreaped leader stays in its group: the session,
+	 * zombies left out, holds the group. */
+	if (s->ch->pty)
+		return pty_signal_session(s->ch->pid, 0) > 0;
 	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
 }
 

@@ -13,6 +13,7 @@ static const char *const type_names[FRAME_TYPE_COUNT] = {
 	[FRAME_EXIT] = "exit",
 	[FRAME_ERROR] = "error",
 	[FRAME_STATUS] = "status",
+	[FRAME_WINSIZE] = "winsize",
 };
 
 const char *

@@ -29,6 +29,7 @@ enum frame_type {
 	FRAME_EXIT,
 	FRAME_ERROR,
 	FRAME_STATUS,		/* both ways: the request, the answer */
+	FRAME_WINSIZE,
 	FRAME_TYPE_COUNT
 };
 

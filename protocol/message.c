@@ -92,16 +92,36 @@ parse_argv(json_t *arr, struct exec_req *r, struct proto_error *e)
 	return 0;
 }
 
+/* "login": true picks the login shell; false is as if absent. */
+static int
+parse_login(json_t *hdr, struct exec_req *r, struct proto_error *e)
+{
+	json_t *v = json_object_get(hdr, "login");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return bad(e, "\"login\" is not a boolean");
+	r->login = json_is_true(v);
+	return 0;
+}
+
 static int
 parse_command(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
 	json_t *cmd = json_object_get(hdr, "cmd");
 	json_t *argv = json_object_get(hdr, "argv");
 
-	if (cmd != NULL && argv != NULL)
-		return bad(e, "\"exec\" has both \"cmd\" and \"argv\"");
+	if (parse_login(hdr, r, e) == -1)
+		return -1;
+	if ((cmd != NULL) + (argv != NULL) + r->login > 1)
+		return bad(e, "\"exec\" has more than one of \"cmd\", "
+		    "\"argv\" and \"login\"");
+	if (r->login)
+		return 0;
 	if (cmd == NULL && argv == NULL)
-		return bad(e, "\"exec\" has neither \"cmd\" nor \"argv\"");
+		return bad(e, "\"exec\" has none of \"cmd\", \"argv\" and "
+		    "\"login\"");
 	if (argv != NULL)
 		return parse_argv(argv, r, e);
 	if (!json_is_string(cmd))
@@ -152,6 +172,56 @@ parse_env(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	return 0;
 }
 
+static int	get_int(json_t *, const char *, long long, long long,
+		    long long *);
+
+/* rows and cols of a pty or winsize object. */
+static int
+parse_size(json_t *obj, struct winsize_req *w)
+{
+	long long rows, cols;
+
+	if (get_int(obj, "rows", 1, PTY_DIM_MAX, &rows) == -1 ||
+	    get_int(obj, "cols", 1, PTY_DIM_MAX, &cols) == -1)
+		return -1;
+	w->rows = (unsigned)rows;
+	w->cols = (unsigned)cols;
+	return 0;
+}
+
+/* The terminal type goes into TERM=: printable, no '=' needed. */
+static bool
+valid_term(const char *t, size_t len)
+{
+	if (len == 0 || len > PTY_TERM_MAX || strlen(t) != len)
+		return false;
+	for (; *t != '\0'; t++)
+		if (*t <= ' ' || *t == 0x7f)
+			return false;
+	return true;
+}
+
+static int
+parse_pty(json_t *hdr, struct exec_req *r, struct proto_error *e)
+{
+	json_t *pty = json_object_get(hdr, "pty");
+	size_t len = 0;
+	int has;
+
+	if (pty == NULL)
+		return 0;
+	if (!json_is_object(pty))
+		return bad(e, "\"pty\" is not an object");
+	if (parse_size(pty, &r->pty.size) == -1)
+		return bad(e, "\"pty\" needs \"rows\" and \"cols\", "
+		    "integers from 1 to 65535");
+	has = opt_string(pty, "term", &r->pty.term, &len);
+	if (has == -1 || (has == 1 && !valid_term(r->pty.term, len)))
+		return bad(e, "\"pty\" has an invalid \"term\"");
+	r->pty.on = true;
+	return 0;
+}
+
 static int
 parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
@@ -196,7 +266,8 @@ msg_parse_exec(const struct frame *f, struct exec_req *r,
 	if (parse_version(f->hdr, r, e) == -1 ||
 	    parse_command(f->hdr, r, e) == -1 ||
 	    parse_env(f->hdr, r, e) == -1 ||
-	    parse_options(f->hdr, r, e) == -1) {
+	    parse_options(f->hdr, r, e) == -1 ||
+	    parse_pty(f->hdr, r, e) == -1) {
 		exec_req_free(r);
 		return -1;
 	}
@@ -255,6 +326,24 @@ msg_parse_started(const struct frame *f, pid_t *pid, struct proto_error *e)
 	if (get_int(f->hdr, "pid", 1, INT32_MAX, &v) == -1)
 		return bad(e, "\"started\" has no valid \"pid\"");
 	*pid = (pid_t)v;
+	return 0;
+}
+
+bool
+msg_started_pty(const struct frame *f)
+{
+	return f->hdr != NULL && json_is_true(json_object_get(f->hdr, "pty"));
+}
+
+int
+msg_parse_winsize(const struct frame *f, struct winsize_req *w,
+    struct proto_error *e)
+{
+	if (expect_type(f, FRAME_WINSIZE, e) == -1)
+		return -1;
+	if (parse_size(f->hdr, w) == -1)
+		return bad(e, "\"winsize\" needs \"rows\" and \"cols\", "
+		    "integers from 1 to 65535");
 	return 0;
 }
 
@@ -329,16 +418,33 @@ set_env(json_t *obj, char *const *env, size_t n)
 }
 
 static int
+set_pty(json_t *h, const struct pty_req *p)
+{
+	json_t *v = json_pack("{sIsI}", "rows", (json_int_t)p->size.rows,
+	    "cols", (json_int_t)p->size.cols);
+
+	if (v == NULL || json_object_set_new(h, "pty", v) == -1)
+		return -1;
+	if (p->term != NULL &&
+	    json_object_set_new(v, "term", json_string(p->term)) == -1)
+		return -1;
+	return 0;
+}
+
+static int
 exec_members(json_t *h, const struct exec_req *r)
 {
 	json_t *v;
 
-	if (r->cmd != NULL)
+	if (r->login)
+		v = json_true();
+	else if (r->cmd != NULL)
 		v = json_string(r->cmd);
 	else if ((v = json_array()) != NULL && set_strings(v, r->argv,
 	    r->argc) == -1)
 		return json_decref(v), -1;
-	if (json_object_set_new(h, r->cmd != NULL ? "cmd" : "argv", v) == -1)
+	if (json_object_set_new(h, r->login ? "login" : r->cmd != NULL ?
+	    "cmd" : "argv", v) == -1)
 		return -1;
 	if (r->envc > 0 && ((v = json_object()) == NULL ||
 	    json_object_set_new(h, "env", v) == -1 ||
@@ -359,7 +465,7 @@ exec_members(json_t *h, const struct exec_req *r)
 	if (r->user != NULL &&
 	    json_object_set_new(h, "user", json_string(r->user)) == -1)
 		return -1;
-	return 0;
+	return r->pty.on ? set_pty(h, &r->pty) : 0;
 }
 
 json_t *
@@ -386,9 +492,24 @@ msg_signal(int signo)
 }
 
 json_t *
-msg_started(pid_t pid)
+msg_started(pid_t pid, bool pty)
 {
-	return json_pack("{sssI}", "type", "started", "pid", (json_int_t)pid);
+	json_t *h = json_pack("{sssI}", "type", "started", "pid",
+	    (json_int_t)pid);
+
+	if (h != NULL && pty &&
+	    json_object_set_new(h, "pty", json_true()) == -1) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
+}
+
+json_t *
+msg_winsize(const struct winsize_req *w)
+{
+	return json_pack("{sssIsI}", "type", "winsize", "rows",
+	    (json_int_t)w->rows, "cols", (json_int_t)w->cols);
 }
 
 json_t *

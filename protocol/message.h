@@ -18,6 +18,22 @@
 #define EXEC_ARGV_MAX		4096
 #define EXEC_ENV_MAX		1024
 #define EXEC_TIMEOUT_MAX	(366.0 * 24 * 3600)
+/* A terminal type name (terminfo names are short). */
+#define PTY_TERM_MAX		128
+#define PTY_DIM_MAX		65535
+
+/* A terminal's size: rows and cols 1 to PTY_DIM_MAX. */
+struct winsize_req {
+	unsigned	rows;
+	unsigned	cols;
+};
+
+/* "pty" of exec: run on a new pseudo-terminal of this type and size. */
+struct pty_req {
+	bool			 on;
+	const char		*term;	/* NULL: none sent */
+	struct winsize_req	 size;
+};
 
 struct exec_req {
 	int		  version;
@@ -32,6 +48,8 @@ struct exec_req {
 	const char	 *token;	/* NULL: none sent */
 	size_t		  token_len;
 	const char	 *user;		/* NULL: the daemon's default account */
+	bool		  login;	/* the account's login shell; no cmd */
+	struct pty_req	  pty;
 	json_t		 *hdr;		/* owns the strings above */
 };
 
@@ -50,6 +68,10 @@ int	msg_parse_signal(const struct frame *, int *signo,
 	    struct proto_error *e);
 int	msg_parse_started(const struct frame *, pid_t *,
 	    struct proto_error *e);
+/* Whether a (valid) started frame says the command has a pty. */
+bool	msg_started_pty(const struct frame *);
+int	msg_parse_winsize(const struct frame *, struct winsize_req *,
+	    struct proto_error *e);
 int	msg_parse_exit(const struct frame *, struct exit_status *,
 	    struct proto_error *e);
 int	msg_parse_error(const struct frame *, struct proto_error *out,
@@ -59,7 +81,8 @@ void	exec_req_free(struct exec_req *);
 /* Builders: a new header object (NULL on ENOMEM). */
 json_t	*msg_exec(const struct exec_req *);
 json_t	*msg_signal(int signo);
-json_t	*msg_started(pid_t);
+json_t	*msg_started(pid_t, bool pty);
+json_t	*msg_winsize(const struct winsize_req *);
 json_t	*msg_exit(const struct exit_status *);
 json_t	*msg_error(enum err_code, const char *message);
 

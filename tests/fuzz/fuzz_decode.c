@@ -20,6 +20,7 @@ validate(const struct frame *f)
 	struct proto_error got;
 	int signo;
 	pid_t pid;
+	struct winsize_req w;
 
 	switch (f->type) {
 	case FRAME_EXEC:
@@ -31,6 +32,10 @@ validate(const struct frame *f)
 		break;
 	case FRAME_STARTED:
 		(void)msg_parse_started(f, &pid, &e);
+		(void)msg_started_pty(f);
+		break;
+	case FRAME_WINSIZE:
+		(void)msg_parse_winsize(f, &w, &e);
 		break;
 	case FRAME_EXIT:
 		(void)msg_parse_exit(f, &x, &e);

@@ -255,8 +255,12 @@ Test(client_errors, usage_errors)
 {
 	struct rexec_run r;
 
-	rexec_run(&r, NULL, "127.0.0.1", NULL);
-	assert_one_line(&r, "rexec: missing command", NULL);
+	rexec_run(&r, NULL, NULL);
+	assert_one_line(&r, "rexec: missing host", NULL);
+	rexec_run_free(&r);
+	/* Without a command, a login shell: but argv needs words. */
+	rexec_run(&r, NULL, "-A", "127.0.0.1", NULL);
+	assert_one_line(&r, "rexec: -A needs a command", NULL);
 	rexec_run_free(&r);
 	rexec_run(&r, NULL, "-t", "soon", "127.0.0.1", "true", NULL);
 	assert_one_line(&r, "rexec: -t wants a number of seconds", NULL);

@@ -1,11 +1,13 @@
 /*
  * Descriptor and process hygiene: after 1,000 requests of every kind
- * (success, spawn error, timeout, disconnect, bad frame) the master and
+ * (success, spawn error, timeout, disconnect, bad frame; on a pty: a
+ * command, a job left behind, a hang-up, a login shell) the master and
  * the workers hold exactly the descriptors they held at start, and no
  * command, child or zombie is left.
  */
 #include <sys/socket.h>
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +21,6 @@
 #include "proc_scan.h"
 #include "rexecd_proc.h"
 
-#define PER_KIND	200
 #define MARKER		"hygiene-marker-4711"
 
 /* Reads frames until exit or error; returns the last frame's type. */
@@ -48,6 +49,8 @@ finish(int fd, struct exit_status *x)
 	decoder_free(&d);
 	return last;
 }
+
+static void	pty_request(int fd, struct exec_req *, int kind);
 
 static void
 request(const struct rexecd_proc *rd, int kind)
@@ -86,12 +89,42 @@ request(const struct rexecd_proc *rd, int kind)
 		req.cmd = "sleep 5; :";
 		cr_assert_eq(msg_send(fd, msg_exec(&req)), 0);
 		break;		/* and hang up at once */
-	default:
+	case 4:
 		cr_assert_eq(write(fd, "\0\0\0\0", 4), 4);
 		cr_assert_eq(finish(fd, &x), FRAME_ERROR);
 		break;
+	default:
+		pty_request(fd, &req, kind);
+		break;
 	}
 	close(fd);
+}
+
+/* On a pty: a command, a job left behind, a hang-up, a login shell. */
+static void
+pty_request(int fd, struct exec_req *req, int kind)
+{
+	struct exit_status x;
+
+	req->pty = (struct pty_req){ .on = true, .term = "vt100",
+	    .size = { 24, 80 } };
+	req->cmd = kind == 5 ? "tty" : kind == 6 ? "sleep 5 & :" :
+	    "sleep 5; :";
+	if (kind == 8) {
+		req->cmd = NULL;
+		req->login = true;
+		req->stdin_open = true;
+	}
+	cr_assert_eq(msg_send(fd, msg_exec(req)), 0);
+	if (kind == 7)
+		return;		/* and hang up at once */
+	if (kind == 8) {
+		cr_assert_eq(frame_write_data(fd, FRAME_STDIN, "exit 3\n", 7),
+		    0);
+		cr_assert_eq(frame_write_data(fd, FRAME_EOF, NULL, 0), 0);
+	}
+	cr_assert_eq(finish(fd, &x), FRAME_EXIT);
+	cr_assert(x.exited && x.code == (kind == 8 ? 3 : 0));
 }
 
 struct snapshot {
@@ -100,6 +133,8 @@ struct snapshot {
 	char	*master_fds;
 	char	*worker_fds[8];
 };
+
+static void	hygiene_after(int first, int nkinds);
 
 static void
 snapshot_take(struct snapshot *s, pid_t master)
@@ -135,8 +170,43 @@ same_as(const struct snapshot *start, pid_t master)
 	return same;
 }
 
+/* Pseudo-terminals in use in /dev/pts (ptmx excluded). */
+static int
+count_pts(void)
+{
+	DIR *dir = opendir("/dev/pts");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(dir);
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			n++;
+	closedir(dir);
+	return n;
+}
+
 Test(hygiene, descriptors_and_processes_after_1000_requests,
     .timeout = 240)
+{
+	hygiene_after(0, 5);
+}
+
+/* Issue 13: no /dev/pts entry, descriptor or process left either. */
+Test(hygiene, pty_sessions_leave_nothing, .timeout = 240)
+{
+	int before = count_pts();
+
+	hygiene_after(5, 4);
+	/* Another test running meanwhile may have held one at the start. */
+	for (int i = 0; i < 100 && count_pts() > before; i++)
+		test_sleep_ms(50);
+	cr_assert_leq(count_pts(), before, "pseudo-terminals leaked");
+}
+
+/* 1,000 requests of nkinds kinds from first: everything as it was. */
+static void
+hygiene_after(int first, int nkinds)
 {
 	struct rexecd_proc d;
 	struct snapshot start, end;
@@ -160,8 +230,8 @@ Test(hygiene, descriptors_and_processes_after_1000_requests,
 	cr_assert_eq(start.nworkers, 2);
 	cr_assert_str_eq(start.worker_fds[0], start.worker_fds[1]);
 
-	for (int i = 0; i < 5 * PER_KIND; i++)
-		request(&d, i % 5);
+	for (int i = 0; i < 1000; i++)
+		request(&d, first + i % nkinds);
 
 	cr_assert_eq(proc_wait_marker_gone(MARKER, 10000), 0,
 	    "commands with the marker are still running");

@@ -191,7 +191,7 @@ Test(roundtrip, signal_started_exit_error)
 
 	pair_open(&p);
 	put_msg(&p, msg_signal(SIGINT));
-	put_msg(&p, msg_started(4321));
+	put_msg(&p, msg_started(4321, false));
 	put_msg(&p, msg_exit(&x));
 	put_msg(&p, msg_exit(&code));
 	put_msg(&p, msg_error(ERR_SPAWN, "no such dir"));

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The interactive round trip (issue 13): one keystroke to its echo by the
+# remote terminal, through `rexec -P` and `ssh -tt` to a remote `cat`,
+# each client on a local pseudo-terminal in raw mode as at a user's
+# (bench/pty_rtt.py).  A private rexecd and sshd on 127.0.0.1.  Target:
+# rexec's median at most half of ssh's.
+#
+#   BENCH_PTY_KEYS  keystrokes timed per client (default 1000)
+#   BUILD           build directory holding rexec and rexecd (build)
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+KEYS=${BENCH_PTY_KEYS:-1000}
+for tool in /usr/sbin/sshd ssh ssh-keygen python3; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "bench/pty: $tool missing, skipped"; exit 0; }
+done
+
+T=$(mktemp -d /tmp/rexec-bench-pty.XXXXXX)
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+cp "$BUILD/rexec" "$BUILD/rexecd" "$T/"
+
+. bench/sshd.sh
+
+start_rexecd() {
+	printf 'workers = 2\nallow_root = yes\n' > "$T/rexecd.conf"
+	"$T/rexecd" -f "$T/rexecd.conf" -p 0 -l 127.0.0.1 2> "$T/rexecd.log" &
+	PIDS="$PIDS $!"
+	i=0
+	until RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' \
+	    "$T/rexecd.log") && [ -n "$RPORT" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { echo "bench/pty: rexecd did not start" >&2
+			cat "$T/rexecd.log" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# rtt name client...: "median p90" in µs
+rtt() {
+	name=$1; shift
+	timeout 600 python3 bench/pty_rtt.py "$KEYS" "$@" > "$T/$name.txt" || {
+		echo "bench/pty: the round trip through $name failed" >&2
+		exit 1; }
+	awk '{ print $2, $6 }' "$T/$name.txt"
+}
+
+start_rexecd
+start_sshd
+r=$(rtt rexec "$T/rexec" -P -p "$RPORT" 127.0.0.1 cat)
+s=$(rtt ssh $SSH -tt 127.0.0.1 cat)
+printf '\n== interactive round trip: %s single-byte echoes through a remote cat\n' "$KEYS"
+printf '%-28s %12s %10s\n' client "median µs" "p90 µs"
+printf '%-28s %12s %10s\n' "rexec -P … cat" ${r}
+printf '%-28s %12s %10s\n' "ssh -tt … cat" ${s}
+x=$(awk -v a="${r% *}" -v b="${s% *}" 'BEGIN { printf "%.2f", a / b }')
+v=$(awk -v x="$x" 'BEGIN { print (x <= 0.5) ? "PASS" : "MISS" }')
+echo "rexec / ssh: ${x}× (target <= 0.5×) $v"
