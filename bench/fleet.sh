@@ -4,7 +4,9 @@
 # pdsh over ssh.  One rexecd on 0.0.0.0 (allow-list 127.0.0.0/8) answers
 # for every 127.1.x.y; a private sshd answers every ssh "host" (ssh's
 # config sends them all to 127.0.0.1: one handshake per host, as on a
-# real fleet).  Then rexec's peak RSS at fanout 512.
+# real fleet).  Then rexec's peak RSS at fanout 512.  The ssh sessions get
+# an empty HOME: the account's shell start-up files (a .bashrc running
+# pyenv, say) would time those, not ssh; rexecd runs /bin/sh -c alone.
 #
 #   BENCH_FLEET_RUNS       timed runs per line, median kept (default 3)
 #   BENCH_FLEET_SSH_HOSTS  hosts for the ssh line (default 512; fewer when
@@ -71,6 +73,7 @@ start_sshd() {
 	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
 	cp "$T/id.pub" "$T/authorized_keys"
+	mkdir "$T/home"
 	SPORT=$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	cat >"$T/sshd_config" <<-EOF
@@ -85,6 +88,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	PasswordAuthentication no
 	KbdInteractiveAuthentication no
 	MaxStartups 1000
+	SetEnv HOME=$T/home
 	EOF
 	cat >"$T/ssh_config" <<-EOF
 	Host *
