@@ -4,9 +4,7 @@
 # pdsh over ssh.  One rexecd on 0.0.0.0 (allow-list 127.0.0.0/8) answers
 # for every 127.1.x.y; a private sshd answers every ssh "host" (ssh's
 # config sends them all to 127.0.0.1: one handshake per host, as on a
-# real fleet).  Then rexec's peak RSS at fanout 512.  The ssh sessions get
-# an empty HOME: the account's shell start-up files (a .bashrc running
-# pyenv, say) would time those, not ssh; rexecd runs /bin/sh -c alone.
+# real fleet).  Then rexec's peak RSS at fanout 512.
 #
 #   BENCH_FLEET_RUNS       timed runs per line, median kept (default 3)
 #   BENCH_FLEET_SSH_HOSTS  hosts for the ssh line (default 512; fewer when
@@ -32,78 +30,13 @@ if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
 	    >/dev/null
 fi
 
-T=$(mktemp -d /tmp/rexec-bench-fleet.XXXXXX)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. bench/lib.sh
+bench_setup fleet
 cp "$BUILD/rexec" "$BUILD/rexecd" "$T/"
-REXEC=$T/rexec
+REXEC=$T/rexec REXECD=$T/rexecd
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", ($1) }"; }
-
-wait_for() {	# what command...
-	what=$1; shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { echo "bench/fleet: $what did not start" >&2
-			exit 1; }
-		sleep 0.1
-	done
-}
-
-start_rexecd() {
-	printf 'allow = 127.0.0.0/8\nworkers = 64\nmax_workers = 600\n' \
-	    > "$T/rexecd.conf"
-	"$T/rexecd" -f "$T/rexecd.conf" -p 0 -l 0.0.0.0 2> "$T/rexecd.log" &
-	PIDS="$PIDS $!"
-	wait_for rexecd grep -q 'listening on 0.0.0.0 port' "$T/rexecd.log"
-	RPORT=$(sed -n 's/.*listening on 0\.0\.0\.0 port \([0-9]*\)$/\1/p' \
-	    "$T/rexecd.log")
-}
-
-start_sshd() {
-	mkdir -p /run/sshd
-	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
-	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
-	cp "$T/id.pub" "$T/authorized_keys"
-	mkdir "$T/home"
-	SPORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$T/sshd_config" <<-EOF
-	Port $SPORT
-	ListenAddress 127.0.0.1
-	HostKey $T/host_key
-	AuthorizedKeysFile $T/authorized_keys
-	PidFile $T/sshd.pid
-	StrictModes no
-	UsePAM no
-	PermitRootLogin prohibit-password
-	PasswordAuthentication no
-	KbdInteractiveAuthentication no
-	MaxStartups 1000
-	SetEnv HOME=$T/home
-	EOF
-	cat >"$T/ssh_config" <<-EOF
-	Host *
-	    HostName 127.0.0.1
-	    Port $SPORT
-	    IdentityFile $T/id
-	    StrictHostKeyChecking no
-	    UserKnownHostsFile /dev/null
-	    BatchMode yes
-	    LogLevel ERROR
-	EOF
-	/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
-	PIDS="$PIDS $!"
-	wait_for sshd ssh -F "$T/ssh_config" 127.1.0.1 true
-}
 
 # timed key lines runs command...: median seconds of the runs (stdout
 # lines counted, stderr empty: a run that failed anywhere has no time)
@@ -157,7 +90,12 @@ rss() {	# fanout command: peak RSS of rexec in KiB
 for x in 0 1; do for y in $(seq 0 255); do echo "127.1.$x.$y"; done; done \
     > "$T/hosts"
 head -n "$SSH_HOSTS" "$T/hosts" > "$T/ssh_hosts"
-start_rexecd
+start_rexecd_on 0.0.0.0 "allow = 127.0.0.0/8\nworkers = 64\nmax_workers = 600\n"
+# An empty HOME for the ssh sessions: the account's shell start-up files
+# (a .bashrc running pyenv rehash under a lock: 60 s waits at fanout 64)
+# would be timed, not ssh; rexecd runs /bin/sh -c alone.
+mkdir "$T/home"
+SSHD_EXTRA="SetEnv HOME=$T/home"
 start_sshd
 export PDSH_SSH_ARGS_APPEND="-F $T/ssh_config"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)

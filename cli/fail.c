@@ -38,3 +38,17 @@ report(const char *fmt, ...)
 		fprintf(stderr, "rexec: %s\n", reason);
 	return EXIT_REXEC_FAILED;
 }
+
+/* A wrong command line: one line too, pointing at the help. */
+int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rexec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see rexec --help)\n", stderr);
+	return -1;
+}

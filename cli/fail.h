@@ -13,4 +13,8 @@ void	fail_set_host(const char *);
 int	report(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* Prints "rexec: reason (see rexec --help)"; returns -1. */
+int	usage_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -5,12 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fail.h"
 #include "fleet.h"
 #include "hostlist.h"
 
 static int	 push(const char ***, size_t *, const char *);
-static int	 usage(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2)));
 
 int
 fleet_take(struct fleetopts *f, int c, const char *arg)
@@ -28,7 +27,7 @@ fleet_take(struct fleetopts *f, int c, const char *arg)
 		n = strtoul(arg, &end, 10);
 		if (errno != 0 || end == arg || *end != '\0' || n < 1 ||
 		    n > HOSTLIST_MAX || arg[0] == '-')
-			return usage("-f wants a number of hosts from 1 to "
+			return usage_error("-f wants a number of hosts from 1 to "
 			    "100000, not '%s'", arg);
 		f->fanout = n;
 		return 0;
@@ -69,11 +68,11 @@ fleet_hosts(const struct fleetopts *f, struct hostlist *hl)
 	}
 	hostlist_free(&ex);
 	if (hl->n == 0)
-		return usage("%s", "no host left after -x");
+		return usage_error("%s", "no host left after -x");
 	return 0;
 bad:
 	hostlist_free(&ex);
-	return usage("%s", err);
+	return usage_error("%s", err);
 }
 
 void
@@ -90,22 +89,9 @@ push(const char ***v, size_t *n, const char *arg)
 	const char **p = realloc(*v, (*n + 1) * sizeof(**v));
 
 	if (p == NULL)
-		return usage("%s", "out of memory");
+		return usage_error("%s", "out of memory");
 	p[(*n)++] = arg;
 	*v = p;
 	return 0;
 }
 
-/* As main's usage errors: one line. */
-static int
-usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("rexec: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see rexec --help)\n", stderr);
-	return -1;
-}

@@ -23,6 +23,7 @@
 #include "host.h"
 #include "message.h"
 #include "sshopts.h"
+#include "status.h"
 #include "stdfds.h"
 #include "token.h"
 
@@ -37,13 +38,14 @@ struct options {
 	double		  connect_timeout;
 	bool		  no_stdin;
 	bool		  argv_mode;
+	bool		  status;	/* --status */
 	char		**env;
 	size_t		  envc;
 	struct sshopts	  ssh;
 	struct fleetopts  fleet;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256 };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -62,17 +64,17 @@ static const struct option long_options[] = {
 	{ "no-prefix",		no_argument,	   NULL, 'N' },
 	{ "gather",		no_argument,	   NULL, 'b' },
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
+	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ NULL,			0,		   NULL, 0 },
 };
 
 static int	 parse_options(int, char **, struct options *);
 static int	 add_env(struct options *, char *);
 static int	 parse_seconds(const char *, const char *, double, double *);
-static int	 usage_error(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
 static void	 usage(FILE *);
 static bool	 stdin_readable(void);
 static int	 check_port(const char *);
+static int	 run_status(const struct options *, const struct host *);
 static int	 run_single(const struct options *, const char *, char **,
 		    int);
 static int	 run_fleet(const struct options *, char **, int);
@@ -102,10 +104,13 @@ main(int argc, char **argv)
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
 		status = EXIT_REXEC_FAILED;
-	} else if (fleet_mode(&o.fleet)) {
+	} else if (fleet_mode(&o.fleet) && !o.status) {
 		status = run_fleet(&o, argv + first, argc - first);
-	} else if (argc - first < (o.ssh.print_config ? 1 : 2)) {
+	} else if (argc - first < (o.ssh.print_config || o.status ? 1 : 2)) {
 		usage_error("missing %s", argc == first ? "host" : "command");
+		status = EXIT_REXEC_FAILED;
+	} else if (o.status && argc - first > 1) {
+		usage_error("--status takes no command");
 		status = EXIT_REXEC_FAILED;
 	} else
 		status = run_single(&o, argv[first], argv + first + 1,
@@ -180,6 +185,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("rexec %s\n", REXEC_VERSION);
 			return -2;
+		case OPT_STATUS:
+			o->status = true;
+			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
 			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
@@ -232,26 +240,13 @@ parse_seconds(const char *opt, const char *arg, double max, double *secs)
 	return 0;
 }
 
-/* One line, as for every failure; returns -1 for "return usage_error()". */
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("rexec: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see rexec --help)\n", stderr);
-	return -1;
-}
-
 static void
 usage(FILE *f)
 {
 	fputs(
 "usage: rexec [options] [user@]host command [arg ...]\n"
 "       rexec [options] -w hosts command [arg ...]\n"
+"       rexec --status [--json] [options] host\n"
 "Run a command on a host running rexecd, as if it ran here.\n"
 "\n"
 "  host                  name or address, optionally host:port or [v6addr]:port\n"
@@ -278,7 +273,9 @@ usage(FILE *f)
 "  -f, --fanout N        at most N hosts at once (default 64)\n"
 "  -N, --no-prefix       no \"HOST: \" before output lines\n"
 "  -b, --gather          print identical outputs once, hosts folded\n"
-"      --json            one JSON object per host\n"
+"      --json            one JSON object per host; with --status: the\n"
+"                        daemon's JSON document as is\n"
+"      --status          show the daemon's state: its workers, what they run\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -364,11 +361,32 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		status = 0;
 		goto out;
 	}
+	if (o->status) {
+		status = run_status(o, &h);
+		goto out;
+	}
 	eo.stdin_open = !o->no_stdin && stdin_readable();
 	status = execute(o, &h, 1, &eo, words, nwords);
 out:
 	address_free(&a);
 	fail_set_host(NULL);
+	return status;
+}
+
+/* --status: the daemon's state instead of a command. */
+static int
+run_status(const struct options *o, const struct host *h)
+{
+	char *token = NULL;
+	int status = EXIT_REXEC_FAILED;
+
+	if (token_load(o->token_file, &token) == -1)
+		return status;
+	status = status_run(h->name, h->port, o->ssh.family,
+	    connect_timeout_ms(o), token, o->fleet.json);
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	free(token);
 	return status;
 }
 

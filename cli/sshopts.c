@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fail.h"
 #include "sshopts.h"
 
 #define OPTION_MAX		1024
@@ -33,8 +34,6 @@ static int	 set_value(struct sshopts *, const char *name,
 		    const char *value);
 static int	 set_string(char **, const char *);
 static int	 add_sendenv(struct sshopts *, const char *patterns);
-static int	 usage_error(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2)));
 static bool	 env_has(char **env, size_t envc, const char *var);
 static bool	 wanted(const struct sshopts *, const char *var);
 static int	 append(char ***env, size_t *envc, char *var);
@@ -165,20 +164,6 @@ add_sendenv(struct sshopts *so, const char *patterns)
 	}
 	free(copy);
 	return 0;
-}
-
-/* One line, as for every usage error of rexec. */
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("rexec: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see rexec --help)\n", stderr);
-	return -1;
 }
 
 int

@@ -5,7 +5,7 @@
 set -u
 BUILD=${BUILD:-build}
 REXECD=$BUILD/rexecd
-REXEC=$BUILD/rexec
+REXEC=$BUILD/rexec-dynamic	# memcheck cannot follow a static malloc
 REQUESTS=${VALGRIND_REQUESTS:-300}
 CLIENT_RUNS=${VALGRIND_CLIENT_RUNS:-30}
 VG="valgrind --quiet --error-exitcode=99 --leak-check=full \
