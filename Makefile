@@ -63,9 +63,7 @@ obj		= $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJ	= $(call obj,$(PROTO_SRC))
 DAEMON_OBJ	= $(call obj,$(DAEMON_SRC))
 CLI_OBJ		= $(call obj,$(CLI_SRC))
-# The client's pure modules are unit-tested too.
-UNIT_CLI_SRC	= cli/hostlist.c cli/hostfold.c
-UNIT_OBJ	= $(call obj,$(UNIT_SRC) $(UNIT_CLI_SRC))
+UNIT_OBJ	= $(call obj,$(UNIT_SRC))
 INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
 
 LIBPROTO	= $(BUILD)/libproto.a
@@ -125,8 +123,10 @@ endif
 $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
 
-# The client's status table is pure formatting: unit-tested alone.
-UNIT_CLI_OBJ	= $(BUILD)/cli/statustable.o
+# The client's pure modules (the status table, host lists, line
+# assembly) are unit-tested alone.
+UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
+		  cli/lines.c)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli
 
 $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(LIBPROTO)

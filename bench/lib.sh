@@ -51,6 +51,7 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# start_sshd: SSHD_EXTRA, when set, is one more line of sshd_config
 start_sshd() {
 	mkdir -p /run/sshd
 	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
@@ -73,6 +74,7 @@ start_sshd() {
 	MaxSessions 1024
 	MaxStartups 1024
 	Subsystem sftp internal-sftp
+	${SSHD_EXTRA:-}
 	CONF
 	cat >"$T/ssh_config" <<-CONF
 	Host *

@@ -91,6 +91,7 @@ static bool	 take_frame(struct conn *, struct frame *);
 static bool	 take_output(struct conn *, struct frame *);
 static void	 submit_block(struct conn *);
 static void	 block_done(struct outblk *, int err);
+static void	 output_closed(struct conn *, int fd);
 static void	 on_frame(struct conn *, struct frame *);
 static void	 on_exit_frame(struct conn *, struct frame *);
 static void	 on_error_frame(struct conn *, struct frame *);
@@ -526,12 +527,24 @@ block_done(struct outblk *b, int err)
 	c->blk.cnt = 0;
 	lines_written(&c->lines);
 	if (err == EPIPE)
-		finish(c, 128 + SIGPIPE);
+		output_closed(c, b->fd);
 	else if (err != 0)
 		fail(c, HOST_LOCAL, NULL, "write to %s: %s",
 		    b->fd == 1 ? "stdout" : "stderr", strerror(err));
 	else if (!c->finished)
 		drain_frames(c);
+}
+
+/* Quietly, with the status of a local command killed by SIGPIPE. */
+static void
+output_closed(struct conn *c, int fd)
+{
+	if (c->finished)
+		return;
+	c->h->fail = HOST_LOCAL;
+	snprintf(c->h->reason, sizeof(c->h->reason), "%s closed",
+	    fd == 1 ? "stdout" : "stderr");
+	finish(c, 128 + SIGPIPE);
 }
 
 static void

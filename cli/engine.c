@@ -55,7 +55,11 @@ static void	 resolve_all(struct engine *);
 static void	 launch(struct engine *);
 static bool	 round_once(struct engine *);
 static bool	 pump_stdin(struct engine *);
+static void	 run_loop(struct engine *);
 static void	 wait_events(struct engine *, int timeout);
+static long long set_pollfds(struct engine *);
+static void	 dispatch(struct engine *, int ready);
+static int	 largest_status(const struct host *, size_t);
 static void	 on_signals(struct engine *);
 static void	 resize(struct engine *);
 static void	 retire(struct engine *, size_t slot);
@@ -83,27 +87,43 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 		goto out;
 	}
 	resolve_all(&e);
-	for (;;) {
-		launch(&e);
-		if (e.active == 0 && (e.next == e.n || e.stopping))
-			break;
-		if (!round_once(&e))
-			wait_events(&e, -1);
-		else if (++e.busy_rounds >= BUSY_ROUNDS_MAX)
-			wait_events(&e, 0);
-	}
+	run_loop(&e);
 	not_started(&e);
 	output_flush();
 	results_finish(hosts, n, o);
-	for (size_t i = 0; i < n; i++)
-		if (hosts[i].status > status)
-			status = hosts[i].status;
+	status = largest_status(hosts, n);
 out:
 	if (e.sigfd != -1)
 		close(e.sigfd);
 	instore_free();
 	free(e.slots);
 	free(e.pfd);
+	return status;
+}
+
+/* Until every host is done, or a signal stopped the rest. */
+static void
+run_loop(struct engine *e)
+{
+	for (;;) {
+		launch(e);
+		if (e->active == 0 && (e->next == e->n || e->stopping))
+			break;
+		if (!round_once(e))
+			wait_events(e, -1);
+		else if (++e->busy_rounds >= BUSY_ROUNDS_MAX)
+			wait_events(e, 0);
+	}
+}
+
+static int
+largest_status(const struct host *hosts, size_t n)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i].status > status)
+			status = hosts[i].status;
 	return status;
 }
 
@@ -258,11 +278,31 @@ retire(struct engine *e, size_t slot)
 static void
 wait_events(struct engine *e, int timeout)
 {
-	struct pollfd *pfd = e->pfd;
-	long long deadline = 0, now;
+	long long deadline = set_pollfds(e);
 	int n;
 
 	e->busy_rounds = 0;
+	if (timeout == -1)
+		timeout = deadline_timeout(deadline, now_ms());
+	n = poll(e->pfd, PFD_FIXED + e->nslots, timeout);
+	if (n == -1 && errno != EINTR) {
+		fprintf(stderr, "rexec: poll: %s\n", strerror(errno));
+		e->stopping = true;
+		for (size_t i = 0; i < e->nslots; i++)
+			if (e->slots[i] != NULL)
+				conn_interrupt(e->slots[i], "interrupted");
+		return;
+	}
+	dispatch(e, n);
+}
+
+/* What each party waits for; returns the nearest deadline (0: none). */
+static long long
+set_pollfds(struct engine *e)
+{
+	struct pollfd *pfd = e->pfd;
+	long long deadline = 0;
+
 	pfd[PFD_SIG] = (struct pollfd){ .fd = e->sigfd, .events = POLLIN };
 	pfd[PFD_STDIN] = (struct pollfd){ .fd = -1 };
 	if (e->o->stdin_open)
@@ -274,29 +314,27 @@ wait_events(struct engine *e, int timeout)
 			conn_pollfd(e->slots[i], &pfd[PFD_FIXED + i],
 			    &deadline);
 	}
-	if (timeout == -1)
-		timeout = deadline_timeout(deadline, now_ms());
-	if ((n = poll(pfd, PFD_FIXED + e->nslots, timeout)) == -1 &&
-	    errno != EINTR) {
-		fprintf(stderr, "rexec: poll: %s\n", strerror(errno));
-		e->stopping = true;
-		for (size_t i = 0; i < e->nslots; i++)
-			if (e->slots[i] != NULL)
-				conn_interrupt(e->slots[i], "interrupted");
-		return;
-	}
-	if (n > 0 && pfd[PFD_SIG].revents != 0)
+	return deadline;
+}
+
+/* Tells each party what happened: ready descriptors, passed deadlines. */
+static void
+dispatch(struct engine *e, int ready)
+{
+	const struct pollfd *pfd = e->pfd;
+	long long now = now_ms();
+
+	if (ready > 0 && pfd[PFD_SIG].revents != 0)
 		on_signals(e);
-	if (n > 0 && e->o->stdin_open)
+	if (ready > 0 && e->o->stdin_open)
 		instore_ready(&pfd[PFD_STDIN]);
-	if (n > 0)
+	if (ready > 0)
 		output_ready(&pfd[PFD_OUT]);
-	now = now_ms();
 	for (size_t i = 0; i < e->nslots; i++) {
 		struct conn *c = e->slots[i];
 		if (c == NULL)
 			continue;
-		if (n > 0 && pfd[PFD_FIXED + i].fd != -1 &&
+		if (ready > 0 && pfd[PFD_FIXED + i].fd != -1 &&
 		    pfd[PFD_FIXED + i].revents != 0)
 			conn_ready(c, pfd[PFD_FIXED + i].revents);
 		conn_tick(c, now);

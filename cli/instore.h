@@ -31,9 +31,9 @@ size_t	instore_get(unsigned long long off, size_t max, const void **p,
 bool	instore_spilled(void);
 /* Every reader reached the end: what memory held may go (unless kept). */
 void	instore_consumed(void);
-/* Reads once more when ready (else says to poll fd 0); -1: a failure
- * that ended the input (it is at EOF for the readers). */
+/* Whether a read would not wait; else instore_pollfd asks for fd 0. */
 bool	instore_may_read(void);
+/* Reads one chunk; a failure ends the input (EOF for the readers). */
 void	instore_read(void);
 /* The user typed the disconnect escape (~.) on the local terminal. */
 bool	instore_disconnect(void);

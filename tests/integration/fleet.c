@@ -610,3 +610,31 @@ Test(fleet, chatty_host_does_not_hold_others)
 	rexecd_stop(&d[0]);
 	rexecd_stop(&d[1]);
 }
+
+/* An IPv6 literal in brackets, and user@ sent for that host only. */
+Test(fleet, ipv6_and_user_items)
+{
+	struct rexecd_proc d6, d4;
+	struct rexec_run r;
+	const char *args[] = { "-f", d6.conf, "-p", "0", "-l", "::1", NULL };
+	char list[128], want[128];
+
+	if (rexecd_start_args(&d6, NULL, args) != 0)
+		cr_skip_test("no IPv6 loopback here");
+	rexecd_start(&d4, NULL, NULL);
+	snprintf(list, sizeof(list), "[::1]:%d,nosuchuser@127.0.0.1:%d",
+	    d6.port, d4.port);
+	run(&r, NULL, "-w", list, "echo hi", NULL);
+	cr_assert_eq(exit_code(&r), 255, "%s", r.err);
+	snprintf(want, sizeof(want), "[::1]:%d: hi\n", d6.port);
+	cr_assert_str_eq(r.out, want);
+	snprintf(want, sizeof(want), "rexec: nosuchuser@127.0.0.1:%d: "
+	    "authentication refused", d4.port);
+	assert_has(r.err, want);
+	snprintf(want, sizeof(want), "rexec: nosuchuser@127.0.0.1:%d (1): "
+	    "refused (auth)\n", d4.port);
+	assert_has(r.err, want);
+	rexec_run_free(&r);
+	rexecd_stop(&d6);
+	rexecd_stop(&d4);
+}
