@@ -21,7 +21,9 @@
 #include "proc_scan.h"
 #include "rexecd_proc.h"
 
-#define MARKER		"hygiene-marker-4711"
+/* Per test process: the two tests may run at once, and each waits only
+ * for its own commands to be gone. */
+static char marker[48];
 
 /* Reads frames until exit or error; returns the last frame's type. */
 static enum frame_type
@@ -55,14 +57,17 @@ static void	pty_request(int fd, struct exec_req *, int kind);
 static void
 request(const struct rexecd_proc *rd, int kind)
 {
+	char bad[96], markvar[96];
 	char *ok_argv[] = { "true", NULL };
-	char *bad_argv[] = { "/nonexistent/" MARKER, NULL };
+	char *bad_argv[] = { bad, NULL };
 	/* In the environment, every process of the command carries it. */
-	char *mark[] = { "REXEC_TEST_MARK=" MARKER, NULL };
+	char *mark[] = { markvar, NULL };
 	struct exec_req req = { .stdin_open = false, .env = mark, .envc = 1 };
 	struct exit_status x;
 	int fd = rexecd_connect(rd);
 
+	snprintf(bad, sizeof(bad), "/nonexistent/%s", marker);
+	snprintf(markvar, sizeof(markvar), "REXEC_TEST_MARK=%s", marker);
 	cr_assert_neq(fd, -1);
 	switch (kind) {
 	case 0:
@@ -213,6 +218,8 @@ hygiene_after(int first, int nkinds)
 	const char *const extra[] = { "-w", "2", NULL };
 	int settled = 0;
 
+	snprintf(marker, sizeof(marker), "hygiene-%d-%d", (int)getpid(),
+	    first);
 	rexecd_start(&d, "max_workers = 2\nkill_grace = 1\n", extra);
 	/* Wait (bounded) until both workers are up. */
 	for (int i = 0; i < 500 && proc_children(d.pid, NULL, 0) < 2; i++)
@@ -233,7 +240,7 @@ hygiene_after(int first, int nkinds)
 	for (int i = 0; i < 1000; i++)
 		request(&d, first + i % nkinds);
 
-	cr_assert_eq(proc_wait_marker_gone(MARKER, 10000), 0,
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0,
 	    "commands with the marker are still running");
 	for (int i = 0; i < 500 && !settled; i++) {
 		settled = same_as(&start, d.pid);
