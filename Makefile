@@ -1,7 +1,8 @@
 # rexec — remote command execution daemon and client.
 # GNU make; every library through pkg-config.
 
-VERSION		= 0.1.0
+# The version has one source, debian/changelog's first line ("rexec (V)").
+VERSION		:= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 PREFIX		?= /usr/local
 DESTDIR		?=
 bindir		?= $(PREFIX)/bin
@@ -15,6 +16,10 @@ systemd_dir	= $(shell d=$$($(PKG_CONFIG) --variable=$(1) systemd \
 		  2>/dev/null); echo "$${d:-$(PREFIX)/$(2)}")
 systemdunitdir	?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
 sysusersdir	?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
+# bash-completion's directory, as its pkg-config file says.
+completionsdir	?= $(shell d=$$($(PKG_CONFIG) --variable=completionsdir \
+		  bash-completion 2>/dev/null); \
+		  echo "$${d:-$(PREFIX)/share/bash-completion/completions}")
 
 BUILD		?= build
 CC		?= cc
@@ -74,7 +79,7 @@ CRITERION_OPTS	?= --jobs 2 --timeout 300
 MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
-	install uninstall clean deps demo bench
+	install uninstall clean deps demo bench deb systemd-test
 
 all: $(REXECD) $(REXEC)
 
@@ -82,7 +87,7 @@ $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
-$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support
+$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support -Icli
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -118,7 +123,13 @@ endif
 $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
 
-$(UNIT_TEST): $(UNIT_OBJ) $(LIBPROTO)
+# The client's pure modules (the status table, host lists, line
+# assembly) are unit-tested alone.
+UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
+		  cli/lines.c)
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli
+
+$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
@@ -147,7 +158,7 @@ endif
 
 # Pages outside the project that ours cite with .Xr (name section).
 XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5
-XR_EXTERNAL	= ssh 1|rsh 1|pdsh 1|systemd\.socket 5|$(XR_TOOLS)
+XR_EXTERNAL	= ssh 1|rsh 1|pdsh 1|jq 1|systemd\.socket 5|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns
 # of a stale mandoc.db for each outside one it finds): machine-dependent.
@@ -233,6 +244,9 @@ install: all
 	    $(DESTDIR)$(sysusersdir)/rexecd.conf
 	install -m 644 rexecd.conf.example \
 	    $(DESTDIR)$(sysconfdir)/rexecd.conf.example
+	install -d $(DESTDIR)$(completionsdir)
+	install -m 644 completion/rexec completion/rexecd \
+	    $(DESTDIR)$(completionsdir)
 
 # Removes exactly the files install installs; directories stay (they are
 # shared: bin, sbin, man1, the unit directory...), and so does rexecd.conf.
@@ -243,8 +257,34 @@ uninstall:
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))
 	rm -f $(DESTDIR)$(sysusersdir)/rexecd.conf
 	rm -f $(DESTDIR)$(sysconfdir)/rexecd.conf.example
+	rm -f $(DESTDIR)$(completionsdir)/rexec \
+	    $(DESTDIR)$(completionsdir)/rexecd
+
+# The Debian packages, built from a copy of the tree under BUILD (what
+# git ignores left out), so the tree itself stays clean; lintian must
+# find no error and no warning.  make deb DEB_OPTS=-b: binaries only.
+DEB_DIR		= $(BUILD)/deb
+DEB_OPTS	?=
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/rexec-$(VERSION)
+	tar -cf - --exclude-vcs --exclude-vcs-ignores --exclude='./build*' . | \
+	    tar -C $(DEB_DIR)/rexec-$(VERSION) -xf -
+	cd $(DEB_DIR)/rexec-$(VERSION) && \
+	    dpkg-buildpackage -us -uc $(DEB_OPTS)
+	rm -rf $(DEB_DIR)/rexec-$(VERSION)
+	lintian --fail-on error,warning --info $(DEB_DIR)/rexec_$(VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
+
+# The packages installed in a Debian 12 tree booted under systemd-nspawn
+# (tests/systemd/run.sh); needs root, caches the tree in /var/cache.
+systemd-test: all
+	$(MAKE) deb DEB_OPTS=-b
+	DEB_DIR=$(abspath $(DEB_DIR)) REXEC_BIN=$(abspath $(REXEC)) \
+	    sh tests/systemd/run.sh
 
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(DEB_DIR) -prune -o -name '*.d' -type f \
+	-print 2>/dev/null)

@@ -3,7 +3,9 @@
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libjansson-dev \
 libbsd-dev libcriterion-dev libsystemd-dev libinih-dev mandoc procps \
-iproute2 systemd valgrind rsync git clustershell pdsh ansible-core"
+iproute2 systemd valgrind rsync git clustershell pdsh ansible-core \
+bash-completion debhelper devscripts lintian debootstrap systemd-container \
+fakeroot"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

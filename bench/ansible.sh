@@ -21,40 +21,12 @@ for tool in ansible-playbook /usr/sbin/sshd ssh ssh-keygen python3; do
 		echo "bench/ansible: $tool missing, skipped"; exit 0; }
 done
 
-T=$(mktemp -d /tmp/rexec-bench-ansible.XXXXXX)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. bench/lib.sh
+bench_setup ansible
 mkdir "$T/bin"
 cp "$BUILD/rexec" "$BUILD/rexecd" "$T/bin/"
 PATH="$T/bin:$PATH"
-
-. bench/sshd.sh
-
-wait_for() {	# what command...
-	what=$1; shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { echo "bench/ansible: $what did not start" >&2
-			exit 1; }
-		sleep 0.1
-	done
-}
-
-start_rexecd() {
-	printf 'workers = 8\nallow_root = yes\n' > "$T/rexecd.conf"
-	rexecd -f "$T/rexecd.conf" -p 0 -l 127.0.0.1 2> "$T/rexecd.log" &
-	PIDS="$PIDS $!"
-	wait_for rexecd grep -q 'listening on 127.0.0.1 port' "$T/rexecd.log"
-	RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' \
-	    "$T/rexecd.log")
-}
+REXECD=$T/bin/rexecd
 
 inventory() {	# connection count
 	echo "[all]"
@@ -116,7 +88,7 @@ play() {
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
 	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-start_rexecd
+start_rexecd_on 127.0.0.1 "workers = 8\nallow_root = yes\n"
 start_sshd
 echo "== ansible: $HOSTS hosts x 3 tasks, median of $RUNS runs; $LOOP-item copy loop to one host"
 echo "load average at start $(cut -d' ' -f1-3 /proc/loadavg), forks $ANSIBLE_FORKS, $(ansible-playbook --version | head -1)"

@@ -55,21 +55,8 @@ fi
 
 # --- bookkeeping -----------------------------------------------------------
 
-T=$(mktemp -d /tmp/rexec-bench.XXXXXX)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -9 "$p" 2>/dev/null || true
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+. bench/lib.sh
+bench_setup main
 
 # Private copies: a rebuild of $BUILD during the run must not mix versions.
 for f in "$REXEC" "$REXECD"; do
@@ -104,27 +91,9 @@ section() { printf '\n== %s\n' "$*"; }
 
 # start_rexecd name: a private rexecd on 127.0.0.1, port 0; sets RPID RPORT
 start_rexecd() {
-	cat >"$T/$1.conf" <<-EOF
-	workers = 8
-	max_workers = 300
-	allow_root = yes
-	EOF
-	"$REXECD" -f "$T/$1.conf" -p 0 -l 127.0.0.1 2>"$T/$1.log" &
-	RPID=$!
-	PIDS="$PIDS $RPID"
-	i=0
-	until RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' \
-	    "$T/$1.log") && [ -n "$RPORT" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$RPID" 2>/dev/null; then
-			echo "bench: rexecd did not start:" >&2
-			cat "$T/$1.log" >&2; exit 1
-		fi
-		sleep 0.1
-	done
+	start_rexecd_on 127.0.0.1 "workers = 8\nmax_workers = 300\nallow_root = yes\n"
 	timeout 30 "$REXEC" -p "$RPORT" 127.0.0.1 true || {
-		echo "bench: rexec 127.0.0.1 true failed" >&2
-		cat "$T/$1.log" >&2; exit 1; }
+		echo "bench: rexec 127.0.0.1 true failed ($1)" >&2; exit 1; }
 }
 
 stop_pid() {
@@ -138,7 +107,6 @@ stop_pid() {
 
 # --- sshd ------------------------------------------------------------------
 
-. bench/sshd.sh
 
 # --- the benchmarks --------------------------------------------------------
 

@@ -17,13 +17,4 @@ struct address {
 int	address_parse(const char *arg, struct address *);
 void	address_free(struct address *);
 
-/* AF_INET or AF_INET6 restricts address_connect to that family (-4, -6). */
-void	address_set_family(int);
-
-/*
- * Tries every address the host resolves to, each bounded by timeout_ms.
- * Returns a connected non-blocking socket, or -1 after printing the failure.
- */
-int	address_connect(const char *host, const char *port, int timeout_ms);
-
 #endif

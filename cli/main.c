@@ -1,13 +1,10 @@
 /*
  * rexec: run a command on a host running rexecd, as if it ran here.
  */
-#include <sys/random.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,20 +17,18 @@
 #include <jansson.h>
 
 #include "address.h"
-#include "clock.h"
+#include "engine.h"
 #include "fail.h"
+#include "fleet.h"
+#include "host.h"
 #include "message.h"
-#include "session.h"
-#include "signals.h"
 #include "sshopts.h"
+#include "status.h"
 #include "stdfds.h"
 #include "terminal.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
-/* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
-#define BUSY_RETRIES		4
-#define BUSY_BACKOFF_MS		100u
 
 struct options {
 	const char	 *port;
@@ -44,14 +39,16 @@ struct options {
 	double		  connect_timeout;
 	bool		  no_stdin;
 	bool		  argv_mode;
+	bool		  status;	/* --status */
 	bool		  pty;		/* -P */
 	bool		  no_pty;	/* --no-pty */
 	char		**env;
 	size_t		  envc;
 	struct sshopts	  ssh;
+	struct fleetopts  fleet;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_NO_PTY };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -66,6 +63,13 @@ static const struct option long_options[] = {
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "hosts",		required_argument, NULL, 'w' },
+	{ "exclude",		required_argument, NULL, 'x' },
+	{ "fanout",		required_argument, NULL, 'f' },
+	{ "no-prefix",		no_argument,	   NULL, 'N' },
+	{ "gather",		no_argument,	   NULL, 'b' },
+	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
+	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -75,19 +79,22 @@ static int	 parse_seconds(const char *, const char *, double, double *);
 static void	 usage(FILE *);
 static bool	 stdin_readable(void);
 static int	 check_port(const char *);
-static int	 run(const struct options *, const char *, char **, int);
+static int	 run_status(const struct options *, const struct host *);
+static int	 run_single(const struct options *, const char *, char **,
+		    int);
+static int	 run_fleet(const struct options *, char **, int);
+static int	 set_host(const struct options *, struct host *,
+		    struct address *, const char *label);
+static int	 execute(const struct options *, struct host *, size_t,
+		    struct engine_opts *, char **, int);
 static const char *pick_port(const struct options *,
 		    const struct address *);
 static const char *pick_user(const struct options *,
 		    const struct address *);
 static int	 connect_timeout_ms(const struct options *);
 static json_t	*build_exec(const struct options *, char **, int, char *,
-		    const char *, bool);
-static char	*join_words(char **, int);
-static int	 connect_and_run(const char *, const char *, int, json_t *,
 		    bool);
-static int	 backoff(int sigfd, int attempt);
-static unsigned	 jitter(unsigned bound);
+static char	*join_words(char **, int);
 
 int
 main(int argc, char **argv)
@@ -102,14 +109,20 @@ main(int argc, char **argv)
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
 		status = EXIT_REXEC_FAILED;
+	} else if (fleet_mode(&o.fleet) && !o.status) {
+		status = run_fleet(&o, argv + first, argc - first);
 	} else if (argc == first) {
 		usage_error("missing host");
 		status = EXIT_REXEC_FAILED;
+	} else if (o.status && argc - first > 1) {
+		usage_error("--status takes no command");
+		status = EXIT_REXEC_FAILED;
 	} else
-		status = run(&o, argv[first], argv + first + 1,
+		status = run_single(&o, argv[first], argv + first + 1,
 		    argc - first - 1);
 	free(o.env);
 	sshopts_free(&o.ssh);
+	fleet_free(&o.fleet);
 	return status;
 }
 
@@ -123,7 +136,7 @@ parse_options(int argc, char **argv, struct options *o)
 	 * ":": errors are ours to print, on one line. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:PhV"
-	    SSHOPTS_GETOPT, long_options, NULL)) != -1) {
+	    SSHOPTS_GETOPT FLEET_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case '4':
@@ -133,6 +146,15 @@ parse_options(int argc, char **argv, struct options *o)
 		case '2':
 		case 'G':
 			if (sshopts_take(&o->ssh, c, optarg) == -1)
+				return -1;
+			break;
+		case 'w':
+		case 'x':
+		case 'f':
+		case 'N':
+		case 'b':
+		case FLEET_OPT_JSON:
+			if (fleet_take(&o->fleet, c, optarg) == -1)
 				return -1;
 			break;
 		case 'l':
@@ -174,6 +196,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("rexec %s\n", REXEC_VERSION);
 			return -2;
+		case OPT_STATUS:
+			o->status = true;
+			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
 			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
@@ -231,6 +256,8 @@ usage(FILE *f)
 {
 	fputs(
 "usage: rexec [options] [user@]host [command [arg ...]]\n"
+"       rexec [options] -w hosts command [arg ...]\n"
+"       rexec --status [--json] [options] host\n"
 "Run a command on a host running rexecd, as if it ran here; without a\n"
 "command, the account's login shell (on a pseudo-terminal from a terminal).\n"
 "\n"
@@ -253,6 +280,16 @@ usage(FILE *f)
 "  -q                    quiet: no warnings (errors are still printed)\n"
 "  -a, -2                accepted and ignored, as ssh's\n"
 "  -G                    print hostname, port and user, and exit\n"
+"\n"
+"Fleet mode (-w): the command on every host of a list, from one process.\n"
+"  -w, --hosts LIST      hosts: n[01-16],m3,^FILE (repeatable)\n"
+"  -x, --exclude LIST    hosts left out (repeatable)\n"
+"  -f, --fanout N        at most N hosts at once (default 64)\n"
+"  -N, --no-prefix       no \"HOST: \" before output lines\n"
+"  -b, --gather          print identical outputs once, hosts folded\n"
+"      --json            one JSON object per host; with --status: the\n"
+"                        daemon's JSON document as is\n"
+"      --status          show the daemon's state: its workers, what they run\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -317,56 +354,154 @@ connect_timeout_ms(const struct options *o)
 	return (int)(secs * 1000 + 0.999);
 }
 
+/* One host: the engine without prefixes, output byte for byte. */
 static int
-run(const struct options *o, const char *hostarg, char **words, int nwords)
+run_single(const struct options *o, const char *hostarg, char **words,
+    int nwords)
 {
+	struct engine_opts eo = { .fanout = 1 };
 	struct address a;
-	const char *port;
-	char *token = NULL;
-	json_t *exec = NULL;
+	struct host h = { 0 };
 	int status = EXIT_REXEC_FAILED;
-	bool stdin_open = !o->no_stdin && stdin_readable();
 
 	stdfds_ensure();
 	if (address_parse(hostarg, &a) == -1)
 		return EXIT_REXEC_FAILED;
 	fail_set_host(a.host);
-	port = pick_port(o, &a);
-	if (check_port(port) == -1)
+	if (set_host(o, &h, &a, a.host) == -1)
 		goto out;
 	if (o->ssh.print_config) {
-		sshopts_print(a.host, port, pick_user(o, &a));
+		sshopts_print(h.name, h.port, h.user);
 		status = 0;
 		goto out;
 	}
-	if (token_load(o->token_file, &token) == -1)
+	if (o->status) {
+		status = run_status(o, &h);
 		goto out;
+	}
 	if (o->argv_mode && nwords == 0) {
 		usage_error("-A needs a command");
 		goto out;
 	}
-	if ((exec = build_exec(o, words, nwords, token, pick_user(o, &a),
-	    stdin_open)) == NULL) {
-		report("cannot encode the request: is every word valid UTF-8?");
-		goto out;
-	}
-	address_set_family(o->ssh.family);
-	status = connect_and_run(a.host, port, connect_timeout_ms(o), exec,
-	    stdin_open);
+	eo.stdin_open = !o->no_stdin && stdin_readable();
+	status = execute(o, &h, 1, &eo, words, nwords);
 	term_restore();
 out:
-	json_decref(exec);
-	if (token != NULL)
-		explicit_bzero(token, strlen(token));
-	free(token);
 	address_free(&a);
 	fail_set_host(NULL);
 	return status;
 }
 
+/* --status: the daemon's state instead of a command. */
+static int
+run_status(const struct options *o, const struct host *h)
+{
+	char *token = NULL;
+	int status = EXIT_REXEC_FAILED;
+
+	if (token_load(o->token_file, &token) == -1)
+		return status;
+	status = status_run(h->name, h->port, o->ssh.family,
+	    connect_timeout_ms(o), token, o->fleet.json);
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	free(token);
+	return status;
+}
+
+/* -w: every host of the list, fanout at a time, output in lines. */
+static int
+run_fleet(const struct options *o, char **words, int nwords)
+{
+	const struct fleetopts *f = &o->fleet;
+	struct engine_opts eo = {
+		.fanout = f->fanout ? f->fanout : FLEET_FANOUT_DEFAULT,
+		.lines = true, .prefix = !f->no_prefix, .gather = f->gather,
+		.json = f->json, .fleet = true,
+	};
+	struct hostlist hl = { 0 };
+	struct address *a = NULL;
+	struct host *h = NULL;
+	size_t i = 0;
+	int status = EXIT_REXEC_FAILED;
+
+	stdfds_ensure();
+	if (nwords < 1) {
+		usage_error("missing command");
+		return status;
+	}
+	/* One local terminal cannot be the terminal of many hosts. */
+	if (o->pty) {
+		usage_error("-P cannot be used with -w");
+		return status;
+	}
+	if (fleet_hosts(f, &hl) == -1) {
+		hostlist_free(&hl);
+		return status;
+	}
+	if ((a = calloc(hl.n, sizeof(*a))) == NULL ||
+	    (h = calloc(hl.n, sizeof(*h))) == NULL) {
+		report("out of memory");
+		goto out;
+	}
+	for (; i < hl.n; i++)
+		if (address_parse(hl.hosts[i], &a[i]) == -1 ||
+		    set_host(o, &h[i], &a[i], hl.hosts[i]) == -1)
+			goto out;
+	/* A terminal is not broadcast: each command gets /dev/null. */
+	eo.stdin_open = !o->no_stdin && stdin_readable() && !isatty(0);
+	status = execute(o, h, hl.n, &eo, words, nwords);
+out:
+	for (size_t k = 0; k < i && k < hl.n; k++)
+		address_free(&a[k]);
+	for (size_t k = 0; h != NULL && k < hl.n; k++)
+		for (int fd = 1; fd <= 2; fd++)
+			free(h[k].held[fd].buf);
+	free(a);
+	free(h);
+	hostlist_free(&hl);
+	return status;
+}
+
+static int
+set_host(const struct options *o, struct host *h, struct address *a,
+    const char *label)
+{
+	h->label = label;
+	h->name = a->host;
+	h->port = pick_port(o, a);
+	h->user = pick_user(o, a);
+	return check_port(h->port);
+}
+
+static int
+execute(const struct options *o, struct host *hosts, size_t n,
+    struct engine_opts *eo, char **words, int nwords)
+{
+	char *token = NULL;
+	int status = EXIT_REXEC_FAILED;
+
+	if (token_load(o->token_file, &token) == -1)
+		goto out;
+	if ((eo->exec = build_exec(o, words, nwords, token,
+	    eo->stdin_open)) == NULL) {
+		report("cannot encode the request: is every word valid UTF-8?");
+		goto out;
+	}
+	eo->connect_timeout_ms = connect_timeout_ms(o);
+	eo->family = o->ssh.family;
+	status = engine_run(hosts, n, eo);
+out:
+	json_decref(eo->exec);
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	free(token);
+	return status;
+}
+
 static json_t *
 build_exec(const struct options *o, char **words, int nwords, char *token,
-    const char *user, bool stdin_open)
+    bool stdin_open)
 {
 	struct exec_req req = {
 		.version = PROTOCOL_VERSION,
@@ -377,7 +512,6 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 		.stdin_open = stdin_open,
 		.token = token,
 		.token_len = token != NULL ? strlen(token) : 0,
-		.user = user,
 	};
 	char *cmd = NULL;
 	json_t *hdr;
@@ -415,74 +549,4 @@ join_words(char **words, int nwords)
 		s[off++] = i + 1 < nwords ? ' ' : '\0';
 	}
 	return s;
-}
-
-/*
- * "busy" means the server ran nothing and read none of stdin: try again a
- * few times, backing off at random so refused clients do not return
- * together.  Signals are taken over only once connected: until then the
- * defaults end rexec, and nothing runs remotely.
- */
-static int
-connect_and_run(const char *host, const char *port, int timeout_ms,
-    json_t *exec, bool stdin_open)
-{
-	int sock, sigfd = -1, status = EXIT_REXEC_FAILED;
-
-	for (int attempt = 0; ; attempt++) {
-		if ((sock = address_connect(host, port, timeout_ms)) == -1)
-			break;
-		if (sigfd == -1 && (sigfd = signals_open()) == -1) {
-			report("signalfd: %s", strerror(errno));
-			close(sock);
-			break;
-		}
-		status = session_run(sock, sigfd, exec, stdin_open,
-		    attempt < BUSY_RETRIES);
-		close(sock);
-		if (status != SESSION_BUSY)
-			break;
-		status = EXIT_REXEC_FAILED;
-		if (backoff(sigfd, attempt) == -1) {
-			report("interrupted");
-			break;
-		}
-	}
-	if (sigfd != -1)
-		close(sigfd);
-	return status;
-}
-
-/* Sleeps before retry number attempt+1; -1 when a signal says stop. */
-static int
-backoff(int sigfd, int attempt)
-{
-	unsigned base = BUSY_BACKOFF_MS << attempt;
-	struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
-	long long deadline = now_ms() + base + jitter(base);
-	long long left;
-
-	while ((left = deadline - now_ms()) > 0) {
-		int n = poll(&pfd, 1, (int)left);
-		if (n > 0 && signals_next(sigfd) > 0)
-			return -1;
-		if (n == -1 && errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Only spreads retries apart, so any entropy will do.  Not libbsd's
- * arc4random_uniform: loading libbsd and libmd was 40 % of the
- * instructions of every rexec start, for this one call.
- */
-static unsigned
-jitter(unsigned bound)
-{
-	unsigned r;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		r = (unsigned)getpid() * 2654435761u ^ (unsigned)now_ms();
-	return r % bound;
 }

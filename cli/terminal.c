@@ -76,10 +76,8 @@ term_started(bool remote_pty)
 {
 	if (!t.asked)
 		return 0;
-	if (!remote_pty) {
-		report("the server gave no pseudo-terminal (too old?)");
+	if (!remote_pty)
 		return -1;
-	}
 	if (isatty(0))
 		enter_raw();
 	return 0;

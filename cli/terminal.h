@@ -26,7 +26,7 @@ bool	term_want_pty(bool force, bool forbid, bool has_command);
 void	term_request(struct pty_req *);
 
 /* "started" came; remote_pty: whether the server gave a pty.  Enters raw
- * mode when stdin is a terminal.  -1 (reported) when a pty was asked
+ * mode when stdin is a terminal.  -1 (not reported) when a pty was asked
  * for and the server did not give one. */
 int	term_started(bool remote_pty);
 /* A SIGWINCH arrived. */

@@ -53,6 +53,10 @@ static int	add_allow(struct config *cf, const char *w, char *err,
 	    size_t errlen);
 static int	set_allow(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	add_status_allow(struct config *cf, const char *w, char *err,
+	    size_t errlen);
+static int	set_status_allow(struct config *, const char *, const char *,
+		    char *, size_t);
 static int	set_user(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_users(struct config *, const char *, const char *,
@@ -90,6 +94,7 @@ static const struct key {
 	{ "max_timeout",	set_int },
 	{ "token_file",		set_token_file },
 	{ "allow",		set_allow },
+	{ "status_allow",	set_status_allow },
 	{ "user",		set_user },
 	{ "users",		set_users },
 	{ "allow_root",		set_allow_root },
@@ -150,6 +155,9 @@ config_defaults(struct config *cf)
 	cf->startups_begin = 10;
 	cf->startups_rate = 30;
 	cf->startups_full = 100;
+	/* Command lines can hold secrets: only this host sees them. */
+	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
+	(void)add_status_allow(cf, "::1", NULL, 0);
 }
 
 static int
@@ -358,6 +366,31 @@ set_allow(struct config *cf, const char *name, const char *value,
 {
 	(void)name;
 	return each_word(value, add_allow, cf, err, errlen);
+}
+
+static int
+add_status_allow(struct config *cf, const char *w, char *err, size_t errlen)
+{
+	if (cf->nstatus_allow == ALLOW_MAX)
+		return seterr(err, errlen, "more than %d status_allow entries",
+		    ALLOW_MAX);
+	if (auth_parse_cidr(w, &cf->status_allow[cf->nstatus_allow]) == -1)
+		return seterr(err, errlen, "status_allow: \"%s\" is not an "
+		    "address or CIDR network", w);
+	cf->nstatus_allow++;
+	return 0;
+}
+
+/* The first line replaces the default, the next ones add (as allow). */
+static int
+set_status_allow(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	(void)name;
+	if (!cf->status_allow_set)
+		cf->nstatus_allow = 0;
+	cf->status_allow_set = true;
+	return each_word(value, add_status_allow, cf, err, errlen);
 }
 
 static int

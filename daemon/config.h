@@ -53,6 +53,9 @@ struct config {
 	size_t		token_len;
 	struct cidr	allow[ALLOW_MAX];
 	size_t		nallow;
+	struct cidr	status_allow[ALLOW_MAX];	/* none: nobody */
+	size_t		nstatus_allow;
+	bool		status_allow_set;	/* the file replaced the default */
 	char		user[USER_MAX];
 	char		users[USERS_MAX][USER_MAX];	/* may be asked for */
 	size_t		nusers;

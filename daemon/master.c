@@ -203,6 +203,7 @@ reload(struct master *m)
 		*m->cf = nc;
 		log_setlevel(m->cf->log_level);
 		m->pool.generation++;
+		scoreboard_set_generation(m->pool.sb, m->pool.generation);
 		/* Idle ones leave now, busy ones after their command. */
 		pool_signal(&m->pool, SIGTERM, true);
 		log_info("configuration reloaded, generation %u",

@@ -41,6 +41,7 @@ pool_init(struct pool *p, const struct config *cf, struct listeners *l,
 	p->l = l;
 	p->close_in_child = close_in_child;
 	p->generation = 1;
+	scoreboard_set_generation(p->sb, p->generation);
 	p->spawn_rate = 1;
 }
 

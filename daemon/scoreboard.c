@@ -7,8 +7,13 @@
 #include "log.h"
 #include "scoreboard.h"
 
+/* Tries of slot_snapshot before it gives up on a slot. */
+#define SNAPSHOT_TRIES	8
+
 static size_t	used(const struct scoreboard *);
 static void	set_state(struct slot *, enum slot_state);
+static void	write_begin(struct slot *);
+static void	write_end(struct slot *);
 
 struct scoreboard *
 scoreboard_create(void)
@@ -19,8 +24,48 @@ scoreboard_create(void)
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sb == MAP_FAILED)
 		fatal("scoreboard mmap");
-	memset(sb, 0, sizeof(*sb));
+	/* Zero-filled already: touching every page would count them all
+	 * in the resident size of the master and of every worker. */
+	sb->started_ms = now_ms();
 	return sb;
+}
+
+void
+scoreboard_served(struct scoreboard *sb)
+{
+	__atomic_add_fetch(&sb->served, 1, __ATOMIC_RELAXED);
+}
+
+void
+scoreboard_refused(struct scoreboard *sb)
+{
+	__atomic_add_fetch(&sb->refused, 1, __ATOMIC_RELAXED);
+}
+
+void
+scoreboard_set_generation(struct scoreboard *sb, unsigned gen)
+{
+	__atomic_store_n(&sb->generation, gen, __ATOMIC_RELAXED);
+}
+
+int
+slot_snapshot(const struct slot *s, struct slot *copy)
+{
+	unsigned before, after;
+
+	for (int i = 0; i < SNAPSHOT_TRIES; i++) {
+		before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		if (before & 1)
+			continue;
+		memcpy(copy, s, sizeof(*copy));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		after = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+		if (before == after) {
+			copy->state = (int)slot_state(s);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 void
@@ -68,6 +113,8 @@ used(const struct scoreboard *sb)
 struct slot *
 slot_start(struct scoreboard *sb, unsigned gen)
 {
+	unsigned seq;
+
 	for (size_t i = 0; i < WORKERS_LIMIT; i++) {
 		struct slot *s = &sb->slot[i];
 
@@ -75,7 +122,10 @@ slot_start(struct scoreboard *sb, unsigned gen)
 			continue;
 		if (i >= sb->nslots)
 			__atomic_store_n(&sb->nslots, i + 1, __ATOMIC_RELEASE);
+		seq = s->seq;
 		memset(s, 0, sizeof(*s));
+		/* Changed: a status reader of the old contents sees it. */
+		s->seq = seq + 2;
 		s->generation = gen;
 		s->started_ms = now_ms();
 		set_state(s, SLOT_STARTING);
@@ -107,17 +157,24 @@ slot_idle(struct slot *s)
 void
 slot_reading(struct slot *s, const char *peer)
 {
+	write_begin(s);
 	strlcpy(s->peer, peer, sizeof(s->peer));
+	s->user[0] = '\0';
 	s->command[0] = '\0';
 	s->accepted_ms = now_ms();
+	write_end(s);
 	set_state(s, SLOT_READING);
 }
 
 /* pgid first: the master may end the command once the state says BUSY. */
 void
-slot_busy(struct slot *s, const char *command, pid_t pgid)
+slot_busy(struct slot *s, const char *user, const char *command, pid_t pgid)
 {
+	write_begin(s);
+	strlcpy(s->user, user, sizeof(s->user));
 	strlcpy(s->command, command, sizeof(s->command));
+	s->busy_ms = now_ms();
+	write_end(s);
 	s->cmd_pgid = pgid;
 	set_state(s, SLOT_BUSY);
 }
@@ -145,4 +202,17 @@ static void
 set_state(struct slot *s, enum slot_state st)
 {
 	__atomic_store_n(&s->state, (int)st, __ATOMIC_RELEASE);
+}
+
+static void
+write_begin(struct slot *s)
+{
+	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+write_end(struct slot *s)
+{
+	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELEASE);
 }

@@ -25,18 +25,26 @@ enum slot_state {
 };
 
 #define SLOT_PEER_MAX		64
-#define SLOT_COMMAND_MAX	64
+/* STATUS_CMD_MAX (256) characters of UTF-8, 4 bytes at most each. */
+#define SLOT_COMMAND_MAX	(256 * 4 + 1)
 
-/* What a status request may show of each worker reads from here too. */
+/*
+ * A status request reads every slot while their workers write them:
+ * seq is odd while the worker changes peer, user or command, and
+ * changes with each change, so a reader can tell a torn copy.
+ */
 struct slot {
 	pid_t		pid;
 	unsigned	generation;
 	int		state;			/* enum slot_state */
+	unsigned	seq;
 	pid_t		cmd_pgid;		/* running command's group, 0 */
 	unsigned long	requests;
 	long long	started_ms;
 	long long	accepted_ms;		/* of the current connection */
+	long long	busy_ms;		/* when the command started */
 	char		peer[SLOT_PEER_MAX];
+	char		user[USER_MAX];
 	char		command[SLOT_COMMAND_MAX];
 };
 
@@ -46,8 +54,12 @@ struct slot {
  * reading all WORKERS_LIMIT slots (170 KiB) for a pool of 8.
  */
 struct scoreboard {
-	size_t		nslots;
-	struct slot	slot[WORKERS_LIMIT];
+	size_t			nslots;
+	long long		started_ms;	/* the daemon's start */
+	unsigned		generation;	/* the master's current one */
+	unsigned long long	served;		/* commands run */
+	unsigned long long	refused;	/* connections refused */
+	struct slot		slot[WORKERS_LIMIT];
 };
 
 /* The pool at one instant. */
@@ -66,6 +78,15 @@ void	scoreboard_tally(const struct scoreboard *, unsigned gen,
 /* Live slots one after the other: start with NULL; NULL at the end. */
 struct slot	*scoreboard_next(struct scoreboard *, struct slot *);
 
+/* Daemon-wide counters, from any process. */
+void	scoreboard_served(struct scoreboard *);
+void	scoreboard_refused(struct scoreboard *);
+/* Master only: the generation new workers get. */
+void	scoreboard_set_generation(struct scoreboard *, unsigned);
+/* A consistent copy of a slot another process may be writing: 0, or -1
+ * when it kept changing (it is then left out). */
+int	slot_snapshot(const struct slot *, struct slot *copy);
+
 /* Master only: a DEAD slot (the lowest) made STARTING, or NULL if none. */
 struct slot	*slot_start(struct scoreboard *, unsigned gen);
 void		 slot_dead(struct slot *);
@@ -74,7 +95,8 @@ void		 slot_pid(struct slot *, pid_t);
 /* The worker, on its own slot. */
 void		 slot_idle(struct slot *);
 void		 slot_reading(struct slot *, const char *peer);
-void		 slot_busy(struct slot *, const char *command, pid_t pgid);
+void		 slot_busy(struct slot *, const char *user, const char *command,
+		    pid_t pgid);
 void		 slot_done(struct slot *);	/* the request is over */
 void		 slot_exiting(struct slot *);
 enum slot_state	 slot_state(const struct slot *);

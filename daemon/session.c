@@ -29,6 +29,8 @@
 #include "session.h"
 #include "signames.h"
 #include "spawn.h"
+#include "status.h"
+#include "statusmsg.h"
 #include "stream.h"
 
 #define COMMAND_SHORT	60
@@ -43,6 +45,7 @@
 struct session {
 	const struct session_ctx *c;
 	int			 sock;
+	const struct sockaddr	*peer_sa;
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
 	char			 account[USER_MAX];
@@ -56,6 +59,8 @@ static void	format_peer(const struct sockaddr_storage *, char *, size_t);
 static bool	admitted(struct session *, const struct sockaddr *);
 static int	check_request(struct session *);
 static int	check_account(struct session *);
+static void	serve_status(struct session *, const struct frame *);
+static bool	status_allowed(struct session *, const struct status_req *);
 static int	read_request(struct session *, struct frame *);
 static bool	overdue(struct session *, long long accepted,
 		    long long deadline);
@@ -71,13 +76,16 @@ static void	log_result(const struct session *,
 static void	report_error(struct session *, enum err_code, const char *);
 static void	refuse(struct session *, enum err_code, const char *);
 static void	send_error(struct session *, enum err_code, const char *);
+static void	send_frame(struct session *, json_t *hdr, const void *payload,
+		    size_t len);
 static void	linger_close(int);
 
 void
 session_serve(const struct session_ctx *c, int sock,
     const struct sockaddr_storage *peer)
 {
-	struct session s = { .c = c, .sock = sock };
+	struct session s = { .c = c, .sock = sock,
+	    .peer_sa = (const struct sockaddr *)peer };
 
 	format_peer(peer, s.peer, sizeof(s.peer));
 	decoder_init(&s.dec);
@@ -147,6 +155,11 @@ check_request(struct session *s)
 
 	if (read_request(s, &f) == -1)
 		return -1;
+	if (f.type == FRAME_STATUS) {
+		serve_status(s, &f);
+		frame_clear(&f);
+		return -1;
+	}
 	if (f.type != FRAME_EXEC) {
 		proto_error_set(&e, ERR_BAD_REQUEST, "the first frame must be "
 		    "exec, not %s", frame_type_name(f.type));
@@ -198,8 +211,59 @@ check_account(struct session *s)
 	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
 	    why);
 	authlog_refused(s->peer, reason);
+	scoreboard_refused(s->c->sb);
 	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
 	return -1;
+}
+
+/* Answers a status request from the scoreboard alone. */
+static void
+serve_status(struct session *s, const struct frame *f)
+{
+	struct status_req r;
+	struct proto_error e;
+	json_t *hdr;
+	char *doc;
+	size_t len;
+
+	if (msg_parse_status(f, &r, &e) == -1) {
+		report_error(s, e.code, e.message);
+		return;
+	}
+	if (status_allowed(s, &r)) {
+		hdr = json_pack("{s:s}", "type", "status");
+		if (hdr == NULL ||
+		    (doc = status_dump(s->c->sb, s->c->master, &len)) == NULL)
+			report_error(s, ERR_INTERNAL, "out of memory");
+		else {
+			send_frame(s, hdr, doc, len);
+			free(doc);
+			log_debug("%s: status sent", s->peer);
+		}
+		json_decref(hdr);
+	}
+	status_req_free(&r);
+}
+
+/* status_allow (empty: nobody), then the token; refused otherwise. */
+static bool
+status_allowed(struct session *s, const struct status_req *r)
+{
+	const struct config *cf = s->c->cf;
+
+	if (cf->nstatus_allow == 0 || !auth_addr_allowed(cf->status_allow,
+	    cf->nstatus_allow, s->peer_sa)) {
+		refuse(s, ERR_AUTH, "status not allowed from this address "
+		    "(status_allow)");
+		return false;
+	}
+	if (!auth_token_ok(cf->token, cf->token_len, r->token,
+	    r->token_len)) {
+		refuse(s, ERR_AUTH, r->token == NULL ?
+		    "a token is required" : "wrong token");
+		return false;
+	}
+	return true;
 }
 
 /* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
@@ -317,6 +381,7 @@ run(struct session *s)
 	struct stream_result res;
 	struct proto_error e;
 	struct child ch;
+	char cmdline[SLOT_COMMAND_MAX];
 
 	describe_command(s);
 	setproctitle("worker %s '%s'", s->peer, s->command);
@@ -328,10 +393,12 @@ run(struct session *s)
 		report_error(s, e.code, e.message);
 		return;
 	}
-	slot_busy(c->slot, s->command, ch.pid);
+	status_cmdline(&s->req, cmdline, sizeof(cmdline));
+	slot_busy(c->slot, s->account, cmdline, ch.pid);
 	log_debug("%s %s '%s': started pid %d", s->peer, s->account,
 	    s->command, ch.pid);
 	stream_run(&sc, &ch, &s->req, &res);
+	scoreboard_served(c->sb);
 	/* Nothing to linger for: it would only delay the worker. */
 	s->silent = res.unread;
 	log_result(s, &res);
@@ -400,6 +467,7 @@ static void
 refuse(struct session *s, enum err_code code, const char *msg)
 {
 	authlog_refused(s->peer, msg);
+	scoreboard_refused(s->c->sb);
 	send_error(s, code, msg);
 }
 
@@ -408,14 +476,22 @@ refuse(struct session *s, enum err_code code, const char *msg)
 static void
 send_error(struct session *s, enum err_code code, const char *msg)
 {
-	long long deadline = now_ms() + ERROR_SEND_MS;
 	json_t *hdr = msg_error(code, msg);
-	struct frame_out o;
-	int r;
 
-	r = hdr != NULL ? frame_out_json(&o, hdr, NULL, 0) : -1;
+	if (hdr != NULL)
+		send_frame(s, hdr, NULL, 0);
 	json_decref(hdr);
-	if (r == -1)
+}
+
+/* A last frame, sent under the same deadline (a status document may not
+ * fit the socket buffer). */
+static void
+send_frame(struct session *s, json_t *hdr, const void *payload, size_t len)
+{
+	long long deadline = now_ms() + ERROR_SEND_MS;
+	struct frame_out o;
+
+	if (frame_out_json(&o, hdr, payload, len) == -1)
 		return;
 	while (frame_out_send(&o, s->sock) == 0 && now_ms() < deadline &&
 	    wait_socket(s, POLLOUT, deadline) != -1)

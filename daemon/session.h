@@ -13,7 +13,7 @@
 /* What a session needs of its worker. */
 struct session_ctx {
 	const struct config	*cf;
-	const struct scoreboard	*sb;		/* the others, for admission */
+	struct scoreboard	*sb;		/* the others, for admission */
 	struct slot		*slot;		/* ours */
 	struct listeners	*l;		/* whose backlog may wait */
 	pid_t			 master;	/* told: we took the last idle */

@@ -12,6 +12,7 @@ static const char *const type_names[FRAME_TYPE_COUNT] = {
 	[FRAME_STDERR] = "stderr",
 	[FRAME_EXIT] = "exit",
 	[FRAME_ERROR] = "error",
+	[FRAME_STATUS] = "status",
 	[FRAME_WINSIZE] = "winsize",
 };
 

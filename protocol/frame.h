@@ -28,6 +28,7 @@ enum frame_type {
 	FRAME_STDERR,
 	FRAME_EXIT,
 	FRAME_ERROR,
+	FRAME_STATUS,		/* both ways: the request, the answer */
 	FRAME_WINSIZE,
 	FRAME_TYPE_COUNT
 };

@@ -140,11 +140,16 @@ Test(faults, log_reader_gone_does_not_stop_serving, .timeout = 120)
  * As an unprivileged user limited to 4 processes: master and two workers
  * make 3, one command the 4th; a second concurrent command cannot fork.
  * Its client gets a clear error, and the daemon serves again after.
+ * RLIMIT_NPROC counts every process of the uid on the machine, so the
+ * uid is one of this test's own (no account needed), not nobody's: the
+ * tests running alongside run commands as nobody.
  */
 Test(faults, fork_failing_gives_an_error_and_recovers, .timeout = 120)
 {
+	char reuid[32], regid[32];
+	unsigned own_id = 40000 + (unsigned)getpid() % 20000;
 	const char *const prefix[] = { "prlimit", "--nproc=4:4", "setpriv",
-	    "--reuid=65534", "--regid=65534", "--clear-groups", NULL };
+	    reuid, regid, "--clear-groups", NULL };
 	const char *const args[] = { "-f", "/dev/null", "-p", "0", "-l",
 	    "127.0.0.1", "-w", "2", NULL };
 	struct dt_result busy, r;
@@ -153,6 +158,8 @@ Test(faults, fork_failing_gives_an_error_and_recovers, .timeout = 120)
 
 	if (access(rexecd_bin(), X_OK) == -1)
 		cr_skip_test("no binary");
+	snprintf(reuid, sizeof(reuid), "--reuid=%u", own_id);
+	snprintf(regid, sizeof(regid), "--regid=%u", own_id);
 	logfd = start_piped(&daemon_under_test, prefix, args);
 	dt_marker(marker, sizeof(marker));
 	/* argv, not cmd: a shell would need a fork of its own. */

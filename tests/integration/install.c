@@ -134,17 +134,18 @@ make(const char *const *args)
 	rexec_run_free(&r);
 }
 
-/* Where the Makefile puts units and sysusers.d files with PREFIX=/usr:
- * what systemd's pkg-config file says, else under PREFIX. */
+/* Where the Makefile puts units, sysusers.d files and completions with
+ * PREFIX=/usr: what the pkg-config file of pkg says, else under PREFIX. */
 static void
-systemd_dir(char *buf, size_t len, const char *var, const char *fallback)
+pc_dir(char *buf, size_t len, const char *pkg, const char *var,
+    const char *fallback)
 {
 	const char *pc = getenv("PKG_CONFIG");
 	char cmd[256];
 	FILE *p;
 
-	test_path(cmd, sizeof(cmd), "%s --variable=%s systemd 2>/dev/null",
-	    pc != NULL ? pc : "pkg-config", var);
+	test_path(cmd, sizeof(cmd), "%s --variable=%s %s 2>/dev/null",
+	    pc != NULL ? pc : "pkg-config", var, pkg);
 	buf[0] = '\0';
 	if ((p = popen(cmd, "r")) != NULL) {
 		if (fgets(buf, (int)len, p) == NULL)
@@ -154,6 +155,12 @@ systemd_dir(char *buf, size_t len, const char *var, const char *fallback)
 	buf[strcspn(buf, "\n")] = '\0';
 	if (buf[0] == '\0')
 		test_path(buf, len, "%s", fallback);
+}
+
+static void
+systemd_dir(char *buf, size_t len, const char *var, const char *fallback)
+{
+	pc_dir(buf, len, "systemd", var, fallback);
 }
 
 /* The files under root as sorted "MODE /path" lines, one string. */
@@ -287,6 +294,7 @@ static char *
 expected_files(void)
 {
 	char unitdir[PATH_MAX], usersdir[PATH_MAX], *lines[FILES_MAX], *s;
+	char compdir[PATH_MAX];
 	size_t n = 0;
 
 	systemd_dir(unitdir, sizeof(unitdir), "systemdsystemunitdir",
@@ -303,6 +311,10 @@ expected_files(void)
 	    unitdir), -1);
 	cr_assert_neq(asprintf(&lines[n++], "0644 %s/rexecd.conf", usersdir),
 	    -1);
+	pc_dir(compdir, sizeof(compdir), "bash-completion", "completionsdir",
+	    "/usr/share/bash-completion/completions");
+	cr_assert_neq(asprintf(&lines[n++], "0644 %s/rexec", compdir), -1);
+	cr_assert_neq(asprintf(&lines[n++], "0644 %s/rexecd", compdir), -1);
 	/* Installed when present; the other helper's pages will be. */
 	for (size_t i = 0; i < sizeof(manpages) / sizeof(manpages[0]); i++)
 		if (src_has(manpages[i]))

@@ -67,7 +67,7 @@ done
 # The client under valgrind.
 n=0
 while [ $n -lt "$CLIENT_RUNS" ]; do
-	case $((n % 4)) in
+	case $((n % 5)) in
 	0) head -c 200000 /dev/zero | $VG "$REXEC" -p "$port" 127.0.0.1 \
 	    'cat; echo e >&2' >/dev/null 2>"$dir/client.err"; st=$? ;;
 	1) $VG "$REXEC" -p "$port" -A 127.0.0.1 /nonexistent \
@@ -78,6 +78,10 @@ while [ $n -lt "$CLIENT_RUNS" ]; do
 	    127.0.0.1 'stty size; exit 3'" /dev/null </dev/null >/dev/null \
 	    2>&1; st=$?
 	   [ -s "$dir/vg-pty" ] && { cat "$dir/vg-pty" >&2; st=99; } ;;
+	# fleet mode: stdin broadcast beyond the fanout, a host refused
+	4) head -c 100000 /dev/zero | $VG "$REXEC" -p "$port" -f 1 -b \
+	    -w "127.0.0.1,localhost,127.0.0.1:1" 'wc -c; echo e >&2' \
+	    >/dev/null 2>"$dir/client.err"; st=$? ;;
 	esac
 	[ "$st" = 99 ] && { cat "$dir/client.err" >&2; fail "client errors"; }
 	case $n in 0) check client-ok 0 "$st" ;; *) ;; esac

@@ -1,0 +1,400 @@
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "engine.h"
+#include "instore.h"
+#include "output.h"
+#include "results.h"
+#include "signals.h"
+#include "terminal.h"
+
+/* Rounds in a row that did not wait before one poll that does not wait:
+ * a stream where nothing ever blocks must still see signals. */
+#define BUSY_ROUNDS_MAX		32
+/* The third SIGINT within this window gives up on every command. */
+#define INTERRUPT_WINDOW_MS	2000
+/* Descriptors beside the connections: stdio, signalfd, a spill file,
+ * what libc may open (resolver, locale). */
+#define SPARE_FDS		16
+
+enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_FIXED };
+
+struct engine {
+	const struct engine_opts *o;
+	struct host		*hosts;
+	size_t			 n;
+	size_t			 next;		/* the next host to start */
+	struct conn		**slots;	/* fanout of them */
+	size_t			 nslots;
+	size_t			 active;
+	struct pollfd		*pfd;		/* PFD_FIXED + nslots */
+	int			 sigfd;
+	bool			 stopping;	/* a signal came: start no more */
+	bool			 given_up;
+	int			 nsigint;
+	long long		 sigint_ms[2];	/* the two latest SIGINTs */
+	unsigned		 busy_rounds;
+	size_t			 first;		/* pumped first, in turn */
+};
+
+static int	 raise_nofile(size_t conns);
+static void	 resolve_all(struct engine *);
+static void	 launch(struct engine *);
+static bool	 round_once(struct engine *);
+static bool	 pump_stdin(struct engine *);
+static void	 run_loop(struct engine *);
+static void	 wait_events(struct engine *, int timeout);
+static long long set_pollfds(struct engine *);
+static void	 dispatch(struct engine *, int ready);
+static int	 largest_status(const struct host *, size_t);
+static void	 on_signals(struct engine *);
+static void	 resize(struct engine *);
+static void	 retire(struct engine *, size_t slot);
+static void	 not_started(struct engine *);
+
+int
+engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
+{
+	struct engine e = { .o = o, .hosts = hosts, .n = n, .sigfd = -1 };
+	int status = 0;
+
+	e.nslots = o->fanout < n ? o->fanout : n;
+	for (size_t i = 0; i < n; i++) {
+		hosts[i].status = 255;
+		hosts[i].fail = HOST_NOT_STARTED;
+	}
+	if (raise_nofile(e.nslots) == -1)
+		return 255;
+	e.slots = calloc(e.nslots, sizeof(*e.slots));
+	e.pfd = calloc(PFD_FIXED + e.nslots, sizeof(*e.pfd));
+	if (e.slots == NULL || e.pfd == NULL ||
+	    (o->stdin_open && instore_init(n > e.nslots) == -1)) {
+		fputs("rexec: out of memory\n", stderr);
+		status = 255;
+		goto out;
+	}
+	resolve_all(&e);
+	run_loop(&e);
+	not_started(&e);
+	output_flush();
+	results_finish(hosts, n, o);
+	status = largest_status(hosts, n);
+out:
+	if (e.sigfd != -1)
+		close(e.sigfd);
+	instore_free();
+	free(e.slots);
+	free(e.pfd);
+	return status;
+}
+
+/* Until every host is done, or a signal stopped the rest. */
+static void
+run_loop(struct engine *e)
+{
+	for (;;) {
+		launch(e);
+		if (e->active == 0 && (e->next == e->n || e->stopping))
+			break;
+		if (!round_once(e))
+			wait_events(e, -1);
+		else if (++e->busy_rounds >= BUSY_ROUNDS_MAX)
+			wait_events(e, 0);
+	}
+}
+
+static int
+largest_status(const struct host *hosts, size_t n)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i].status > status)
+			status = hosts[i].status;
+	return status;
+}
+
+/* Enough descriptors for the fanout: the soft limit up to the hard one. */
+static int
+raise_nofile(size_t conns)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)conns + SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr, "rexec: a fanout of %zu needs %llu open files; "
+		    "the limit is %llu (ulimit -Hn): lower -f\n", conns,
+		    (unsigned long long)need,
+		    (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		fprintf(stderr, "rexec: cannot raise the open file limit to "
+		    "%llu: %s\n", (unsigned long long)need, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Up front, so that no lookup stalls the loop; a failure is reported at
+ * once and the others go on. */
+static void
+resolve_all(struct engine *e)
+{
+	struct addrinfo hints = {
+		.ai_family = e->o->family,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICSERV,
+	};
+
+	for (size_t i = 0; i < e->n; i++) {
+		struct host *h = &e->hosts[i];
+		int err = getaddrinfo(h->name, h->port, &hints, &h->ai);
+
+		if (err == 0)
+			continue;
+		h->ai = NULL;
+		h->done = true;
+		h->fail = HOST_RESOLVE;
+		snprintf(h->reason, sizeof(h->reason), "cannot resolve: %s",
+		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+		results_report(h);
+		results_host_done(h, e->o);
+	}
+}
+
+/* Hosts start in list order while there is room under the fanout. */
+static void
+launch(struct engine *e)
+{
+	size_t slot = 0;
+
+	while (!e->stopping && e->active < e->nslots && e->next < e->n) {
+		struct host *h = &e->hosts[e->next++];
+		if (h->done)
+			continue;
+		while (e->slots[slot] != NULL)
+			slot++;
+		h->status = 255;
+		if ((e->slots[slot] = conn_start(h, e->o)) == NULL)
+			continue;
+		e->active++;
+	}
+	if (e->o->stdin_open)
+		instore_keep_all(e->next < e->n);
+}
+
+/* One try at everything that need not wait; true when another round
+ * could move more without a poll. */
+static bool
+round_once(struct engine *e)
+{
+	bool more = output_pump();
+
+	/* Each in turn pumps first: output room goes round, not to the
+	 * first slots. */
+	e->first = e->first + 1 < e->nslots ? e->first + 1 : 0;
+	for (size_t k = 0; k < e->nslots; k++) {
+		size_t i = (e->first + k) % e->nslots;
+		struct conn *c = e->slots[i];
+		if (c == NULL)
+			continue;
+		if (conn_pump(c))
+			more = true;
+		if (e->sigfd == -1 && conn_connected(c) &&
+		    (e->sigfd = signals_open()) == -1) {
+			fprintf(stderr, "rexec: signalfd: %s\n",
+			    strerror(errno));
+			conn_interrupt(c, "cannot forward signals");
+		}
+		if (conn_done(c)) {
+			retire(e, i);
+			more = true;
+		}
+	}
+	if (e->o->stdin_open && pump_stdin(e))
+		more = true;
+	return more || output_may_write();
+}
+
+/*
+ * The broadcast moves in step: stdin is read again only once every
+ * connection that takes it has sent all read so far (a slow host slows
+ * all), and only once a command started (a refused request consumes
+ * none of it).
+ */
+static bool
+pump_stdin(struct engine *e)
+{
+	bool started = false;
+
+	for (size_t i = 0; i < e->nslots; i++) {
+		struct conn *c = e->slots[i];
+		enum conn_stdin s;
+		if (c == NULL || (s = conn_stdin(c)) == CONN_STDIN_NONE)
+			continue;
+		if (s == CONN_STDIN_BEHIND)
+			return false;
+		started |= conn_started(c);
+	}
+	if (!started || instore_eof())
+		return false;
+	instore_consumed();
+	if (!instore_may_read())
+		return false;
+	instore_read();
+	if (instore_disconnect())
+		for (size_t i = 0; i < e->nslots; i++)
+			if (e->slots[i] != NULL)
+				conn_interrupt(e->slots[i], "disconnected (~.)");
+	return true;
+}
+
+static void
+retire(struct engine *e, size_t slot)
+{
+	conn_free(e->slots[slot]);
+	e->slots[slot] = NULL;
+	e->active--;
+}
+
+/* Waits (timeout -1: until the nearest deadline) or only looks (0). */
+static void
+wait_events(struct engine *e, int timeout)
+{
+	long long deadline = set_pollfds(e);
+	int n;
+
+	e->busy_rounds = 0;
+	if (timeout == -1)
+		timeout = deadline_timeout(deadline, now_ms());
+	n = poll(e->pfd, PFD_FIXED + e->nslots, timeout);
+	if (n == -1 && errno != EINTR) {
+		fprintf(stderr, "rexec: poll: %s\n", strerror(errno));
+		e->stopping = true;
+		for (size_t i = 0; i < e->nslots; i++)
+			if (e->slots[i] != NULL)
+				conn_interrupt(e->slots[i], "interrupted");
+		return;
+	}
+	dispatch(e, n);
+}
+
+/* What each party waits for; returns the nearest deadline (0: none). */
+static long long
+set_pollfds(struct engine *e)
+{
+	struct pollfd *pfd = e->pfd;
+	long long deadline = 0;
+
+	pfd[PFD_SIG] = (struct pollfd){ .fd = e->sigfd, .events = POLLIN };
+	pfd[PFD_STDIN] = (struct pollfd){ .fd = -1 };
+	if (e->o->stdin_open)
+		instore_pollfd(&pfd[PFD_STDIN]);
+	output_pollfds(&pfd[PFD_OUT]);
+	for (size_t i = 0; i < e->nslots; i++) {
+		pfd[PFD_FIXED + i] = (struct pollfd){ .fd = -1 };
+		if (e->slots[i] != NULL)
+			conn_pollfd(e->slots[i], &pfd[PFD_FIXED + i],
+			    &deadline);
+	}
+	return deadline;
+}
+
+/* Tells each party what happened: ready descriptors, passed deadlines. */
+static void
+dispatch(struct engine *e, int ready)
+{
+	const struct pollfd *pfd = e->pfd;
+	long long now = now_ms();
+
+	if (ready > 0 && pfd[PFD_SIG].revents != 0)
+		on_signals(e);
+	if (ready > 0 && e->o->stdin_open)
+		instore_ready(&pfd[PFD_STDIN]);
+	if (ready > 0)
+		output_ready(&pfd[PFD_OUT]);
+	for (size_t i = 0; i < e->nslots; i++) {
+		struct conn *c = e->slots[i];
+		if (c == NULL)
+			continue;
+		if (ready > 0 && pfd[PFD_FIXED + i].fd != -1 &&
+		    pfd[PFD_FIXED + i].revents != 0)
+			conn_ready(c, pfd[PFD_FIXED + i].revents);
+		conn_tick(c, now);
+	}
+}
+
+/* Forwarded to every running command; the third SIGINT in a row gives
+ * up on all of them. */
+static void
+on_signals(struct engine *e)
+{
+	int signo;
+
+	while ((signo = signals_next(e->sigfd)) > 0) {
+		if (signo == SIGWINCH) {
+			resize(e);
+			continue;
+		}
+		e->stopping = true;
+		if (signo == SIGINT) {
+			long long now = now_ms();
+			if (e->nsigint >= 2 &&
+			    now - e->sigint_ms[0] <= INTERRUPT_WINDOW_MS) {
+				for (size_t i = 0; i < e->nslots; i++)
+					if (e->slots[i] != NULL)
+						conn_interrupt(e->slots[i], "interrupted");
+				return;
+			}
+			e->sigint_ms[0] = e->sigint_ms[1];
+			e->sigint_ms[1] = now;
+			e->nsigint++;
+		}
+		for (size_t i = 0; i < e->nslots; i++)
+			if (e->slots[i] != NULL)
+				conn_signal(e->slots[i], signo);
+	}
+}
+
+/* The local terminal's new size, for a pty session (none else asks). */
+static void
+resize(struct engine *e)
+{
+	term_on_winch();
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i] != NULL && conn_started(e->slots[i]))
+			conn_send_winsize(e->slots[i]);
+}
+
+/* Hosts a signal kept from starting: status 255, in the summary. */
+static void
+not_started(struct engine *e)
+{
+	for (size_t i = e->next; i < e->n; i++)
+		if (!e->hosts[i].done) {
+			e->hosts[i].done = true;
+			results_host_done(&e->hosts[i], e->o);
+		}
+	for (size_t i = 0; i < e->n; i++)
+		if (e->hosts[i].ai != NULL) {
+			freeaddrinfo(e->hosts[i].ai);
+			e->hosts[i].ai = NULL;
+		}
+}

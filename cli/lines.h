@@ -1,0 +1,45 @@
+/*
+ * Output cut into whole lines, each under a prefix ("HOST: " or none):
+ * one partial line per stream, bounded; a longer line goes out in
+ * pieces, each with its prefix and a newline.  Lines are gathered into
+ * one block for one descriptor at a time.
+ */
+#ifndef REXEC_CLI_LINES_H
+#define REXEC_CLI_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The longest piece of a line written under one prefix. */
+#define LINES_PIECE_MAX	(8 * 1024)
+/* The block; room for a piece under the longest prefix. */
+#define LINES_BLOCK_MAX	(16 * 1024)
+#define LINES_PREFIX_MAX	1200
+
+struct lines {
+	char	 prefix[LINES_PREFIX_MAX];
+	size_t	 plen;
+	char	*part[3];	/* by fd: [1] stdout, [2] stderr */
+	size_t	 partlen[3];
+	char	*block;		/* complete lines for block_fd */
+	size_t	 blocklen;
+	int	 block_fd;
+	bool	 oom;
+};
+
+void	lines_init(struct lines *, const char *prefix);
+void	lines_free(struct lines *);
+/*
+ * Takes bytes of fd's stream; returns how many it took: fewer when the
+ * block is full or holds the other stream's lines (write it, then call
+ * again), 0 also when out of memory (lines_oom says so).
+ */
+size_t	lines_take(struct lines *, int fd, const unsigned char *, size_t);
+/* Ends fd's partial line with a newline; false: write the block first. */
+bool	lines_close(struct lines *, int fd);
+bool	lines_partial(const struct lines *, int fd);
+bool	lines_oom(const struct lines *);
+/* The block was written: it is freed, the next one starts empty. */
+void	lines_written(struct lines *);
+
+#endif

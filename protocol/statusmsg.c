@@ -1,0 +1,62 @@
+#include <string.h>
+
+#include "statusmsg.h"
+
+static int	bad(struct proto_error *, const char *);
+
+int
+msg_parse_status(const struct frame *f, struct status_req *r,
+    struct proto_error *e)
+{
+	json_t *v;
+
+	memset(r, 0, sizeof(*r));
+	if (f->type != FRAME_STATUS || f->hdr == NULL)
+		return bad(e, "not a \"status\" request");
+	if ((v = json_object_get(f->hdr, "version")) == NULL)
+		return bad(e, "\"status\" has no \"version\"");
+	if (!json_is_integer(v))
+		return bad(e, "\"version\" is not an integer");
+	if (json_integer_value(v) != PROTOCOL_VERSION) {
+		proto_error_set(e, ERR_VERSION, "protocol version %lld is not "
+		    "supported (this server speaks %d)",
+		    (long long)json_integer_value(v), PROTOCOL_VERSION);
+		return -1;
+	}
+	if ((v = json_object_get(f->hdr, "token")) != NULL) {
+		if (!json_is_string(v))
+			return bad(e, "\"token\" is not a string");
+		r->token = json_string_value(v);
+		r->token_len = json_string_length(v);
+	}
+	r->hdr = json_incref(f->hdr);
+	return 0;
+}
+
+static int
+bad(struct proto_error *e, const char *what)
+{
+	proto_error_set(e, ERR_BAD_REQUEST, "%s", what);
+	return -1;
+}
+
+void
+status_req_free(struct status_req *r)
+{
+	json_decref(r->hdr);
+	memset(r, 0, sizeof(*r));
+}
+
+json_t *
+msg_status_request(const char *token)
+{
+	json_t *h = json_pack("{s:s, s:i}", "type", "status", "version",
+	    PROTOCOL_VERSION);
+
+	if (h != NULL && token != NULL &&
+	    json_object_set_new(h, "token", json_string(token)) == -1) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
+}
