@@ -2,7 +2,8 @@
 # The interactive round trip (issue 13): one keystroke to its echo by the
 # remote terminal, through `rexec -P` and `ssh -tt` to a remote `cat`,
 # each client on a local pseudo-terminal in raw mode as at a user's
-# (bench/pty_rtt.py).  A private rexecd and sshd on 127.0.0.1.  Target:
+# (bench/pty_rtt.py), keystrokes alternating between the two so both see
+# the same load.  A private rexecd and sshd on 127.0.0.1.  Target:
 # rexec's median at most half of ssh's.
 #
 #   BENCH_PTY_KEYS  keystrokes timed per client (default 1000)
@@ -44,19 +45,15 @@ start_rexecd() {
 	done
 }
 
-# rtt name client...: "median p90" in µs
-rtt() {
-	name=$1; shift
-	timeout 600 python3 bench/pty_rtt.py "$KEYS" "$@" > "$T/$name.txt" || {
-		echo "bench/pty: the round trip through $name failed" >&2
-		exit 1; }
-	awk '{ print $2, $6 }' "$T/$name.txt"
-}
-
 start_rexecd
 start_sshd
-r=$(rtt rexec "$T/rexec" -P -p "$RPORT" 127.0.0.1 cat)
-s=$(rtt ssh $SSH -tt 127.0.0.1 cat)
+# Both clients at once, keystrokes alternating: the same load for both.
+timeout 900 python3 bench/pty_rtt.py "$KEYS" \
+    rexec "$T/rexec" -P -p "$RPORT" 127.0.0.1 cat -- \
+    ssh $SSH -tt 127.0.0.1 cat > "$T/rtt.txt" || {
+	echo "bench/pty: the round trip failed" >&2; exit 1; }
+r=$(awk '$1 == "rexec" { print $3, $7 }' "$T/rtt.txt")
+s=$(awk '$1 == "ssh" { print $3, $7 }' "$T/rtt.txt")
 printf '\n== interactive round trip: %s single-byte echoes through a remote cat\n' "$KEYS"
 printf '%-28s %12s %10s\n' client "median µs" "p90 µs"
 printf '%-28s %12s %10s\n' "rexec -P … cat" ${r}

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Keystroke -> echo round trip of an interactive client (issue 13).
+"""Keystroke -> echo round trip of interactive clients (issue 13).
 
-    pty_rtt.py N CLIENT ARGS...
+    pty_rtt.py N NAME CLIENT ARGS... [-- NAME CLIENT ARGS...]...
 
-Runs the client on a pseudo-terminal, as at a user's terminal, with a
-remote `cat` on a remote terminal; types N single bytes, one at a time,
-each timed from the write until its echo (by the remote terminal) shows.
-A newline every 64 bytes keeps the remote line short.  Prints the median,
-p10 and p90 in microseconds and the sample count.  Every wait is bounded.
+Runs each client on a pseudo-terminal of its own, as at a user's
+terminal, with a remote `cat` on a remote terminal; once each has put its
+terminal in raw mode (no local echo), types N single bytes into each, in
+turn (the clients alternate, so both see the same load), each timed from
+the write until its echo by the remote terminal shows.  A newline every
+64 bytes keeps the remote line short.  Prints one line per client: NAME,
+median, p10 and p90 in microseconds, the sample count.  Every wait is
+bounded.
 """
 import os
 import pty
@@ -31,18 +34,27 @@ def read_until(fd, want, deadline):
         if r:
             chunk = os.read(fd, 4096)
             if not chunk:
-                raise SystemExit("pty_rtt: the client ended")
+                raise SystemExit("pty_rtt: a client ended")
             got += chunk
     return got
 
 
 def wait_raw(fd, deadline):
+    # On Linux the master's termios are the slave's.
     while termios.tcgetattr(fd)[3] & (termios.ECHO | termios.ICANON):
         if time.monotonic() > deadline:
-            raise SystemExit("pty_rtt: the client never took raw mode")
+            raise SystemExit("pty_rtt: a client never took raw mode")
         r, _, _ = select.select([fd], [], [], 0.01)
         if r:
             os.read(fd, 4096)
+
+
+def start(argv):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "xterm"
+        os.execvp(argv[0], argv)
+    return pid, fd
 
 
 def stop(pid):
@@ -60,35 +72,53 @@ def stop(pid):
             time.sleep(0.01)
 
 
+def one_key(fd, i):
+    t0 = time.perf_counter_ns()
+    os.write(fd, b"x")
+    read_until(fd, b"x", time.monotonic() + TIMEOUT)
+    us = (time.perf_counter_ns() - t0) / 1000.0
+    if i % 64 == 63:
+        os.write(fd, b"\r")
+        read_until(fd, b"x\r\n", time.monotonic() + TIMEOUT)
+    return us
+
+
+def clients(args):
+    cur = []
+    for a in args:
+        if a == "--":
+            yield cur
+            cur = []
+        else:
+            cur.append(a)
+    yield cur
+
+
 def main():
     n = int(sys.argv[1])
-    argv = sys.argv[2:]
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ["TERM"] = "xterm"
-        os.execvp(argv[0], argv)
+    specs = [c for c in clients(sys.argv[2:]) if len(c) >= 2]
+    running = []
     try:
-        # Typed only once the client has the terminal in raw mode (on
-        # Linux the master's termios are the slave's): no local echo.
-        wait_raw(fd, time.monotonic() + 30)
-        # The remote side is up once a line typed comes back from cat.
-        os.write(fd, b"ready\r")
-        read_until(fd, b"ready\r\nready\r\n", time.monotonic() + 30)
-        samples = []
+        for spec in specs:
+            pid, fd = start(spec[1:])
+            running.append((spec[0], pid, fd, []))
+        for name, pid, fd, _ in running:
+            wait_raw(fd, time.monotonic() + 30)
+            # The remote side is up once a line typed comes back from cat.
+            os.write(fd, b"ready\r")
+            read_until(fd, b"ready\r\nready\r\n", time.monotonic() + 30)
         for i in range(n):
-            t0 = time.perf_counter_ns()
-            os.write(fd, b"x")
-            read_until(fd, b"x", time.monotonic() + TIMEOUT)
-            samples.append((time.perf_counter_ns() - t0) / 1000.0)
-            if i % 64 == 63:
-                os.write(fd, b"\r")
-                read_until(fd, b"x\r\n", time.monotonic() + TIMEOUT)
-        os.write(fd, b"\r\x04")
-        q = statistics.quantiles(samples, n=10)
-        print("median_us %.1f p10_us %.1f p90_us %.1f n %d" %
-              (statistics.median(samples), q[0], q[-1], len(samples)))
+            for _, _, fd, samples in running:
+                samples.append(one_key(fd, i))
+        for name, _, fd, samples in running:
+            os.write(fd, b"\r\x04")
+            q = statistics.quantiles(samples, n=10)
+            print("%s median_us %.1f p10_us %.1f p90_us %.1f n %d" %
+                  (name, statistics.median(samples), q[0], q[-1],
+                   len(samples)))
     finally:
-        stop(pid)
+        for _, pid, _, _ in running:
+            stop(pid)
 
 
 main()

@@ -9,6 +9,7 @@
 #include "output.h"
 #include "results.h"
 #include "signames.h"
+#include "terminal.h"
 
 #define GATHER_RULE	"----------------\n"
 
@@ -31,6 +32,9 @@ results_report(const struct host *h)
 	int n = snprintf(line, sizeof(line), "rexec: %s: %s\n", h->label,
 	    h->reason);
 
+	/* A failed pty session ends here: the line needs a normal terminal
+	 * (as in report()), and nothing of the session comes after it. */
+	term_restore();
 	if (n > 0 && output_text(2, line, (size_t)n < sizeof(line) ?
 	    (size_t)n : sizeof(line) - 1) == -1)
 		fputs(line, stderr);

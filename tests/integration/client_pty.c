@@ -179,6 +179,7 @@ Test(client_pty, restored_after_the_daemon_is_killed)
 	    "sleep 60", NULL };
 	struct pty_run p;
 	pid_t w[16];
+	char *line;
 	int n;
 
 	rexecd_start(&d, "workers = 1\n", NULL);
@@ -191,7 +192,10 @@ Test(client_pty, restored_after_the_daemon_is_killed)
 	for (int i = 0; i < n; i++)
 		kill(w[i], SIGKILL);
 	ends_with(&p, 255);
-	cr_assert_not_null(strstr(p.out, "rexec: 127.0.0.1: connection lost"),
+	line = strstr(p.out, "rexec: 127.0.0.1: connection lost");
+	cr_assert_not_null(line, "%s", p.out);
+	line = strchr(line, '\n');
+	cr_assert(line != NULL && line[-1] == '\r', "printed in raw mode: "
 	    "%s", p.out);
 	pty_free(&p);
 	rexecd_stop(&d);
@@ -209,7 +213,9 @@ Test(client_pty, tilde_dot_disconnects_and_ends_the_command)
 	wait_marker(&p, marker);
 	pty_type(&p, "\r~.");
 	ends_with(&p, 255);
-	cr_assert_not_null(strstr(p.out, "disconnected"), "%s", p.out);
+	/* Printed once the terminal is back to normal: its \n is \r\n. */
+	cr_assert_not_null(strstr(p.out, "rexec: 127.0.0.1: disconnected "
+	    "(~.)\r\n"), "%s", p.out);
 	cr_assert_eq(proc_wait_marker_gone(marker, WAIT_MS), 0,
 	    "the remote command survived ~.");
 	pty_free(&p);
