@@ -23,7 +23,6 @@
 
 static int	set_cloexec(int fd);
 static gid_t	tty_group(void);
-static int	session_of(int procfd, const char *pid, pid_t *sid);
 
 int
 pty_open(const struct pty_req *req, const struct account *a, int *master,
@@ -116,83 +115,6 @@ pty_foreground(int master, pid_t dflt)
 	return pg > 0 ? pg : dflt;
 }
 
-int
-pty_leader_exited(pid_t pid, int *status)
-{
-	siginfo_t si = { 0 };
 
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
-	    -1)
-		if (errno != EINTR)
-			return -1;
-	if (si.si_pid == 0)
-		return 0;
-	if (si.si_code == CLD_EXITED)
-		*status = W_EXITCODE(si.si_status, 0);
-	else
-		*status = W_EXITCODE(0, si.si_status) |
-		    (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
-	return 1;
-}
 
-void
-pty_leader_reap(pid_t pid)
-{
-	while (waitpid(pid, NULL, WNOHANG) == -1 && errno == EINTR)
-		;
-}
 
-/*
- * The processes still on the terminal have left the command's process
- * group (job control gives each job its own) but not its session: they
- * are found by their session id, as the kernel knows them.
- */
-int
-pty_signal_session(pid_t sid, int sig)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t s;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
-		    session_of(dirfd(d), e->d_name, &s) == -1 || s != sid)
-			continue;
-		n++;
-		(void)kill((pid_t)atoi(e->d_name), sig);
-	}
-	closedir(d);
-	return n;
-}
-
-/* The session field of /proc/PID/stat, after the command name (which
- * may hold spaces and parentheses: the last ')' ends it). */
-static int
-session_of(int procfd, const char *pid, pid_t *sid)
-{
-	char path[32], buf[512], *p;
-	int fd, pgrp, ppid, session;
-	ssize_t n;
-	char state;
-
-	snprintf(path, sizeof(path), "%s/stat", pid);
-	if ((fd = openat(procfd, path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp,
-	    &session) != 4)
-		return -1;
-	/* A zombie is reaped by its parent; signals do nothing to it. */
-	if (state == 'Z')
-		return -1;
-	*sid = (pid_t)session;
-	return 0;
-}

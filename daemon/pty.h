@@ -26,16 +26,5 @@ int	pty_resize(int master, const struct winsize_req *);
 unsigned char	pty_eof_char(int master);
 /* The terminal's foreground process group, or dflt when unknown. */
 pid_t	pty_foreground(int master, pid_t dflt);
-/*
- * Whether the command (the session's leader) has exited, without reaping
- * it: 1 with its wait status, 0 not yet, -1 on error.  While it is not
- * reaped, its pid, the session's id, cannot name another session.
- */
-int	pty_leader_exited(pid_t, int *status);
-/* Reaps the leader once the session is over. */
-void	pty_leader_reap(pid_t);
-/* Sends sig to every process of session sid; returns how many there
- * were (-1 when /proc cannot be read). */
-int	pty_signal_session(pid_t sid, int sig);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmdgroup.h"
 #include "encode.h"
 #include "frameio.h"
 #include "log.h"
@@ -157,8 +158,8 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 		frame_clear(&s.deferred);
 	close_outputs(&s);
 	close_fd(&ch->pidfd);
-	if (ch->pty && s.exited)
-		pty_leader_reap(ch->pid);
+	if (s.exited)
+		cmd_leader_reap(ch->pid);
 }
 
 static long long
@@ -611,8 +612,8 @@ hang_up(struct stream *s)
 {
 	drop_stdin(s);
 	close_fd(&s->ch->out_fd);
-	if (pty_signal_session(s->ch->pid, SIGHUP) > 0)
-		(void)pty_signal_session(s->ch->pid, SIGCONT);
+	if (cmd_signal(s->ch->pid, true, SIGHUP) > 0)
+		(void)cmd_signal(s->ch->pid, true, SIGCONT);
 }
 
 /* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
@@ -735,13 +736,7 @@ child_exited(struct stream *s)
 {
 	pid_t r;
 
-	/* On a pty the leader is reaped last: its session is signalled. */
-	if (s->ch->pty)
-		r = pty_leader_exited(s->ch->pid, &s->status);
-	else
-		do {
-			r = waitpid(s->ch->pid, &s->status, WNOHANG);
-		} while (r == -1 && errno == EINTR);
+	r = cmd_leader_exited(s->ch->pid, &s->status);
 	if (r == 0)
 		return;
 	if (r == -1) {
@@ -836,7 +831,7 @@ end_group(struct stream *s, int sig)
 		log_warn("kill group %d", s->ch->pid);
 	/* Jobs of a shell on a pty have groups of their own. */
 	if (s->ch->pty)
-		(void)pty_signal_session(s->ch->pid, sig);
+		(void)cmd_signal(s->ch->pid, true, sig);
 	if (sig == SIGKILL) {
 		s->kill_at = 0;
 		s->give_up = now_ms() + KILL_WAIT_MS;
@@ -848,11 +843,7 @@ end_group(struct stream *s, int sig)
 static bool
 group_alive(const struct stream *s)
 {
-	/* On a pty the unreaped leader stays in its group: the session,
-	 * zombies left out, holds the group. */
-	if (s->ch->pty)
-		return pty_signal_session(s->ch->pid, 0) > 0;
-	return kill(-s->ch->pid, 0) == 0 || errno == EPERM;
+	return cmd_signal(s->ch->pid, s->ch->pty, 0) != 0;
 }
 
 static void

@@ -422,3 +422,55 @@ Test(daemon_signals, slow_reader_gets_back_pressure_not_a_big_buffer)
 	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0);
 	dt_result_free(&r);
 }
+
+/* The state letter of /proc/PID/stat, '\0' when there is no such pid. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return '\0';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' ? p[2] : '\0';
+}
+
+/*
+ * The timeout ends the leader; a child that ignores SIGTERM lives on in
+ * its group until the SIGKILL.  Meanwhile the leader stays an unreaped
+ * zombie: its pid, the group's id that the daemon signals, cannot be
+ * reused by an unrelated process (pid_max is small on some machines).
+ */
+Test(daemon_signals, leader_unreaped_while_its_group_lives)
+{
+	char marker[32], json[256];
+	struct dt_result r;
+	bool seen = false;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 2\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	snprintf(json, sizeof(json), "{\"cmd\": \"(trap '' TERM; exec sleep "
+	    "%s) >/dev/null 2>&1 & sleep 60\", \"timeout\": 0.3}", marker);
+	fd = start_cmd(json, &r);
+	for (int i = 0; i < 1000 && !seen; i++) {
+		seen = proc_state(r.pid) == 'Z' &&
+		    proc_count_marker(marker) > 0;
+		if (!seen)
+			test_sleep_ms(5);
+	}
+	cr_assert(seen, "leader %d reaped while its group was alive", r.pid);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit);
+	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0, "group survived");
+	for (int i = 0; i < 500 && proc_state(r.pid) == 'Z'; i++)
+		test_sleep_ms(10);
+	cr_assert_neq(proc_state(r.pid), 'Z', "leader never reaped");
+	dt_result_free(&r);
+}
