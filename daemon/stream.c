@@ -1,4 +1,3 @@
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -19,7 +18,6 @@
 #include "log.h"
 #include "pty.h"
 #include "signames.h"
-#include "splicer.h"
 #include "stream.h"
 
 /* After SIGKILL, how long to wait for the group to vanish before giving up. */
@@ -65,13 +63,9 @@ struct stream {
 	int			 turn;		/* fairness: stdout or stderr */
 	long long		 hold_until;	/* µs: leave the pipes till then */
 	long long		 now_us;	/* of this turn of the loop */
-	/* The one frame being sent: data, or started, exit or error;
-	 * output of a pipe goes as a spliced frame instead. */
+	/* The one frame being sent: data, or started, exit or error. */
 	struct frame_out	 out;
-	struct frame_splice	 spliced;
 	bool			 out_pending;
-	bool			 out_is_spliced;
-	bool			 can_splice[2];	/* stdout, stderr are pipes */
 	bool			 exit_queued;	/* the last frame: exit */
 	/* Payloads of stdin frames, in the decoder's buffer, to be written
 	 * with one writev: a socket read brings several frames. */
@@ -119,9 +113,7 @@ static int	 flush_stdin(struct stream *);
 static void	 advance_stdin(struct stream *, size_t);
 static void	 drop_stdin(struct stream *);
 static int	 read_output(struct stream *, int which);
-static bool	 splice_output(struct stream *, int which, int fd);
 static void	 note_output(struct stream *, size_t n);
-static bool	 is_pipe(int);
 static void	 child_exited(struct stream *);
 /* Frames out. */
 static void	 queue_frame(struct stream *, json_t *hdr);
@@ -144,8 +136,6 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 	memset(res, 0, sizeof(*res));
 	s.deadline = deadline_of(c, req, s.t_start);
 	s.stdin_closed = !req->stdin_open;
-	s.can_splice[0] = is_pipe(ch->out_fd);
-	s.can_splice[1] = is_pipe(ch->err_fd);
 	queue_frame(&s, msg_started(ch->pid, req->pty.on));
 	process_frames(&s);	/* frames that came along with exec */
 	if (ch->pidfd == -1)
@@ -674,8 +664,6 @@ read_output(struct stream *s, int which)
 	int *fd = which == P_OUT ? &s->ch->out_fd : &s->ch->err_fd;
 	ssize_t n;
 
-	if (s->can_splice[which == P_ERR] && splice_output(s, which, *fd))
-		return 0;
 	do {
 		n = read(*fd, s->c->buf, FRAME_DATA_CHUNK);
 	} while (n == -1 && errno == EINTR);
@@ -693,42 +681,12 @@ read_output(struct stream *s, int which)
 	return 0;
 }
 
-/*
- * What the pipe holds goes to the socket by splice(2): one copy less
- * than read and send (bench/README.md has the numbers).  False when the
- * pipe holds nothing: end of file, for read() to tell.
- */
-static bool
-splice_output(struct stream *s, int which, int fd)
-{
-	size_t n = pipe_readable(fd);
-
-	if (n == 0)
-		return false;
-	if (n > FRAME_DATA_CHUNK)
-		n = FRAME_DATA_CHUNK;
-	note_output(s, n);
-	frame_splice_start(&s->spliced, which == P_OUT ? FRAME_STDOUT :
-	    FRAME_STDERR, fd, n);
-	s->out_is_spliced = s->out_pending = true;
-	send_pending(s);
-	return true;
-}
-
 static void
 note_output(struct stream *s, size_t n)
 {
 	s->res->bytes_out += n;
 	if (n >= HOLD_MIN && n < FRAME_DATA_CHUNK)
 		s->hold_until = now_us() + HOLD_US;
-}
-
-static bool
-is_pipe(int fd)
-{
-	struct stat st;
-
-	return fd != -1 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
 static void
@@ -766,8 +724,7 @@ queue_frame(struct stream *s, json_t *hdr)
 static void
 send_pending(struct stream *s)
 {
-	int r = s->out_is_spliced ? frame_splice_send(&s->spliced, s->c->sock) :
-	    frame_out_send(&s->out, s->c->sock);
+	int r = frame_out_send(&s->out, s->c->sock);
 
 	if (r == 0)
 		return;
@@ -783,9 +740,9 @@ send_pending(struct stream *s)
 static void
 release_out(struct stream *s)
 {
-	if (s->out_pending && !s->out_is_spliced)
+	if (s->out_pending)
 		frame_out_release(&s->out);
-	s->out_pending = s->out_is_spliced = false;
+	s->out_pending = false;
 }
 
 static void
@@ -793,8 +750,7 @@ protocol_error(struct stream *s, const struct proto_error *e)
 {
 	/* Inside a data frame's payload an error frame would be garbage:
 	 * then the client only sees the connection close. */
-	bool mid_frame = s->out_pending && (s->out_is_spliced ?
-	    frame_splice_started(&s->spliced) : s->out.sent > 0);
+	bool mid_frame = s->out_pending && s->out.sent > 0;
 
 	abort_stream(s, "protocol error");
 	if (mid_frame)
