@@ -178,8 +178,9 @@ asan:
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	    $(MAKE) BUILD=build-asan SAN=1 OPT='-O1 -g' TOOL_TESTS=no check
 
-# Everything CI runs: the tests, again under ASan+UBSan, and memcheck.
-check-all: check asan valgrind
+# Everything CI runs: the tests, again under ASan+UBSan, memcheck, and
+# the packages under a real systemd.
+check-all: check asan valgrind systemd-test
 
 # Memcheck of the daemon (a few hundred requests) and the client.
 valgrind: $(REXECD) $(REXEC_DYNAMIC)

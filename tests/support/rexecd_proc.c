@@ -1,3 +1,4 @@
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -105,12 +106,17 @@ write_conf(struct rexecd_proc *d, const char *conf_text)
 }
 
 static void
-exec_daemon(const struct rexecd_proc *d, const char *const *args)
+exec_daemon(const struct rexecd_proc *d, const char *const *args,
+    pid_t test)
 {
 	const char *argv[64];
 	size_t n = 0;
 	int fd;
 
+	/* A test that fails an assertion ends before its rexecd_stop: the
+	 * daemon ends with it instead of living on. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != test)
+		_exit(125);
 	argv[n++] = rexecd_bin();
 	for (; args != NULL && *args != NULL && n < 63; args++)
 		argv[n++] = *args;
@@ -142,10 +148,12 @@ prepare_dir(struct rexecd_proc *d, const char *conf_text)
 static int
 spawn_and_wait(struct rexecd_proc *d, const char *const *args)
 {
+	pid_t test = getpid();
+
 	d->pid = fork();
 	cr_assert_neq(d->pid, -1);
 	if (d->pid == 0)
-		exec_daemon(d, args);
+		exec_daemon(d, args, test);
 	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 10) {
 		if ((d->port = parse_port(d)) > 0)
 			return 0;
