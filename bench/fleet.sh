@@ -91,12 +91,7 @@ for x in 0 1; do for y in $(seq 0 255); do echo "127.1.$x.$y"; done; done \
     > "$T/hosts"
 head -n "$SSH_HOSTS" "$T/hosts" > "$T/ssh_hosts"
 start_rexecd_on 0.0.0.0 "allow = 127.0.0.0/8\nworkers = 64\nmax_workers = 600\n"
-# An empty HOME for the ssh sessions: the account's shell start-up files
-# (a .bashrc running pyenv rehash under a lock: 60 s waits at fanout 64)
-# would be timed, not ssh; rexecd runs /bin/sh -c alone.
-mkdir "$T/home"
-SSHD_EXTRA="SetEnv HOME=$T/home"
-start_sshd
+start_sshd	# sessions with an empty HOME (lib.sh says why)
 export PDSH_SSH_ARGS_APPEND="-F $T/ssh_config"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 

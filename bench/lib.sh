@@ -51,9 +51,12 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_sshd: SSHD_EXTRA, when set, is one more line of sshd_config
+# start_sshd: SSHD_EXTRA, when set, is one more line of sshd_config.
+# Sessions get an empty HOME: the login shell then reads no ~/.bashrc
+# (root's runs pyenv on this machine, 90 ms), as rexecd's /bin/sh -c
+# reads none: what is timed is ssh.
 start_sshd() {
-	mkdir -p /run/sshd
+	mkdir -p /run/sshd "$T/sshhome"
 	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
 	SPORT=$(free_port)
@@ -74,6 +77,7 @@ start_sshd() {
 	MaxSessions 1024
 	MaxStartups 1024
 	Subsystem sftp internal-sftp
+	SetEnv HOME=$T/sshhome
 	${SSHD_EXTRA:-}
 	CONF
 	cat >"$T/ssh_config" <<-CONF
