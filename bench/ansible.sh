@@ -91,7 +91,7 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
 start_rexecd_on 127.0.0.1 "workers = 8\nallow_root = yes\n"
 start_sshd
 echo "== ansible: $HOSTS hosts x 3 tasks, median of $RUNS runs; $LOOP-item copy loop to one host"
-echo "load average at start $(cut -d' ' -f1-3 /proc/loadavg), forks $ANSIBLE_FORKS, $(ansible-playbook --version | head -1)"
+echo "load average at start $(cut -d' ' -f1-3 /proc/loadavg), forks $ANSIBLE_FORKS, $(ansible-playbook --version 2>&1 | sed -n 1p)"
 # rexec first: on a loaded machine the numbers asked about come soonest.
 for c in rexec local ssh; do
 	play "$c" play.yml "$HOSTS" > /dev/null	# warm-up: ControlPersist masters, caches

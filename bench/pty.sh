@@ -18,34 +18,12 @@ for tool in /usr/sbin/sshd ssh ssh-keygen python3; do
 		echo "bench/pty: $tool missing, skipped"; exit 0; }
 done
 
-T=$(mktemp -d /tmp/rexec-bench-pty.XXXXXX)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. bench/lib.sh
+bench_setup pty
 cp "$BUILD/rexec" "$BUILD/rexecd" "$T/"
+REXECD=$T/rexecd
 
-. bench/sshd.sh
-
-start_rexecd() {
-	printf 'workers = 2\nallow_root = yes\n' > "$T/rexecd.conf"
-	"$T/rexecd" -f "$T/rexecd.conf" -p 0 -l 127.0.0.1 2> "$T/rexecd.log" &
-	PIDS="$PIDS $!"
-	i=0
-	until RPORT=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' \
-	    "$T/rexecd.log") && [ -n "$RPORT" ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { echo "bench/pty: rexecd did not start" >&2
-			cat "$T/rexecd.log" >&2; exit 1; }
-		sleep 0.1
-	done
-}
-
-start_rexecd
+start_rexecd_on 127.0.0.1 "workers = 2\nallow_root = yes\n"
 start_sshd
 # Both clients at once, keystrokes alternating: the same load for both.
 timeout 900 python3 bench/pty_rtt.py "$KEYS" \

@@ -307,3 +307,16 @@ Test(client_pty, refused_with_allow_pty_no)
 	rexec_run_free(&r);
 	rexecd_stop(&d);
 }
+
+/* Fleet mode (fleet.md): a terminal on stdin is not broadcast; each
+ * command reads /dev/null, so "wc -c" ends at once, counting nothing. */
+Test(client_pty, fleet_mode_does_not_forward_a_terminal)
+{
+	struct pty_run p;
+	const char *argv[] = { rexec_bin(), "-w", suite_addr, "wc -c", NULL };
+
+	pty_spawn(&p, NULL, argv);
+	expect(&p, ": 0");
+	ends_with(&p, 0);
+	pty_free(&p);
+}
