@@ -50,6 +50,22 @@ fleet_mode(const struct fleetopts *f)
 	return f->nw > 0;
 }
 
+const char *
+fleet_stray_option(const struct fleetopts *f, bool with_status)
+{
+	if (f->nx > 0)
+		return "-x";
+	if (f->fanout > 0)
+		return "-f";
+	if (f->no_prefix)
+		return "-N";
+	if (f->gather)
+		return "-b";
+	if (f->json && !with_status)
+		return "--json";
+	return NULL;
+}
+
 int
 fleet_hosts(const struct fleetopts *f, struct hostlist *hl)
 {

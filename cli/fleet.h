@@ -27,6 +27,9 @@ struct fleetopts {
 int	fleet_take(struct fleetopts *, int c, const char *arg);
 /* Whether -w was given: fleet mode. */
 bool	fleet_mode(const struct fleetopts *);
+/* Without -w: the first fleet option given anyway (with_status: --json
+ * is --status's own), or NULL. */
+const char	*fleet_stray_option(const struct fleetopts *, bool with_status);
 /* The expanded list, exclusions removed; 0, or -1 after a usage error. */
 int	fleet_hosts(const struct fleetopts *, struct hostlist *);
 void	fleet_free(struct fleetopts *);

@@ -100,6 +100,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
+	const char *stray;
 	int status, first;
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
@@ -111,6 +112,9 @@ main(int argc, char **argv)
 		status = EXIT_REXEC_FAILED;
 	} else if (fleet_mode(&o.fleet) && !o.status) {
 		status = run_fleet(&o, argv + first, argc - first);
+	} else if ((stray = fleet_stray_option(&o.fleet, o.status)) != NULL) {
+		usage_error("%s is an option of fleet mode: it needs -w", stray);
+		status = EXIT_REXEC_FAILED;
 	} else if (argc == first) {
 		usage_error("missing host");
 		status = EXIT_REXEC_FAILED;

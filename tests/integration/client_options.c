@@ -160,6 +160,28 @@ Test(client_options, help_and_version)
 	rexec_run_free(&r);
 }
 
+/* Fleet mode's own options without -w: a usage error that names the
+ * option, before anything connects (no daemon needed). */
+Test(client_options, fleet_options_need_dash_w)
+{
+	const char *const opts[] = { "-b", "-N", "--json", "-f", "-x" };
+	struct rexec_run r;
+	char want[64];
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (opts[i][1] == 'f' || opts[i][1] == 'x')
+			rexec_run(&r, NULL, opts[i], "2", "127.0.0.1:1",
+			    "true", NULL);
+		else
+			rexec_run(&r, NULL, opts[i], "127.0.0.1:1", "true",
+			    NULL);
+		snprintf(want, sizeof(want), "rexec: %s is an option of fleet "
+		    "mode", opts[i]);
+		assert_one_line(&r, want, "needs -w");
+		rexec_run_free(&r);
+	}
+}
+
 /* A daemon demanding TOKEN; paths of a good and a world-readable token
  * file in tdir. */
 struct token_setup {
