@@ -100,7 +100,7 @@ static void	 prepare_out(struct conn *);
 static void	 send_out(struct conn *);
 static void	 close_tail(struct conn *);
 static void	 finish(struct conn *, int status);
-static void	 fail(struct conn *, enum host_fail, const char *code,
+static void	 host_failed(struct conn *, enum host_fail, const char *code,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static unsigned	 jitter(unsigned bound);
 
@@ -174,7 +174,7 @@ try_connect(struct conn *c)
 		close(c->sock);
 		c->sock = -1;
 	}
-	fail(c, HOST_CONNECT, "connect", "cannot connect to port %s: %s",
+	host_failed(c, HOST_CONNECT, "connect", "cannot connect to port %s: %s",
 	    c->h->port, strerror(c->saved_errno ? c->saved_errno :
 	    ECONNREFUSED));
 }
@@ -220,7 +220,7 @@ connected(struct conn *c)
 	} else if ((c->exec = json_copy(c->o->exec)) == NULL ||
 	    json_object_set_new(c->exec, "user",
 	    json_string(c->h->user)) == -1) {
-		fail(c, HOST_LOCAL, NULL, "out of memory");
+		host_failed(c, HOST_LOCAL, NULL, "out of memory");
 	}
 }
 
@@ -336,7 +336,7 @@ conn_signal(struct conn *c, int signo)
 	if (c->finished || c->phase == PH_DONE)
 		return;
 	if (c->phase != PH_RUN) {
-		fail(c, HOST_NOT_STARTED, NULL, "interrupted");
+		host_failed(c, HOST_NOT_STARTED, NULL, "interrupted");
 		return;
 	}
 	if (c->peer_gone || (hdr = msg_signal(signo)) == NULL)
@@ -380,7 +380,7 @@ conn_interrupt(struct conn *c, const char *why)
 	if (c->sock != -1)
 		(void)setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &now,
 		    sizeof(now));
-	fail(c, HOST_LOCAL, NULL, "%s", why);
+	host_failed(c, HOST_LOCAL, NULL, "%s", why);
 }
 
 /* A read shorter than the room emptied the socket: the next one would
@@ -393,7 +393,7 @@ read_sock(struct conn *c)
 	ssize_t n;
 
 	if (p == NULL) {
-		fail(c, HOST_LOCAL, NULL, "out of memory");
+		host_failed(c, HOST_LOCAL, NULL, "out of memory");
 		return;
 	}
 	if ((n = read(c->sock, p, room)) > 0) {
@@ -402,12 +402,12 @@ read_sock(struct conn *c)
 		drain_frames(c);
 	} else if (n == 0) {
 		c->sock_eof = true;
-		fail(c, HOST_LOCAL, NULL, "connection lost before the "
+		host_failed(c, HOST_LOCAL, NULL, "connection lost before the "
 		    "command's exit status");
 	} else if (errno == EAGAIN) {
 		c->sock_rd = false;
 	} else if (errno != EINTR) {
-		fail(c, HOST_LOCAL, NULL, "connection lost: %s",
+		host_failed(c, HOST_LOCAL, NULL, "connection lost: %s",
 		    strerror(errno));
 	}
 }
@@ -432,7 +432,7 @@ drain_frames(struct conn *c)
 		} else if (r == -1) {
 			struct proto_error e;
 			decoder_describe_error(&c->dec, &e);
-			fail(c, HOST_LOCAL, NULL, "protocol error: %s",
+			host_failed(c, HOST_LOCAL, NULL, "protocol error: %s",
 			    e.message);
 			break;
 		}
@@ -477,13 +477,13 @@ take_output(struct conn *c, struct frame *f)
 		return true;
 	if (c->o->json || (c->o->gather && fd == 1)) {
 		if (results_hold(c->h, fd, p, n, c->o->json) == -1)
-			fail(c, HOST_LOCAL, NULL, "out of memory");
+			host_failed(c, HOST_LOCAL, NULL, "out of memory");
 		return true;
 	}
 	if (c->o->lines) {
 		c->next_off += lines_take(&c->lines, fd, p, n);
 		if (lines_oom(&c->lines))
-			fail(c, HOST_LOCAL, NULL, "out of memory");
+			host_failed(c, HOST_LOCAL, NULL, "out of memory");
 		return c->next_off == f->len || c->finished;
 	}
 	if (c->blk.cnt > 0 && (c->blk.fd != fd || c->blk.cnt == OUTPUT_IOV_MAX))
@@ -529,7 +529,7 @@ block_done(struct outblk *b, int err)
 	if (err == EPIPE)
 		output_closed(c, b->fd);
 	else if (err != 0)
-		fail(c, HOST_LOCAL, NULL, "write to %s: %s",
+		host_failed(c, HOST_LOCAL, NULL, "write to %s: %s",
 		    b->fd == 1 ? "stdout" : "stderr", strerror(err));
 	else if (!c->finished)
 		drain_frames(c);
@@ -556,12 +556,12 @@ on_frame(struct conn *c, struct frame *f)
 	switch (f->type) {
 	case FRAME_STARTED:
 		if (msg_parse_started(f, &pid, &e) == -1) {
-			fail(c, HOST_LOCAL, NULL, "protocol error: %s",
+			host_failed(c, HOST_LOCAL, NULL, "protocol error: %s",
 			    e.message);
 			break;
 		}
 		if (term_started(msg_started_pty(f)) == -1) {
-			fail(c, HOST_LOCAL, NULL, "the server gave no "
+			host_failed(c, HOST_LOCAL, NULL, "the server gave no "
 			    "pseudo-terminal (too old?)");
 			break;
 		}
@@ -577,8 +577,8 @@ on_frame(struct conn *c, struct frame *f)
 		on_error_frame(c, f);
 		break;
 	default:
-		fail(c, HOST_LOCAL, NULL, "protocol error: unexpected %s "
-		    "frame", frame_type_name(f->type));
+		host_failed(c, HOST_LOCAL, NULL, "protocol error: "
+		    "unexpected %s frame", frame_type_name(f->type));
 		break;
 	}
 }
@@ -590,7 +590,8 @@ on_exit_frame(struct conn *c, struct frame *f)
 	struct proto_error e;
 
 	if (msg_parse_exit(f, &st, &e) == -1) {
-		fail(c, HOST_LOCAL, NULL, "protocol error: %s", e.message);
+		host_failed(c, HOST_LOCAL, NULL, "protocol error: %s",
+		    e.message);
 		return;
 	}
 	c->h->exit = st;
@@ -605,7 +606,8 @@ on_error_frame(struct conn *c, struct frame *f)
 	const char *code;
 
 	if (msg_parse_error(f, &err, &e) == -1) {
-		fail(c, HOST_LOCAL, NULL, "protocol error: %s", e.message);
+		host_failed(c, HOST_LOCAL, NULL, "protocol error: %s",
+		    e.message);
 		return;
 	}
 	code = err_code_name(err.code);
@@ -613,10 +615,10 @@ on_error_frame(struct conn *c, struct frame *f)
 	    c->attempt < BUSY_RETRIES && !c->signalled)
 		busy_backoff(c);
 	else if (err.code == ERR_AUTH)
-		fail(c, HOST_SERVER, code, "authentication refused: %s",
+		host_failed(c, HOST_SERVER, code, "authentication refused: %s",
 		    err.message);
 	else
-		fail(c, HOST_SERVER, code, "%s: %s", code, err.message);
+		host_failed(c, HOST_SERVER, code, "%s: %s", code, err.message);
 }
 
 /*
@@ -651,8 +653,8 @@ prepare_out(struct conn *c)
 		return;
 	if (c->exec != NULL) {
 		if (frame_out_json(&c->out, c->exec, NULL, 0) == -1)
-			fail(c, HOST_LOCAL, NULL, "cannot encode the request: "
-			    "%s", strerror(errno));
+			host_failed(c, HOST_LOCAL, NULL, "cannot encode the "
+			    "request: %s", strerror(errno));
 		else
 			c->out_kind = OUT_CONTROL;
 		json_decref(c->exec);
@@ -668,13 +670,14 @@ prepare_out(struct conn *c)
 	} else if (c->in_off < instore_end()) {
 		if (instore_spilled() && c->scratch == NULL &&
 		    (c->scratch = malloc(SCRATCH_LEN)) == NULL) {
-			fail(c, HOST_LOCAL, NULL, "out of memory");
+			host_failed(c, HOST_LOCAL, NULL, "out of memory");
 			return;
 		}
 		n = instore_get(c->in_off, FRAME_DATA_CHUNK, &p, c->scratch,
 		    SCRATCH_LEN);
 		if (n == 0) {
-			fail(c, HOST_LOCAL, NULL, "cannot read the kept input");
+			host_failed(c, HOST_LOCAL, NULL,
+			    "cannot read the kept input");
 			return;
 		}
 		frame_out_data(&c->out, FRAME_STDIN, p, n);
@@ -749,7 +752,7 @@ finish(struct conn *c, int status)
 
 /* Peer-supplied text is printed too: control bytes must not break the line. */
 static void
-fail(struct conn *c, enum host_fail kind, const char *code,
+host_failed(struct conn *c, enum host_fail kind, const char *code,
     const char *fmt, ...)
 {
 	struct host *h = c->h;

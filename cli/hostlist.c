@@ -44,7 +44,7 @@ static int	 push(struct hostlist *, const char *);
 static size_t	 hash(const char *);
 static bool	 set_has(const struct hostlist *, const char *);
 static int	 set_grow(struct hostlist *);
-static int	 fail(char *, size_t, const char *, ...)
+static int	 seterr(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 int
@@ -66,11 +66,11 @@ add_list(struct hostlist *hl, const char *list, size_t len, bool files,
 	while (p < end) {
 		for (q = p; q < end && *q != ','; q++)
 			if (*q == '[' && (q = group_end(q, end)) == NULL)
-				return fail(err, errlen, "unbalanced '[' in "
+				return seterr(err, errlen, "unbalanced '[' in "
 				    "host list '%.*s'", (int)len, list);
 		if (q > p) {
 			if ((size_t)(q - p) >= sizeof(item))
-				return fail(err, errlen, "host list item too "
+				return seterr(err, errlen, "host list item too "
 				    "long");
 			memcpy(item, p, (size_t)(q - p));
 			item[q - p] = '\0';
@@ -83,7 +83,7 @@ add_list(struct hostlist *hl, const char *list, size_t len, bool files,
 		p = q + 1;
 	}
 	if (!any)
-		return fail(err, errlen, "empty host list");
+		return seterr(err, errlen, "empty host list");
 	return 0;
 }
 
@@ -105,13 +105,13 @@ add_file(struct hostlist *hl, const char *path, char *err, size_t errlen)
 	int r = 0;
 
 	if (f == NULL)
-		return fail(err, errlen, "cannot read host file '%s': %s",
+		return seterr(err, errlen, "cannot read host file '%s': %s",
 		    path, strerror(errno));
 	while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
 		char *s = line, *e;
 
 		if (strchr(line, '\n') == NULL && !feof(f)) {
-			r = fail(err, errlen, "%s: line too long", path);
+			r = seterr(err, errlen, "%s: line too long", path);
 			break;
 		}
 		if ((e = strchr(s, '#')) != NULL)
@@ -126,7 +126,7 @@ add_file(struct hostlist *hl, const char *path, char *err, size_t errlen)
 			    errlen);
 	}
 	if (r == 0 && ferror(f))
-		r = fail(err, errlen, "cannot read host file '%s'", path);
+		r = seterr(err, errlen, "cannot read host file '%s'", path);
 	fclose(f);
 	return r;
 }
@@ -139,10 +139,10 @@ add_item(struct hostlist *hl, const char *item, char *err, size_t errlen)
 	size_t count;
 
 	if (count_item(item, item + strlen(item), &count) == -1)
-		return fail(err, errlen, "bad range in host list item '%s'",
+		return seterr(err, errlen, "bad range in host list item '%s'",
 		    item);
 	if (count > HOSTLIST_MAX || hl->n + count > HOSTLIST_MAX)
-		return fail(err, errlen, "more than %d hosts", HOSTLIST_MAX);
+		return seterr(err, errlen, "more than %d hosts", HOSTLIST_MAX);
 	return expand(&x, item, 0);
 }
 
@@ -227,13 +227,13 @@ expand(struct expander *x, const char *rest, size_t len)
 		open = close != NULL ? strchr(close, '[') : NULL;
 	if (open == NULL) {
 		if (len + strlen(rest) >= sizeof(x->buf))
-			return fail(x->err, x->errlen, "host name too long");
+			return seterr(x->err, x->errlen, "host name too long");
 		strcpy(x->buf + len, rest);
 		return push(x->hl, x->buf) == -1 ?
-		    fail(x->err, x->errlen, "out of memory") : 0;
+		    seterr(x->err, x->errlen, "out of memory") : 0;
 	}
 	if (len + (size_t)(open - rest) + RANGE_DIGITS + 1 > sizeof(x->buf))
-		return fail(x->err, x->errlen, "host name too long");
+		return seterr(x->err, x->errlen, "host name too long");
 	memcpy(x->buf + len, rest, (size_t)(open - rest));
 	len += (size_t)(open - rest);
 	for (q = open + 1; next_range(&q, close, &r) == 1; )
@@ -348,7 +348,7 @@ hostlist_free(struct hostlist *hl)
 }
 
 static int
-fail(char *err, size_t errlen, const char *fmt, ...)
+seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 

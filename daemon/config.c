@@ -49,6 +49,8 @@ static int	set_int(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_token_file(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	add_cidr(struct cidr *, size_t *n, const char *key,
+	    const char *w, char *err, size_t errlen);
 static int	add_allow(struct config *cf, const char *w, char *err,
 	    size_t errlen);
 static int	set_allow(struct config *, const char *, const char *,
@@ -347,17 +349,25 @@ set_token_file(struct config *cf, const char *name, const char *value,
 	return 0;
 }
 
+/* One address or network of an allow list named key. */
+static int
+add_cidr(struct cidr *list, size_t *n, const char *key, const char *w,
+    char *err, size_t errlen)
+{
+	if (*n == ALLOW_MAX)
+		return seterr(err, errlen, "more than %d %s entries",
+		    ALLOW_MAX, key);
+	if (auth_parse_cidr(w, &list[*n]) == -1)
+		return seterr(err, errlen, "%s: \"%s\" is not an address "
+		    "or CIDR network", key, w);
+	(*n)++;
+	return 0;
+}
+
 static int
 add_allow(struct config *cf, const char *w, char *err, size_t errlen)
 {
-	if (cf->nallow == ALLOW_MAX)
-		return seterr(err, errlen, "more than %d allow entries",
-		    ALLOW_MAX);
-	if (auth_parse_cidr(w, &cf->allow[cf->nallow]) == -1)
-		return seterr(err, errlen, "allow: \"%s\" is not an address "
-		    "or CIDR network", w);
-	cf->nallow++;
-	return 0;
+	return add_cidr(cf->allow, &cf->nallow, "allow", w, err, errlen);
 }
 
 static int
@@ -371,14 +381,8 @@ set_allow(struct config *cf, const char *name, const char *value,
 static int
 add_status_allow(struct config *cf, const char *w, char *err, size_t errlen)
 {
-	if (cf->nstatus_allow == ALLOW_MAX)
-		return seterr(err, errlen, "more than %d status_allow entries",
-		    ALLOW_MAX);
-	if (auth_parse_cidr(w, &cf->status_allow[cf->nstatus_allow]) == -1)
-		return seterr(err, errlen, "status_allow: \"%s\" is not an "
-		    "address or CIDR network", w);
-	cf->nstatus_allow++;
-	return 0;
+	return add_cidr(cf->status_allow, &cf->nstatus_allow, "status_allow",
+	    w, err, errlen);
 }
 
 /* The first line replaces the default, the next ones add (as allow). */

@@ -113,7 +113,6 @@ static int	 flush_stdin(struct stream *);
 static void	 advance_stdin(struct stream *, size_t);
 static void	 drop_stdin(struct stream *);
 static int	 read_output(struct stream *, int which);
-static void	 note_output(struct stream *, size_t n);
 static void	 child_exited(struct stream *);
 /* Frames out. */
 static void	 queue_frame(struct stream *, json_t *hdr);
@@ -673,20 +672,14 @@ read_output(struct stream *s, int which)
 		close_fd(fd);
 		return 0;
 	}
-	note_output(s, (size_t)n);
+	s->res->bytes_out += (size_t)n;
+	if (n >= HOLD_MIN && n < FRAME_DATA_CHUNK)
+		s->hold_until = now_us() + HOLD_US;
 	frame_out_data(&s->out, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
 	    s->c->buf, (size_t)n);
 	s->out_pending = true;
 	send_pending(s);
 	return 0;
-}
-
-static void
-note_output(struct stream *s, size_t n)
-{
-	s->res->bytes_out += n;
-	if (n >= HOLD_MIN && n < FRAME_DATA_CHUNK)
-		s->hold_until = now_us() + HOLD_US;
 }
 
 static void
