@@ -29,6 +29,9 @@ struct account_cache {
 };
 
 static struct account_cache	acache;
+/* The daemon's, not the worker's: a worker runs as its own account. */
+static uid_t			daemon_uid;
+static gid_t			daemon_gid;
 
 static bool	 cache_fresh(const struct account_cache *, const char *key,
 		    const struct stat *, const struct stat *, long long now);
@@ -42,6 +45,13 @@ static bool	 listed(const struct config *, const char *user);
 static int	 fill(struct account *, const struct passwd *, bool drop);
 static int	 account_groups(struct account *);
 static void	 file_stamp(const char *, struct stat *);
+
+void
+account_init(void)
+{
+	daemon_uid = geteuid();
+	daemon_gid = getegid();
+}
 
 const struct account *
 account_get(const struct config *cf, const char *user, const char **why)
@@ -111,7 +121,7 @@ is_default(const struct config *cf, const char *user)
 
 	if (cf->user[0] != '\0')
 		return strcmp(user, cf->user) == 0;
-	return (pw = getpwuid(geteuid())) != NULL &&
+	return (pw = getpwuid(daemon_uid)) != NULL &&
 	    strcmp(pw->pw_name, user) == 0;
 }
 
@@ -120,13 +130,13 @@ lookup_default(const struct config *cf, struct account *a)
 {
 	struct passwd *pw;
 
-	pw = cf->user[0] != '\0' ? getpwnam(cf->user) : getpwuid(geteuid());
+	pw = cf->user[0] != '\0' ? getpwnam(cf->user) : getpwuid(daemon_uid);
 	if (pw != NULL)
-		return fill(a, pw, cf->user[0] != '\0' && geteuid() == 0);
+		return fill(a, pw, cf->user[0] != '\0' && daemon_uid == 0);
 	if (cf->user[0] != '\0')
 		return -1;
-	a->uid = geteuid();
-	a->gid = getegid();
+	a->uid = daemon_uid;
+	a->gid = daemon_gid;
 	snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
 	strlcpy(a->home, "/", sizeof(a->home));
 	strlcpy(a->shell, "/bin/sh", sizeof(a->shell));
@@ -146,9 +156,9 @@ lookup_requested(const struct config *cf, const char *user,
 		*why = "no such account";
 	else if (pw->pw_uid == 0 && !cf->allow_root)
 		*why = "root needs allow_root = yes";
-	else if (geteuid() != 0 && pw->pw_uid != geteuid())
+	else if (daemon_uid != 0 && pw->pw_uid != daemon_uid)
 		*why = "switching accounts needs rexecd started as root";
-	else if (fill(a, pw, geteuid() == 0) == -1)
+	else if (fill(a, pw, daemon_uid == 0) == -1)
 		*why = "cannot read its groups";
 	return *why == NULL ? 0 : -1;
 }

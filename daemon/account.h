@@ -26,6 +26,8 @@ struct account {
 /* What a client is told, whether the account is missing or not allowed. */
 #define ACCOUNT_REFUSED	"account not available"
 
+/* Once, in the master before any fork: the daemon's own account. */
+void			 account_init(void);
 /*
  * The account for a request asking for user (NULL: the default), or NULL
  * when it may not be used; then why (for the log only) says which rule

@@ -12,6 +12,19 @@
 
 #include "cmdgroup.h"
 
+/* Groups of one session signalled at once; a session has few. */
+#define GROUPS_MAX	64
+
+struct scan {
+	pid_t	session;	/* match on the session, or */
+	pid_t	pgrp;		/* on the group (0: any of the session's) */
+	int	live;
+	pid_t	groups[GROUPS_MAX];
+	int	ngroups;
+};
+
+static int	scan_proc(struct scan *);
+static void	add_group(struct scan *, pid_t);
 static int	group_of(int procfd, const char *pid, pid_t *pgrp, pid_t *sid);
 
 int
@@ -20,7 +33,7 @@ cmd_leader_exited(pid_t leader, int *status)
 	siginfo_t si = { 0 };
 
 	while (waitid(P_PID, (id_t)leader, &si, WEXITED | WNOHANG |
-	    WNOWAIT) == -1)
+	    WNOWAIT | __WALL) == -1)
 		if (errno != EINTR)
 			return -1;
 	if (si.si_pid == 0)
@@ -36,35 +49,85 @@ cmd_leader_exited(pid_t leader, int *status)
 void
 cmd_leader_reap(pid_t leader)
 {
-	while (waitpid(leader, NULL, WNOHANG) == -1 && errno == EINTR)
+	while (waitpid(leader, NULL, WNOHANG | __WALL) == -1 && errno == EINTR)
+		;
+}
+
+void
+cmd_leader_reap_wait(pid_t leader)
+{
+	while (waitpid(leader, NULL, __WALL) == -1 && errno == EINTR)
 		;
 }
 
 /*
- * By /proc, as the kernel knows them: kill(-pgid) would also "reach" the
- * zombie leader and say the group is alive for as long as it is unreaped.
+ * Groups are signalled whole (kill of -pgrp), never process by process
+ * from what /proc said a moment ago: a pid may be reused meanwhile, a
+ * group id not while the group has a member.  Liveness comes from /proc:
+ * kill(-pgrp, 0) would count the zombie leader as alive.
  */
 int
 cmd_signal(pid_t leader, bool session, int sig)
 {
+	struct scan s = { .session = session ? leader : 0,
+	    .pgrp = session ? 0 : leader };
+
+	if (!session) {
+		if (sig != 0)
+			(void)kill(-leader, sig);
+		return scan_proc(&s);
+	}
+	if (scan_proc(&s) == -1)
+		return -1;
+	for (int i = 0; sig != 0 && i < s.ngroups; i++)
+		(void)kill(-s.groups[i], sig);
+	return s.live;
+}
+
+int
+cmd_signal_group_in(pid_t leader, pid_t pgrp, int sig)
+{
+	struct scan s = { .session = leader, .pgrp = pgrp };
+
+	if (scan_proc(&s) == -1)
+		return -1;
+	if (s.live > 0 && sig != 0)
+		(void)kill(-pgrp, sig);
+	return s.live;
+}
+
+static int
+scan_proc(struct scan *s)
+{
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	pid_t pgrp, sid;
-	int n = 0;
 
 	if (d == NULL)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
-		    group_of(dirfd(d), e->d_name, &pgrp, &sid) == -1 ||
-		    (session ? sid : pgrp) != leader)
+		    group_of(dirfd(d), e->d_name, &pgrp, &sid) == -1)
 			continue;
-		n++;
-		if (sig != 0)
-			(void)kill((pid_t)atoi(e->d_name), sig);
+		if (s->session != 0 && sid != s->session)
+			continue;
+		if (s->pgrp != 0 && pgrp != s->pgrp)
+			continue;
+		s->live++;
+		add_group(s, pgrp);
 	}
 	closedir(d);
-	return n;
+	return s->live;
+}
+
+static void
+add_group(struct scan *s, pid_t pgrp)
+{
+	for (int i = 0; i < s->ngroups; i++)
+		if (s->groups[i] == pgrp)
+			return;
+	if (s->ngroups < GROUPS_MAX)
+		s->groups[s->ngroups++] = pgrp;
 }
 
 /* The group and session fields of /proc/PID/stat, after the command name

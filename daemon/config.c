@@ -61,6 +61,8 @@ static int	set_status_allow(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_user(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	resolve_worker(struct config *, uid_t user_uid, char *err,
+	    size_t errlen);
 static int	set_users(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	parse_bool(const char *name, const char *v, bool *out,
@@ -98,6 +100,7 @@ static const struct key {
 	{ "allow",		set_allow },
 	{ "status_allow",	set_status_allow },
 	{ "user",		set_user },
+	{ "worker_user",	set_user },
 	{ "users",		set_users },
 	{ "allow_root",		set_allow_root },
 	{ "allow_pty",		set_allow_pty },
@@ -227,12 +230,15 @@ apply_opts(struct config *cf, const struct config_opts *o)
 		strlcpy(cf->token_file, o->token_file, sizeof(cf->token_file));
 	if (o->debug)
 		cf->log_level = LOG_LEVEL_DEBUG;
+	if (o->default_user != NULL && cf->user[0] == '\0')
+		strlcpy(cf->user, o->default_user, sizeof(cf->user));
 }
 
 static int
 validate(struct config *cf, char *err, size_t errlen)
 {
 	struct passwd *pw;
+	uid_t user_uid = geteuid();
 
 	if (cf->max_workers < cf->workers)
 		cf->max_workers = cf->workers;
@@ -249,7 +255,45 @@ validate(struct config *cf, char *err, size_t errlen)
 		if (geteuid() != 0 && pw->pw_uid != geteuid())
 			return seterr(err, errlen, "user \"%s\" needs rexecd "
 			    "to be started as root", cf->user);
+		user_uid = pw->pw_uid;
 	}
+	return resolve_worker(cf, user_uid, err, errlen);
+}
+
+/*
+ * The workers' account, when rexecd starts as root: one of their own,
+ * neither root nor the commands' default account (a command could then
+ * signal the workers).
+ */
+static int
+resolve_worker(struct config *cf, uid_t user_uid, char *err, size_t errlen)
+{
+	bool dflt = cf->worker_user[0] == '\0';
+	struct passwd *pw;
+
+	cf->worker_drop = geteuid() == 0;
+	if (!cf->worker_drop)
+		return 0;
+	if (dflt)
+		strlcpy(cf->worker_user, WORKER_USER, sizeof(cf->worker_user));
+	if ((pw = getpwnam(cf->worker_user)) == NULL && dflt) {
+		cf->worker_fallback = true;
+		strlcpy(cf->worker_user, WORKER_USER_FALLBACK,
+		    sizeof(cf->worker_user));
+		pw = getpwnam(cf->worker_user);
+	}
+	if (pw == NULL)
+		return seterr(err, errlen, "worker_user: no such user \"%s\"",
+		    cf->worker_user);
+	if (pw->pw_uid == 0)
+		return seterr(err, errlen, "worker_user \"%s\" is root: the "
+		    "workers must run unprivileged", cf->worker_user);
+	if (pw->pw_uid == user_uid)
+		return seterr(err, errlen, "worker_user \"%s\" is the "
+		    "commands' account (user): give the workers their own",
+		    cf->worker_user);
+	cf->worker_uid = pw->pw_uid;
+	cf->worker_gid = pw->pw_gid;
 	return 0;
 }
 
@@ -401,9 +445,11 @@ static int
 set_user(struct config *cf, const char *name, const char *value,
     char *err, size_t errlen)
 {
-	(void)name;
-	if (strlcpy(cf->user, value, sizeof(cf->user)) >= sizeof(cf->user))
-		return seterr(err, errlen, "user: name too long");
+	char *dst = strcmp(name, "worker_user") == 0 ? cf->worker_user :
+	    cf->user;
+
+	if (strlcpy(dst, value, USER_MAX) >= USER_MAX)
+		return seterr(err, errlen, "%s: name too long", name);
 	return 0;
 }
 

@@ -21,6 +21,10 @@
 #define USER_MAX		64
 #define USERS_MAX		64
 #define WORKERS_LIMIT		1024
+/* The workers' own account, as sshd's privilege separation user; the
+ * packages create it.  Where it is missing, nobody (with a warning). */
+#define WORKER_USER		"rexecd"
+#define WORKER_USER_FALLBACK	"nobody"
 
 enum config_rlimit {
 	RL_NOFILE,
@@ -57,6 +61,11 @@ struct config {
 	size_t		nstatus_allow;
 	bool		status_allow_set;	/* the file replaced the default */
 	char		user[USER_MAX];
+	char		worker_user[USER_MAX];
+	bool		worker_drop;	/* started as root: workers switch */
+	bool		worker_fallback;	/* WORKER_USER was missing */
+	uid_t		worker_uid;
+	gid_t		worker_gid;
 	char		users[USERS_MAX][USER_MAX];	/* may be asked for */
 	size_t		nusers;
 	bool		users_any;			/* users = * */
@@ -77,6 +86,7 @@ struct config_opts {
 	int		 port;		/* -1: not given */
 	int		 workers;	/* -1: not given */
 	const char	*token_file;
+	const char	*default_user;	/* user, when the file names none */
 	bool		 debug;
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "authlog.h"
 #include "config.h"
 #include "listen.h"
@@ -22,6 +23,7 @@ static const struct option longopts[] = {
 	{ "port",	required_argument,	NULL, 'p' },
 	{ "workers",	required_argument,	NULL, 'w' },
 	{ "token-file",	required_argument,	NULL, 'T' },
+	{ "default-user", required_argument,	NULL, 'u' },
 	{ "check",	no_argument,		NULL, 't' },
 	{ "debug",	no_argument,		NULL, 'd' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -53,6 +55,7 @@ main(int argc, char *argv[])
 	if (check)
 		exit(0);
 	log_init(cf.log_level, "master");
+	account_init();
 	authlog_init();
 	master_block_signals();
 	listen_open(&cf, &l);
@@ -67,7 +70,7 @@ parse_args(int argc, char *argv[], struct config_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->port = o->workers = -1;
-	while ((ch = getopt_long(argc, argv, "df:hl:p:tT:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "df:hl:p:tT:u:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd': o->debug = true; break;
@@ -84,6 +87,7 @@ parse_args(int argc, char *argv[], struct config_opts *o)
 			o->workers = number("-w", optarg, 1, WORKERS_LIMIT);
 			break;
 		case 'T': o->token_file = optarg; break;
+		case 'u': o->default_user = optarg; break;
 		case 't': check = true; break;
 		case 'h': usage(stdout, 0);
 		case 'V':
@@ -115,13 +119,15 @@ usage(FILE *f, int status)
 {
 	fprintf(f,
 	    "usage: rexecd [-dhtV] [-f file] [-l address] [-p port] "
-	    "[-T token-file] [-w workers]\n"
+	    "[-T token-file] [-u user] [-w workers]\n"
 	    "  -f, --config FILE      configuration file (default %s)\n"
 	    "  -l, --listen ADDR      address to listen on, repeatable "
 	    "(default 127.0.0.1, ::1)\n"
 	    "  -p, --port PORT        port (default 5120; 0: ephemeral)\n"
 	    "  -w, --workers N        workers started at once (default 4)\n"
 	    "  -T, --token-file FILE  clients must present this token\n"
+	    "  -u, --default-user USER  commands' account when the "
+	    "configuration names none\n"
 	    "  -t, --check            check the configuration and exit\n"
 	    "  -d, --debug            log at debug level\n"
 	    "  -h, --help             this help\n"

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "master.h"
 #include "pool.h"
+#include "spawner.h"
 
 /*
  * The master wakes for signals (a worker exited, or took the last idle
@@ -68,6 +69,7 @@ master_run(struct config *cf, const struct config_opts *opts,
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER");
 	setproctitle("master");
+	spawner_init(cf);
 	pool_init(&m.pool, cf, l, m.sigfd);
 	pool_tally(&m.pool, &t);
 	pool_maintain(&m.pool, &t);
@@ -75,6 +77,10 @@ master_run(struct config *cf, const struct config_opts *opts,
 	if (geteuid() == 0 && cf->user[0] == '\0' && !cf->allow_root)
 		log_warnx("commands run as root: set user = NAME, or "
 		    "allow_root = yes to silence this");
+	if (cf->worker_fallback)
+		log_warnx("no account %s for the workers: they run as %s, "
+		    "which no command may use (create it: systemd-sysusers)",
+		    WORKER_USER, cf->worker_user);
 	log_info("started, %d workers, pid %d", cf->workers, (int)getpid());
 	loop(&m);
 	sd_notify(0, "STATUS=stopped");
@@ -113,13 +119,17 @@ master_sigset(sigset_t *mask)
 static void
 loop(struct master *m)
 {
-	struct pollfd p = { .fd = m->sigfd, .events = POLLIN };
+	struct pollfd p[2] = {
+		{ .fd = m->sigfd, .events = POLLIN },
+		{ .fd = spawner_fd(), .events = POLLIN },
+	};
 	struct tally t;
 
 	for (;;) {
-		if (poll(&p, 1, next_wake(m)) == -1 && errno != EINTR)
+		if (poll(p, 2, next_wake(m)) == -1 && errno != EINTR)
 			fatal("poll");
 		read_signals(m);
+		spawner_run();
 		pool_reap(&m->pool);
 		pool_tally(&m->pool, &t);
 		if (m->phase == RUNNING)
@@ -138,6 +148,7 @@ next_wake(const struct master *m)
 {
 	long long now = now_ms(), t = now + STATUS_MS;
 
+	deadline_merge(&t, spawner_next_at());
 	if (m->phase == RUNNING)
 		deadline_merge(&t, pool_next_at(&m->pool));
 	else if (m->phase != KILLED)

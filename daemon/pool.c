@@ -6,6 +6,8 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "log.h"
 #include "policy.h"
 #include "pool.h"
+#include "spawner.h"
 #include "worker.h"
 
 #define EARLY_DEATH_MS		1000
@@ -29,6 +32,7 @@ static int	spawn_worker(struct pool *);
 static void	retire_one(struct pool *);
 static void	backoff(struct pool *);
 static struct slot *find(struct pool *, pid_t);
+static void	reap_orphans(struct pool *);
 static void	worker_gone(struct pool *, struct slot *, int status);
 
 void
@@ -97,19 +101,33 @@ spawn_worker(struct pool *p)
 {
 	struct slot *s = slot_start(p->sb, p->generation);
 	pid_t master = getpid(), pid;
+	int link, wend;
 
 	if (s == NULL)
 		return -1;
+	if ((link = spawner_link_open(&wend)) == -1) {
+		log_warn("socketpair");
+		slot_dead(s);
+		backoff(p);
+		return -1;
+	}
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
+		close(wend);
+		spawner_link_drop(link);
 		slot_dead(s);
 		backoff(p);
 		return -1;
 	}
 	if (pid == 0) {
+		/* Other workers' links and the commands' pidfds: a worker
+		 * holding them could speak for another. */
 		close(p->close_in_child);
-		worker_main(p->cf, p->sb, s, p->l, master);
+		spawner_close_inherited();
+		worker_main(p->cf, p->sb, s, p->l, master, wend);
 	}
+	close(wend);
+	spawner_link_bind(link, pid);
 	slot_pid(s, pid);
 	log_debug("started worker %d", pid);
 	return 0;
@@ -155,22 +173,55 @@ pool_next_at(const struct pool *p)
 	return 0;
 }
 
+/*
+ * Children are reaped by pid, never with waitpid(-1): the commands'
+ * leaders are our children too, and the spawner keeps each unreaped
+ * until its worker is done with it (cmdgroup.h).
+ */
 void
 pool_reap(struct pool *p)
 {
-	struct slot *s;
+	struct slot *s = NULL;
 	int status;
-	pid_t pid;
+	pid_t r;
 
-	for (;;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid == -1 && errno == EINTR)
+	while ((s = scoreboard_next(p->sb, s)) != NULL) {
+		if (s->pid <= 0)
 			continue;
-		if (pid <= 0)
-			return;
-		/* Others are commands orphaned to us, the subreaper. */
-		if ((s = find(p, pid)) != NULL)
+		while ((r = waitpid(s->pid, &status, WNOHANG)) == -1 &&
+		    errno == EINTR)
+			;
+		if (r == s->pid)
 			worker_gone(p, s, status);
+	}
+	reap_orphans(p);
+}
+
+/* Commands' orphans come to us, the subreaper: those that exited. */
+static void
+reap_orphans(struct pool *p)
+{
+	char path[64], buf[8192], *q, *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (q = buf; *q != '\0'; q = end) {
+		long pid = strtol(q, &end, 10);
+
+		if (end == q)
+			break;
+		if (pid > 0 && find(p, (pid_t)pid) == NULL &&
+		    !spawner_owns((pid_t)pid))
+			(void)waitpid((pid_t)pid, NULL, WNOHANG | __WALL);
 	}
 }
 
@@ -206,9 +257,6 @@ worker_gone(struct pool *p, struct slot *s, int status)
 		log_debug("worker %d exited (%s)", s->pid, how);
 	if (!abnormal || now_ms() - s->started_ms >= EARLY_DEATH_MS)
 		p->backoff_ms = 0;
-	/* The worker cannot end its command any more: we do. */
-	if (s->cmd_pgid > 0 && abnormal)
-		kill(-s->cmd_pgid, SIGKILL);
 	slot_dead(s);
 }
 
@@ -229,10 +277,8 @@ pool_kill_all(struct pool *p)
 
 	p->killing = true;
 	while ((s = scoreboard_next(p->sb, s)) != NULL) {
-		if (s->pid <= 0)
-			continue;
-		if (s->cmd_pgid > 0)
-			kill(-s->cmd_pgid, SIGKILL);
-		kill(s->pid, SIGKILL);
+		if (s->pid > 0)
+			kill(s->pid, SIGKILL);
 	}
+	spawner_kill_all();
 }

@@ -28,7 +28,7 @@
 #include "policy.h"
 #include "session.h"
 #include "signames.h"
-#include "spawn.h"
+#include "spawnreq.h"
 #include "status.h"
 #include "statusmsg.h"
 #include "stream.h"
@@ -134,7 +134,7 @@ admitted(struct session *s, const struct sockaddr *peer)
 	    now_ms() - STARTUP_SLOW_MS, &t);
 	/* Several may tell it at once: that is harmless. */
 	if (policy_last_idle_taken(&t))
-		(void)kill(c->master, SIGUSR2);
+		spawnreq_grow(c->link);
 	if (policy_too_many_startups(c->cf, &t)) {
 		refuse(s, ERR_BUSY, "too many unauthenticated connections");
 		return false;
@@ -233,7 +233,7 @@ serve_status(struct session *s, const struct frame *f)
 	if (status_allowed(s, &r)) {
 		hdr = json_pack("{s:s}", "type", "status");
 		if (hdr == NULL ||
-		    (doc = status_dump(s->c->sb, s->c->master, &len)) == NULL)
+		    (doc = status_dump(s->c->sb, getppid(), &len)) == NULL)
 			report_error(s, ERR_INTERNAL, "out of memory");
 		else {
 			send_frame(s, hdr, doc, len);
@@ -374,7 +374,8 @@ run(struct session *s)
 {
 	const struct session_ctx *c = s->c;
 	struct stream_ctx sc = {
-		.sock = s->sock, .dec = &s->dec, .sig = c->sig, .buf = c->buf,
+		.sock = s->sock, .link = c->link, .dec = &s->dec,
+		.sig = c->sig, .buf = c->buf,
 		.max_timeout = c->cf->max_timeout,
 		.kill_grace = c->cf->kill_grace,
 	};
@@ -389,7 +390,7 @@ run(struct session *s)
 	if (s->req.pty.on && setsockopt(s->sock, IPPROTO_TCP, TCP_NODELAY,
 	    &(int){ 1 }, sizeof(int)) == -1)
 		log_warn("%s: TCP_NODELAY", s->peer);
-	if (spawn_command(c->cf, &s->req, &ch, &e) == -1) {
+	if (spawnreq_start(c->link, &s->req, &ch, &e) == -1) {
 		report_error(s, e.code, e.message);
 		return;
 	}

@@ -16,7 +16,7 @@ struct session_ctx {
 	struct scoreboard	*sb;		/* the others, for admission */
 	struct slot		*slot;		/* ours */
 	struct listeners	*l;		/* whose backlog may wait */
-	pid_t			 master;	/* told: we took the last idle */
+	int			 link;		/* to the spawner (master) */
 	struct wsignal		*sig;
 	unsigned char		*buf;		/* FRAME_DATA_CHUNK bytes */
 };

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "cmdgroup.h"
 #include "fdio.h"
 #include "log.h"
 #include "pty.h"
@@ -93,7 +94,7 @@ static const int rlimit_res[RL_COUNT] = {
 	[RL_CPU] = RLIMIT_CPU,
 };
 
-/* Signals whose disposition is not the default in a worker (ignored, as
+/* Signals whose disposition is not the default in the master (ignored, as
  * SIGPIPE): the child resets only these, not all 64. */
 static int	reset_sig[NSIG];
 static int	nreset_sig = -1;
@@ -340,30 +341,26 @@ spawn_with(struct plan *pl, struct pipes *p, struct child *ch,
 	close_child_ends(p);
 	if (exec_status(p->status[0], &st) == -1) {
 		describe(pl->req, pl->a, &st, e);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		cmd_leader_reap_wait(pid);
 		return -1;
 	}
 	close_pipe(p->status);
 	if (parent_ends(p, ch) == -1) {
 		proto_error_set(e, ERR_INTERNAL, "dup: %s", strerror(errno));
 		(void)kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		cmd_leader_reap_wait(pid);
 		return -1;
 	}
 	ch->pid = pid;
-	/* -1 is fine: the worker's SIGCHLD covers it (e.g. valgrind). */
-	ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;
 }
 
 /*
- * vfork-style: the child borrows the worker's memory instead of copying
- * its page tables (and the worker then takes no copy-on-write faults),
- * and the worker sleeps until the child has exec'd or died.  Every
+ * vfork-style: the child borrows the master's memory instead of copying
+ * its page tables (and the master then takes no copy-on-write faults),
+ * and the master sleeps until the child has exec'd or died.  Every
  * signal is blocked meanwhile, so no handler ever runs in the child on
- * the worker's memory; the child unblocks them once reset.
+ * the master's memory; the child unblocks them once reset.
  */
 static pid_t
 start_child(struct plan *pl)
@@ -389,7 +386,7 @@ start_child(struct plan *pl)
 	return pid;
 }
 
-/* The child's stack, made once per worker. */
+/* The child's stack, made once. */
 static void *
 child_stack(void)
 {
@@ -513,9 +510,9 @@ child_fail(int fd, enum stage stage, int err)
 	struct spawn_status st = { stage, err };
 
 	if (write(fd, &st, sizeof(st)) == -1) {
-		/* The worker then sees EOF: it cannot be helped. */
+		/* The master then sees EOF: it cannot be helped. */
 	}
-	/* _exit: the worker's atexit handlers and stdio are not ours. */
+	/* _exit: the master's atexit handlers and stdio are not ours. */
 	_exit(127);
 }
 
@@ -595,7 +592,7 @@ child_exec_file(const struct plan *pl, const char *path)
 	}
 }
 
-/* execvp's search, in the command's PATH rather than the worker's. */
+/* execvp's search, in the command's PATH rather than the master's. */
 static void
 child_exec_search(const struct plan *pl)
 {

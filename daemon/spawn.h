@@ -1,4 +1,5 @@
-/* Starting a command: fork, pipes, privileges, environment, exec. */
+/* Starting a command (in the spawner, the master): fork, pipes,
+ * privileges, environment, exec. */
 #ifndef REXECD_SPAWN_H
 #define REXECD_SPAWN_H
 
@@ -12,7 +13,6 @@
 
 struct child {
 	pid_t	pid;		/* also the process group */
-	int	pidfd;
 	int	in_fd;		/* write end of stdin, -1 for /dev/null */
 	int	out_fd;		/* read ends, non-blocking */
 	int	err_fd;	/* -1 on a pty: its output is out_fd's */

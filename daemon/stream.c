@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "cmdgroup.h"
 #include "encode.h"
 #include "frameio.h"
 #include "log.h"
 #include "pty.h"
 #include "signames.h"
+#include "spawnreq.h"
 #include "stream.h"
 
 /* After SIGKILL, how long to wait for the group to vanish before giving up. */
@@ -25,8 +25,6 @@
 /* After a timeout, how long a client that does not read is waited for
  * beyond kill_grace before its output is dropped and the worker freed. */
 #define UNREAD_AFTER_TIMEOUT_MS	10000
-/* How often to look whether a signalled group is gone. */
-#define GROUP_POLL_MS	20
 /*
  * Output coalescing.  A command writing fast (head, cat: 4-8 KiB per
  * write(2)) wakes the worker at every write, and each wake-up costs a
@@ -59,6 +57,7 @@ struct stream {
 	bool			 aborted;	/* no exit frame will be sent */
 	bool			 exited;
 	bool			 group_gone;	/* ended, and no process left */
+	bool			 watching;	/* the spawner tells when it is */
 	int			 status;
 	int			 turn;		/* fairness: stdout or stderr */
 	long long		 hold_until;	/* µs: leave the pipes till then */
@@ -113,7 +112,7 @@ static int	 flush_stdin(struct stream *);
 static void	 advance_stdin(struct stream *, size_t);
 static void	 drop_stdin(struct stream *);
 static int	 read_output(struct stream *, int which);
-static void	 child_exited(struct stream *);
+static void	 spawner_news(struct stream *);
 /* Frames out. */
 static void	 queue_frame(struct stream *, json_t *hdr);
 static void	 send_pending(struct stream *);
@@ -122,7 +121,6 @@ static void	 release_out(struct stream *);
 static void	 protocol_error(struct stream *, const struct proto_error *);
 static void	 abort_stream(struct stream *, const char *why);
 static void	 end_group(struct stream *, int sig);
-static bool	 group_alive(const struct stream *);
 static void	 close_fd(int *);
 
 void
@@ -137,8 +135,6 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 	s.stdin_closed = !req->stdin_open;
 	queue_frame(&s, msg_started(ch->pid, req->pty.on));
 	process_frames(&s);	/* frames that came along with exec */
-	if (ch->pidfd == -1)
-		child_exited(&s);	/* its SIGCHLD may be gone already */
 	loop(&s);
 	if (!s.exit_queued)
 		fill_status(&s);
@@ -146,9 +142,7 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 	if (s.have_deferred)
 		frame_clear(&s.deferred);
 	close_outputs(&s);
-	close_fd(&ch->pidfd);
-	if (s.exited)
-		cmd_leader_reap(ch->pid);
+	spawnreq_release(c->link, ch->pid);
 }
 
 static long long
@@ -249,8 +243,10 @@ waiting_for_group(struct stream *s, long long now)
 	bool waiting = !s->exited;
 
 	if (!waiting && (s->aborted || s->ending) && !s->group_gone) {
-		s->group_gone = !group_alive(s);
-		waiting = !s->group_gone;
+		if (!s->watching)
+			spawnreq_watch(s->c->link, s->ch->pid);
+		s->watching = true;
+		waiting = true;
 	}
 	if (!waiting)
 		return false;
@@ -325,9 +321,7 @@ set_pollfds(const struct stream *s, struct pollfd *p)
 	if (s->in_pending)
 		p[P_IN] = (struct pollfd){ .fd = s->ch->in_fd,
 		    .events = POLLOUT };
-	if (!s->exited)
-		p[P_CHILD] = (struct pollfd){ .fd = s->ch->pidfd,
-		    .events = POLLIN };
+	p[P_CHILD] = (struct pollfd){ .fd = s->c->link, .events = POLLIN };
 	p[P_SIG] = (struct pollfd){ .fd = s->c->sig->fd, .events = POLLIN };
 }
 
@@ -357,9 +351,6 @@ poll_timeout(const struct stream *s, long long now)
 	deadline_merge(&t, s->give_up);
 	if (s->out_pending)
 		deadline_merge(&t, s->abandon_at);
-	/* A group being ended is watched until it is gone. */
-	if (s->ending && s->exited && !s->group_gone)
-		deadline_merge(&t, now + GROUP_POLL_MS);
 	return deadline_timeout(t, now);
 }
 
@@ -378,8 +369,8 @@ handle_events(struct stream *s, const struct pollfd *p)
 
 	if (sig & WSIG_KILL_NOW)
 		shutdown_now(s);
-	if ((p[P_CHILD].revents || (sig & WSIG_CHILD)) && !s->exited)
-		child_exited(s);
+	if (p[P_CHILD].revents)
+		spawner_news(s);
 	if (p[P_SOCK].revents)
 		handle_socket(s, p[P_SOCK].revents);
 	if (p[P_IN].revents && s->in_pending && flush_stdin(s) == 0)
@@ -534,11 +525,8 @@ on_signal(struct stream *s, struct frame *f)
 	pgrp = s->ch->pty && s->ch->out_fd != -1 ?
 	    pty_foreground(s->ch->out_fd, s->ch->pid) : s->ch->pid;
 	log_debug("signal %s to group %d", signame_from_number(signo), pgrp);
-	if (kill(-pgrp, signo) == -1 && errno != ESRCH)
-		log_warn("kill group %d", pgrp);
-	if (pgrp != s->ch->pid && kill(-s->ch->pid, signo) == -1 &&
-	    errno != ESRCH)
-		log_warn("kill group %d", s->ch->pid);
+	spawnreq_signal(s->c->link, s->ch->pid, signo, SIG_GROUP |
+	    (pgrp != s->ch->pid ? SIG_FOREGROUND : 0), pgrp);
 }
 
 /* On a pty, stdin is never closed: the end-of-file character is typed,
@@ -601,8 +589,8 @@ hang_up(struct stream *s)
 {
 	drop_stdin(s);
 	close_fd(&s->ch->out_fd);
-	if (cmd_signal(s->ch->pid, true, SIGHUP) > 0)
-		(void)cmd_signal(s->ch->pid, true, SIGCONT);
+	spawnreq_signal(s->c->link, s->ch->pid, SIGHUP, SIG_SESSION |
+	    SIG_CONT_AFTER, 0);
 }
 
 /* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
@@ -682,20 +670,28 @@ read_output(struct stream *s, int which)
 	return 0;
 }
 
+/* The leader's exit, or the end of a group being waited for. */
 static void
-child_exited(struct stream *s)
+spawner_news(struct stream *s)
 {
-	pid_t r;
+	int r, status;
 
-	r = cmd_leader_exited(s->ch->pid, &s->status);
-	if (r == 0)
-		return;
-	if (r == -1) {
-		log_warn("waitpid %d", s->ch->pid);
-		s->status = 0;
+	while ((r = spawnreq_news(s->c->link, s->ch->pid, &status)) !=
+	    SPAWN_NEWS_NONE) {
+		if (r == SPAWN_NEWS_EXITED) {
+			s->exited = true;
+			s->status = status;
+		} else if (r == SPAWN_NEWS_GONE)
+			s->group_gone = true;
+		else {
+			/* The master is gone, and its commands with it. */
+			log_warnx("the spawner is gone");
+			s->exited = s->group_gone = true;
+			s->status = SIGKILL;
+			abort_stream(s, "the daemon is stopping");
+			return;
+		}
 	}
-	s->exited = true;
-	close_fd(&s->ch->pidfd);
 }
 
 /* A control frame (started, exit, error): nothing else is pending then. */
@@ -776,23 +772,15 @@ abort_stream(struct stream *s, const char *why)
 static void
 end_group(struct stream *s, int sig)
 {
-	if (kill(-s->ch->pid, sig) == -1 && errno != ESRCH)
-		log_warn("kill group %d", s->ch->pid);
 	/* Jobs of a shell on a pty have groups of their own. */
-	if (s->ch->pty)
-		(void)cmd_signal(s->ch->pid, true, sig);
+	spawnreq_signal(s->c->link, s->ch->pid, sig, SIG_GROUP |
+	    (s->ch->pty ? SIG_SESSION : 0), 0);
 	if (sig == SIGKILL) {
 		s->kill_at = 0;
 		s->give_up = now_ms() + KILL_WAIT_MS;
 	} else if (!s->ending)
 		s->kill_at = now_ms() + (long long)s->c->kill_grace * 1000;
 	s->ending = true;
-}
-
-static bool
-group_alive(const struct stream *s)
-{
-	return cmd_signal(s->ch->pid, s->ch->pty, 0) != 0;
 }
 
 static void

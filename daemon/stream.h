@@ -17,6 +17,7 @@
 /* What the stream needs from its worker, and nothing else. */
 struct stream_ctx {
 	int		 sock;
+	int		 link;		/* to the spawner */
 	struct decoder	*dec;		/* may hold frames sent with exec */
 	struct wsignal	*sig;		/* polled all along */
 	unsigned char	*buf;		/* FRAME_DATA_CHUNK bytes */

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "log.h"
+#include "privsep.h"
 #include "session.h"
 #include "worker.h"
 #include "wsignal.h"
@@ -33,19 +34,20 @@ static void	accept_one(struct worker *, int lfd);
 
 void
 worker_main(const struct config *cf, struct scoreboard *sb,
-    struct slot *slot, struct listeners *l, pid_t master)
+    struct slot *slot, struct listeners *l, pid_t master, int link)
 {
 	struct worker w = { .cf = cf, .slot = slot, .l = l, .epfd = -1 };
 	unsigned char *buf;
 
 	log_settag("worker");
 	slot_pid(slot, getpid());
+	privsep_worker(cf);
 	wsignal_open(&w.sig, l, master);
 	setup_epoll(&w);
 	if ((buf = malloc(FRAME_DATA_CHUNK)) == NULL)
 		fatal("malloc");
 	w.sc = (struct session_ctx){ .cf = cf, .sb = sb, .slot = slot,
-	    .l = l, .master = master, .sig = &w.sig, .buf = buf };
+	    .l = l, .link = link, .sig = &w.sig, .buf = buf };
 	serve(&w);
 	log_debug("exiting after %lu requests", slot->requests);
 	slot_exiting(slot);

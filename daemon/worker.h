@@ -9,8 +9,9 @@
 #include "scoreboard.h"
 
 /* Never returns. */
+/* link: the worker's end of its socketpair to the spawner. */
 void	worker_main(const struct config *, struct scoreboard *, struct slot *,
-	    struct listeners *, pid_t master)
+	    struct listeners *, pid_t master, int link)
 	    __attribute__((noreturn));
 
 #endif

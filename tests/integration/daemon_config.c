@@ -221,17 +221,19 @@ Test(daemon_config, port_0_on_two_addresses_prints_each)
 Test(daemon_config, drops_privileges_and_sets_rlimits)
 {
 	struct rexecd_proc d;
-	struct passwd *pw = getpwnam("nobody");
+	/* Not nobody: where the workers' own account is missing, they
+	 * are nobody, which runs no command. */
+	struct passwd *pw = getpwnam("daemon");
 	struct dt_result r;
 	char want[64];
 
 	if (geteuid() != 0 || pw == NULL)
-		cr_skip_test("needs root and a nobody account");
-	rexecd_start(&d, "user = nobody\nrlimit_nofile = 64\n", NULL);
+		cr_skip_test("needs root and a daemon account");
+	rexecd_start(&d, "user = daemon\nrlimit_nofile = 64\n", NULL);
 	dt_run(&d, "{\"cmd\": \"id -u; id -g; ulimit -n; echo $USER\", "
 	    "\"cwd\": \"/\"}", NULL, 0, &r);
 	cr_assert(r.got_exit && r.st.code == 0, "%s", r.errout);
-	snprintf(want, sizeof(want), "%u\n%u\n64\nnobody\n",
+	snprintf(want, sizeof(want), "%u\n%u\n64\ndaemon\n",
 	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 	cr_assert_str_eq(r.out, want);
 	dt_result_free(&r);

@@ -276,6 +276,19 @@ dt_marker(char *buf, size_t len)
 	    (int)(getpid() % 100000), (long)((ts.tv_nsec / 1000) % 10000));
 }
 
+char *
+dt_master_fds(pid_t master)
+{
+	pid_t w[1024];
+	int links = dt_workers(master, NULL, w, 1024);
+	char *t = proc_fd_table(master), *p;
+	const char link[] = "fd -> socket\n";
+
+	for (int i = 0; i < links && (p = strstr(t, link)) != NULL; i++)
+		memmove(p, p + strlen(link), strlen(p + strlen(link)) + 1);
+	return t;
+}
+
 int
 dt_workers(pid_t master, const char *state, pid_t *pids, int max)
 {

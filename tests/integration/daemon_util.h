@@ -59,6 +59,9 @@ void	dt_result_free(struct dt_result *);
 /* A marker unique to this test process: a sleep duration, "9xx.yyyy". */
 void	dt_marker(char *buf, size_t len);
 
+/* The master's descriptors (proc_fd_table) less one socket per worker,
+ * its link to it: what stays the same however large the pool. */
+char	*dt_master_fds(pid_t master);
 /* Pids of the daemon's workers, in the given title state ("idle", or
  * NULL for any); returns the count (up to max). */
 int	dt_workers(pid_t master, const char *state, pid_t *pids, int max);

@@ -99,12 +99,11 @@ count(const char *text, const char *needle)
 }
 
 /* The command, where the daemon's master pid picks a file of dir:
- * "cat DIR/NAME.MASTERPID" (one worker per connection, forked by it). */
+ * "cat DIR/NAME.MASTERPID" (the master, the spawner, is its parent). */
 static void
 per_daemon_cmd(char *buf, size_t len, const char *name)
 {
-	test_path(buf, len, "m=$(ps -o ppid= -p $PPID | tr -d ' '); "
-	    "cat %s/%s.$m", dir, name);
+	test_path(buf, len, "cat %s/%s.$PPID", dir, name);
 }
 
 static void
@@ -592,7 +591,7 @@ Test(fleet, chatty_host_does_not_hold_others)
 	rexecd_start(&d[1], NULL, NULL);
 	put("spam", d[0].pid, "");
 	test_path(go, sizeof(go), "%s/go", dir);
-	test_path(cmd, sizeof(cmd), "m=$(ps -o ppid= -p $PPID | tr -d ' '); "
+	test_path(cmd, sizeof(cmd), "m=$PPID; "
 	    "n=0; if [ -e %s/spam.$m ]; then while [ ! -e %s ] && "
 	    "[ $n -lt 3000 ]; do yes spam | head -c 65536; n=$((n+1)); done; "
 	    "else echo quick; fi", dir, go);

@@ -17,6 +17,7 @@
 #include "encode.h"
 #include "frameio.h"
 #include "message.h"
+#include "daemon_util.h"
 #include "proc_scan.h"
 #include "rexecd_proc.h"
 
@@ -144,8 +145,8 @@ static int	ptys_held(pid_t master);
 static void
 snapshot_take(struct snapshot *s, pid_t master)
 {
-	s->nworkers = proc_children(master, s->workers, 8);
-	s->master_fds = proc_fd_table(master);
+	s->nworkers = (size_t)dt_workers(master, NULL, s->workers, 8);
+	s->master_fds = dt_master_fds(master);
 	for (size_t i = 0; i < s->nworkers; i++)
 		s->worker_fds[i] = proc_fd_table(s->workers[i]);
 }

@@ -253,7 +253,7 @@ Test(soak, ten_thousand_commands_under_chaos, .timeout = 900)
 	snprintf(s.errlog, sizeof(s.errlog), "%s/clients.err", s.d.dir);
 	launch(&s, 1);
 	drain(&s);
-	fds_start = proc_fd_table(s.d.pid);
+	fds_start = dt_master_fds(s.d.pid);
 	rss_start = proc_rss_kib(s.d.pid);
 
 	for (int i = 2; i <= total; i++) {
@@ -272,7 +272,7 @@ Test(soak, ten_thousand_commands_under_chaos, .timeout = 900)
 	cr_assert_eq(proc_wait_marker_gone(MARKER, 15000), 0,
 	    "a killed client's command is still running");
 	assert_no_lasting_zombie(s.d.pid);
-	fds_end = proc_fd_table(s.d.pid);
+	fds_end = dt_master_fds(s.d.pid);
 	rss_end = proc_rss_kib(s.d.pid);
 	cr_assert_str_eq(fds_end, fds_start, "master descriptors changed");
 	cr_assert_leq(rss_end, rss_start + 1024, "master RSS grew: %ld -> %ld "

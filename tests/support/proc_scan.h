@@ -15,7 +15,10 @@ int	proc_cmdline(pid_t pid, char *buf, size_t len);
 size_t	proc_count_marker(const char *marker);
 /* Sends sig to each of them; returns how many. */
 size_t	proc_kill_marker(const char *marker, int sig);
-/* "fd -> target" lines of a process, sorted, malloc'd ("" if gone). */
+/* "fd -> target" lines of a process, sorted, malloc'd ("" if gone):
+ * fds 0-2 by number, the others as "fd", and without inode numbers
+ * ("socket", "pipe"): the master's links to its workers and its
+ * commands' pidfds take whatever numbers are free. */
 char	*proc_fd_table(pid_t pid);
 /* Zombie children of ppid; their pids (up to max) in out. */
 size_t	proc_zombies(pid_t ppid);
