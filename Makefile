@@ -127,9 +127,13 @@ $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 # assembly) are unit-tested alone.
 UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/lines.c)
-$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli
+# So are the daemon's (the pool policy, the scoreboard, the status
+# document); their tests name them "daemon/x.h": cli/ has a status.h too.
+UNIT_DAEMON_OBJ	= $(call obj,daemon/policy.c daemon/scoreboard.c \
+		  daemon/status.c daemon/log.c)
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -I.
 
-$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(LIBPROTO)
+$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
