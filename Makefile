@@ -25,7 +25,10 @@ BUILD		?= build
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 
-WARNINGS	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# Warnings are errors here and in CI; a package build (debian/rules) sets
+# WERROR empty, so that a newer compiler's new warning cannot break it.
+WERROR		?= -Werror
+WARNINGS	= -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 		  -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2
 HARDEN		= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
