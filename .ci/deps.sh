@@ -1,19 +1,39 @@
 #!/bin/sh
 # Installs the Debian packages the build and the tests need, when missing.
 set -e
-PKGS="build-essential pkg-config clang libclang-rt-14-dev libjansson-dev \
+PKGS="build-essential pkg-config clang libjansson-dev \
 libbsd-dev libcriterion-dev libsystemd-dev libinih-dev mandoc procps \
 iproute2 systemd valgrind rsync git clustershell pdsh ansible-core \
 bash-completion debhelper devscripts lintian debootstrap systemd-container \
 fakeroot"
-missing=
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-	    missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-echo "installing:$missing"
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+updated=
+
+# Installs those of its arguments that are not installed yet.
+install_missing() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "installing:$missing"
+	[ -n "$updated" ] || $SUDO apt-get update -qq
+	updated=1
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+	    --no-install-recommends $missing
+}
+
+# The major version of the clang installed, e.g. 14 (Debian 12), 19 (13).
+clang_major() {
+	clang --version | sed -n 's/.*clang version \([0-9][0-9]*\).*/\1/p' |
+	    head -1
+}
+
+install_missing $PKGS
+# make fuzz links clang's sanitizer and libFuzzer runtimes: the ones of
+# the clang installed, whichever release this is.
+v=$(clang_major)
+[ -n "$v" ] || { echo "deps.sh: cannot tell clang's version" >&2; exit 1; }
+install_missing "libclang-rt-$v-dev"

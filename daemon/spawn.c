@@ -637,8 +637,10 @@ child_main(void *arg)
 	const char *dir = req->cwd != NULL ? req->cwd : pl->a->home;
 
 	child_signals();
+	/* The status pipe is on fd 3 only once child_fds has moved it
+	 * (issue 19: fd 3 was the worker's listening socket). */
 	if (setsid() == -1 || child_fds(req, pl->p) == -1)
-		child_fail(3, STAGE_SETUP, errno);
+		child_fail(pl->p->status[1], STAGE_SETUP, errno);
 	for (int i = 0; i < RL_COUNT; i++) {
 		struct rlimit rl = { cf->rlim[i].value, cf->rlim[i].value };
 		if (cf->rlim[i].set && setrlimit(rlimit_res[i], &rl) == -1)

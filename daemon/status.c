@@ -121,8 +121,10 @@ workers(struct scoreboard *sb, bool *truncated)
 
 	for (struct slot *s = scoreboard_next(sb, NULL); s != NULL &&
 	    arr != NULL; s = scoreboard_next(sb, s)) {
+		/* Between slot_start and slot_pid a slot has no process:
+		 * not listed (issue 19). */
 		if (slot_snapshot(s, &copy) == -1 ||
-		    copy.state == SLOT_DEAD)
+		    copy.state == SLOT_DEAD || copy.pid <= 0)
 			continue;
 		if (budget < worker_size(&copy)) {
 			*truncated = true;

@@ -39,6 +39,15 @@ fail() {
 	exit 1
 }
 
+# Where nspawn cannot boot (a chroot, an unprivileged container), say so
+# now rather than time out waiting for init (issue 19); not root: skipped
+# below.
+. "$(dirname "$0")/nspawn_check.sh"
+if [ "$(id -u)" = 0 ] && ! why=$(nspawn_blocker / /proc /sys/fs/cgroup)
+then
+	fail "systemd-nspawn cannot boot here: $why"
+fi
+
 # Stops the container on every way out: SIGTERM makes nspawn halt it
 # (SIGRTMIN+3 to its systemd), SIGKILL if that takes too long.  Its
 # mounts live in its own mount namespace: they go with it.
