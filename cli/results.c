@@ -5,14 +5,17 @@
 
 #include <jansson.h>
 
+#include "failmsg.h"
 #include "hostlist.h"
 #include "output.h"
 #include "results.h"
 #include "signames.h"
 #include "terminal.h"
+#include "textsafe.h"
 
 #define GATHER_RULE	"----------------\n"
 
+static void	 oom_line(const struct host *);
 static json_t	*host_json(const struct host *);
 static json_t	*exit_json(const struct host *);
 static json_t	*error_json(const struct host *);
@@ -24,19 +27,19 @@ static void	 print_groups(struct host *, size_t n, bool gather);
 static bool	 same_group(const struct host *, const struct host *, bool);
 static void	 print_group(struct host *, size_t n, size_t first,
 		    bool gather, char **names, uint8_t *seen);
+static char	*safe_names(const char *);
 
 void
 results_report(const struct host *h)
 {
-	char line[sizeof(h->reason) + 512];
-	int n = snprintf(line, sizeof(line), "rexec: %s: %s\n", h->label,
+	char line[sizeof(h->reason) + 1200];
+	size_t n = failmsg_line(line, sizeof(line), failmsg_flags(), h->label,
 	    h->reason);
 
 	/* A failed pty session ends here: the line needs a normal terminal
 	 * (as in report()), and nothing of the session comes after it. */
 	term_restore();
-	if (n > 0 && output_text(2, line, (size_t)n < sizeof(line) ?
-	    (size_t)n : sizeof(line) - 1) == -1)
+	if (n > 0 && output_text(2, line, n) == -1)
 		fputs(line, stderr);
 }
 
@@ -85,15 +88,26 @@ results_host_done(const struct host *h, const struct engine_opts *o)
 	if ((obj = host_json(h)) == NULL ||
 	    (s = json_dumps(obj, JSON_COMPACT)) == NULL) {
 		json_decref(obj);
-		fprintf(stderr, "rexec: %s: out of memory\n", h->label);
+		oom_line(h);
 		return;
 	}
 	json_decref(obj);
 	len = strlen(s);
 	s[len] = '\n';		/* over the NUL: the text is counted */
 	if (output_text(1, s, len + 1) == -1)
-		fprintf(stderr, "rexec: %s: out of memory\n", h->label);
+		oom_line(h);
 	free(s);
+}
+
+/* Out of memory: straight to stderr, not through the queue. */
+static void
+oom_line(const struct host *h)
+{
+	char line[1200];
+
+	failmsg_line(line, sizeof(line), failmsg_flags(), h->label,
+	    "out of memory");
+	fputs(line, stderr);
 }
 
 static json_t *
@@ -304,7 +318,7 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
     char **names, uint8_t *seen)
 {
 	const struct host *h = &hosts[first];
-	char o[sizeof(h->reason)], *folded, *head;
+	char o[sizeof(h->reason)], *folded, *safe, *head;
 	size_t k = 0;
 	int len;
 
@@ -315,10 +329,14 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
 		}
 	if ((folded = hostlist_fold(names, k)) == NULL)
 		return;
+	safe = safe_names(folded);
+	free(folded);
+	if (safe == NULL)
+		return;
 	outcome(h, o, sizeof(o));
 	len = gather ? asprintf(&head, GATHER_RULE "%s (%zu)\n" GATHER_RULE,
-	    folded, k) : asprintf(&head, "rexec: %s (%zu): %s\n", folded, k, o);
-	free(folded);
+	    safe, k) : asprintf(&head, "rexec: %s (%zu): %s\n", safe, k, o);
+	free(safe);
 	if (len < 0)
 		return;
 	output_text(gather ? 1 : 2, head, (size_t)len);
@@ -328,4 +346,16 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
 		if (h->held[1].buf[h->held[1].len - 1] != '\n')
 			output_text(1, "\n", 1);
 	}
+}
+
+/* Host names from a list file are foreign text too. */
+static char *
+safe_names(const char *names)
+{
+	size_t len = strlen(names);
+	char *s = malloc(TEXTSAFE_SIZE(len));
+
+	if (s != NULL)
+		text_safe(s, TEXTSAFE_SIZE(len), names, len, failmsg_flags());
+	return s;
 }
