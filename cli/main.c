@@ -460,7 +460,8 @@ out:
 		address_free(&a[k]);
 	for (size_t k = 0; h != NULL && k < hl.n; k++)
 		for (int fd = 1; fd <= 2; fd++)
-			free(h[k].held[fd].buf);
+			hold_free(&h[k].held[fd]);
+	hold_end();
 	free(a);
 	free(h);
 	hostlist_free(&hl);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "textsafe.h"
 
 #define GATHER_RULE	"----------------\n"
+/* Held output goes to the writer this much at a time. */
+#define PRINT_CHUNK	(64 * 1024)
 
 static void	 oom_line(const struct host *);
 static json_t	*host_json(const struct host *);
@@ -28,6 +31,7 @@ static bool	 same_group(const struct host *, const struct host *, bool);
 static void	 print_group(struct host *, size_t n, size_t first,
 		    bool gather, char **names, uint8_t *seen);
 static char	*safe_names(const char *);
+static void	 print_held(const struct hold *);
 
 void
 results_report(const struct host *h)
@@ -59,25 +63,13 @@ results_hold(struct host *h, int fd, const void *p, size_t n, bool json)
 
 	if (json && k->len + n > RESULTS_JSON_KEEP) {
 		k->truncated = true;
-		n = RESULTS_JSON_KEEP - k->len;
+		n = RESULTS_JSON_KEEP - (size_t)k->len;
 	}
-	if (k->len + n > k->cap) {
-		size_t cap = k->cap ? k->cap : 4096;
-		unsigned char *b;
-		while (cap < k->len + n)
-			cap *= 2;
-		if ((b = realloc(k->buf, cap)) == NULL)
-			return -1;
-		k->buf = b;
-		k->cap = cap;
-	}
-	memcpy(k->buf + k->len, p, n);
-	k->len += n;
-	return 0;
+	return hold_add(k, p, n);
 }
 
 void
-results_host_done(const struct host *h, const struct engine_opts *o)
+results_host_done(struct host *h, const struct engine_opts *o)
 {
 	json_t *obj;
 	size_t len;
@@ -97,6 +89,10 @@ results_host_done(const struct host *h, const struct engine_opts *o)
 	if (output_text(1, s, len + 1) == -1)
 		oom_line(h);
 	free(s);
+	/* Printed: what it held is of no more use (stdout is, to -b). */
+	hold_free(&h->held[2]);
+	if (!o->gather)
+		hold_free(&h->held[1]);
 }
 
 /* Out of memory: straight to stderr, not through the queue. */
@@ -152,13 +148,19 @@ error_json(const struct host *h)
 	    h->fail == HOST_NOT_STARTED ? "not started" : h->reason);
 }
 
+/* At most RESULTS_JSON_KEEP bytes: read whole. */
 static json_t *
 text_json(const struct hold *k)
 {
+	unsigned char *raw = malloc(k->len ? (size_t)k->len : 1);
 	size_t len;
-	char *s = utf8_clean(k->buf, k->len, &len);
+	char *s = NULL;
 	json_t *j;
 
+	if (raw != NULL && hold_read(k, 0, raw, (size_t)k->len) ==
+	    (ssize_t)k->len)
+		s = utf8_clean(raw, (size_t)k->len, &len);
+	free(raw);
 	if (s == NULL)
 		return NULL;
 	j = json_stringn_nocheck(s, len);
@@ -306,8 +308,7 @@ same_group(const struct host *a, const struct host *b, bool gather)
 	char oa[sizeof(a->reason)], ob[sizeof(b->reason)];
 
 	if (gather)
-		return a->held[1].len == b->held[1].len &&
-		    memcmp(a->held[1].buf, b->held[1].buf, a->held[1].len) == 0;
+		return hold_same(&a->held[1], &b->held[1]);
 	outcome(a, oa, sizeof(oa));
 	outcome(b, ob, sizeof(ob));
 	return strcmp(oa, ob) == 0;
@@ -341,11 +342,31 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
 		return;
 	output_text(gather ? 1 : 2, head, (size_t)len);
 	free(head);
-	if (gather) {
-		output_text(1, (const char *)h->held[1].buf, h->held[1].len);
-		if (h->held[1].buf[h->held[1].len - 1] != '\n')
-			output_text(1, "\n", 1);
+	if (gather)
+		print_held(&h->held[1]);
+}
+
+/* In pieces, the queue written out whenever it is full: no more of the
+ * output is in memory at once than the queue holds. */
+static void
+print_held(const struct hold *k)
+{
+	static char piece[PRINT_CHUNK];
+	ssize_t n;
+
+	for (unsigned long long off = 0; off < k->len; off += (size_t)n) {
+		if ((n = hold_read(k, off, piece, sizeof(piece))) <= 0) {
+			fprintf(stderr, "rexec: cannot read the held output: "
+			    "%s\n", strerror(n == 0 ? EIO : errno));
+			break;
+		}
+		if (!output_has_room())
+			output_flush();
+		if (output_text(1, piece, (size_t)n) == -1)
+			break;
 	}
+	if (k->last != '\n')
+		output_text(1, "\n", 1);
 }
 
 /* Host names from a list file are foreign text too. */
