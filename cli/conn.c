@@ -127,6 +127,9 @@ conn_start(struct host *h, const struct engine_opts *o)
 	plen = strlen(prefix);
 	memcpy(prefix + plen, ": ", 3);
 	lines_init(&c->lines, o->prefix ? prefix : "");
+	for (int fd = 1; fd <= 2; fd++)
+		if (o->safe[fd])
+			lines_make_safe(&c->lines, fd, o->safe_flags);
 	h->t0 = now_ms();
 	c->ai = h->ai;
 	try_connect(c);

@@ -26,12 +26,13 @@ static json_t	*text_json(const struct hold *);
 static char	*utf8_clean(const unsigned char *, size_t, size_t *);
 static size_t	 utf8_seq(const unsigned char *, size_t);
 static void	 outcome(const struct host *, char *, size_t);
-static void	 print_groups(struct host *, size_t n, bool gather);
+static void	 print_groups(struct host *, size_t n, bool gather, int safe);
 static bool	 same_group(const struct host *, const struct host *, bool);
 static void	 print_group(struct host *, size_t n, size_t first,
-		    bool gather, char **names, uint8_t *seen);
+		    bool gather, char **names, uint8_t *seen, int safe);
 static char	*safe_names(const char *);
-static void	 print_held(const struct hold *);
+static void	 print_held(const struct hold *, int safe);
+static size_t	 make_safe(char *dst, const char *, size_t, int flags);
 
 void
 results_report(const struct host *h)
@@ -78,7 +79,8 @@ results_host_done(struct host *h, const struct engine_opts *o)
 	if (!o->json)
 		return;
 	if ((obj = host_json(h)) == NULL ||
-	    (s = json_dumps(obj, JSON_COMPACT)) == NULL) {
+	    (s = json_dumps(obj, JSON_COMPACT |
+	    (o->safe[1] ? JSON_ENSURE_ASCII : 0))) == NULL) {
 		json_decref(obj);
 		oom_line(h);
 		return;
@@ -232,9 +234,9 @@ void
 results_finish(struct host *hosts, size_t n, const struct engine_opts *o)
 {
 	if (o->gather)
-		print_groups(hosts, n, true);
+		print_groups(hosts, n, true, o->safe[1] ? o->safe_flags : -1);
 	if (o->fleet && !o->json)
-		print_groups(hosts, n, false);
+		print_groups(hosts, n, false, -1);
 }
 
 /* What the summary says of a host; "" when it exited 0. */
@@ -278,7 +280,7 @@ outcome(const struct host *h, char *buf, size_t len)
 /* Hosts grouped in list order of each group's first host: by identical
  * stdout (gather), or by identical outcome (the summary). */
 static void
-print_groups(struct host *hosts, size_t n, bool gather)
+print_groups(struct host *hosts, size_t n, bool gather, int safe)
 {
 	char **names = calloc(n ? n : 1, sizeof(*names));
 	uint8_t *seen = calloc(n ? n : 1, 1);
@@ -295,7 +297,7 @@ print_groups(struct host *hosts, size_t n, bool gather)
 		if (seen[i] || (gather && hosts[i].held[1].len == 0) ||
 		    (!gather && o[0] == '\0'))
 			continue;
-		print_group(hosts, n, i, gather, names, seen);
+		print_group(hosts, n, i, gather, names, seen, safe);
 	}
 	free(names);
 	free(seen);
@@ -316,10 +318,10 @@ same_group(const struct host *a, const struct host *b, bool gather)
 
 static void
 print_group(struct host *hosts, size_t n, size_t first, bool gather,
-    char **names, uint8_t *seen)
+    char **names, uint8_t *seen, int safe)
 {
 	const struct host *h = &hosts[first];
-	char o[sizeof(h->reason)], *folded, *safe, *head;
+	char o[sizeof(h->reason)], *folded, *names_safe, *head;
 	size_t k = 0;
 	int len;
 
@@ -330,28 +332,30 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
 		}
 	if ((folded = hostlist_fold(names, k)) == NULL)
 		return;
-	safe = safe_names(folded);
+	names_safe = safe_names(folded);
 	free(folded);
-	if (safe == NULL)
+	if (names_safe == NULL)
 		return;
 	outcome(h, o, sizeof(o));
 	len = gather ? asprintf(&head, GATHER_RULE "%s (%zu)\n" GATHER_RULE,
-	    safe, k) : asprintf(&head, "rexec: %s (%zu): %s\n", safe, k, o);
-	free(safe);
+	    names_safe, k) : asprintf(&head, "rexec: %s (%zu): %s\n",
+	    names_safe, k, o);
+	free(names_safe);
 	if (len < 0)
 		return;
 	output_text(gather ? 1 : 2, head, (size_t)len);
 	free(head);
 	if (gather)
-		print_held(&h->held[1]);
+		print_held(&h->held[1], safe);
 }
 
 /* In pieces, the queue written out whenever it is full: no more of the
- * output is in memory at once than the queue holds. */
+ * output is in memory at once than the queue holds.  safe: text_safe's
+ * flags for a terminal, -1 for the bytes as they are. */
 static void
-print_held(const struct hold *k)
+print_held(const struct hold *k, int safe)
 {
-	static char piece[PRINT_CHUNK];
+	static char piece[PRINT_CHUNK], shown[TEXTSAFE_SIZE(PRINT_CHUNK)];
 	ssize_t n;
 
 	for (unsigned long long off = 0; off < k->len; off += (size_t)n) {
@@ -362,7 +366,9 @@ print_held(const struct hold *k)
 		}
 		if (!output_has_room())
 			output_flush();
-		if (output_text(1, piece, (size_t)n) == -1)
+		if ((safe == -1 ? output_text(1, piece, (size_t)n) :
+		    output_text(1, shown, make_safe(shown, piece, (size_t)n,
+		    safe))) == -1)
 			break;
 	}
 	if (k->last != '\n')
@@ -379,4 +385,23 @@ safe_names(const char *names)
 	if (s != NULL)
 		text_safe(s, TEXTSAFE_SIZE(len), names, len, failmsg_flags());
 	return s;
+}
+
+/* n bytes of output escaped line by line, the newlines kept; the length. */
+static size_t
+make_safe(char *dst, const char *p, size_t n, int flags)
+{
+	const char *end = p + n, *nl;
+	size_t used = 0;
+
+	while (p < end) {
+		size_t len = (nl = memchr(p, '\n', (size_t)(end - p))) != NULL ?
+		    (size_t)(nl - p) : (size_t)(end - p);
+		text_safe(dst + used, TEXTSAFE_SIZE(len), p, len, flags);
+		used += strlen(dst + used);
+		if (nl != NULL)
+			dst[used++] = '\n';
+		p += len + (nl != NULL);
+	}
+	return used;
 }
