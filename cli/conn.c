@@ -485,7 +485,8 @@ take_output(struct conn *c, struct frame *f)
 		return true;
 	if (c->o->json || (c->o->gather && fd == 1)) {
 		if (results_hold(c->h, fd, p, n, c->o->json) == -1)
-			host_failed(c, HOST_LOCAL, NULL, "out of memory");
+			host_failed(c, HOST_LOCAL, NULL, "cannot hold its "
+			    "output: %s", strerror(errno));
 		return true;
 	}
 	if (c->o->lines) {
