@@ -129,6 +129,7 @@ $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 # The client's pure modules (the status table, host lists, line
 # assembly) are unit-tested alone.
 UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
+		  cli/failmsg.c cli/hold.c cli/spill.c \
 		  cli/lines.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
 # document); their tests name them "daemon/x.h": cli/ has a status.h too.

@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +21,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "encode.h"
+#include "failmsg.h"
 #include "frame.h"
 #include "frameio.h"
 #include "instore.h"
@@ -30,6 +30,7 @@
 #include "output.h"
 #include "results.h"
 #include "terminal.h"
+#include "textsafe.h"
 
 /* Retries after "busy", the first one BUSY_BACKOFF_MS (doubling) later. */
 #define BUSY_RETRIES		4
@@ -109,6 +110,7 @@ conn_start(struct host *h, const struct engine_opts *o)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	char prefix[LINES_PREFIX_MAX];
+	size_t plen;
 
 	if (c == NULL) {
 		h->done = true;
@@ -120,8 +122,14 @@ conn_start(struct host *h, const struct engine_opts *o)
 	c->sock = -1;
 	c->in_open = o->stdin_open;
 	decoder_init(&c->dec);
-	snprintf(prefix, sizeof(prefix), "%s: ", h->label);
+	/* A host name from a list file is foreign text too. */
+	text_safe_str(prefix, sizeof(prefix) - 2, h->label, failmsg_flags());
+	plen = strlen(prefix);
+	memcpy(prefix + plen, ": ", 3);
 	lines_init(&c->lines, o->prefix ? prefix : "");
+	for (int fd = 1; fd <= 2; fd++)
+		if (o->safe[fd])
+			lines_make_safe(&c->lines, fd, o->safe_flags);
 	h->t0 = now_ms();
 	c->ai = h->ai;
 	try_connect(c);
@@ -477,7 +485,8 @@ take_output(struct conn *c, struct frame *f)
 		return true;
 	if (c->o->json || (c->o->gather && fd == 1)) {
 		if (results_hold(c->h, fd, p, n, c->o->json) == -1)
-			host_failed(c, HOST_LOCAL, NULL, "out of memory");
+			host_failed(c, HOST_LOCAL, NULL, "cannot hold its "
+			    "output: %s", strerror(errno));
 		return true;
 	}
 	if (c->o->lines) {
@@ -750,7 +759,7 @@ finish(struct conn *c, int status)
 	}
 }
 
-/* Peer-supplied text is printed too: control bytes must not break the line. */
+/* Peer-supplied text is printed too: it is made safe once, here. */
 static void
 host_failed(struct conn *c, enum host_fail kind, const char *code,
     const char *fmt, ...)
@@ -763,11 +772,9 @@ host_failed(struct conn *c, enum host_fail kind, const char *code,
 	h->fail = kind;
 	snprintf(h->errcode, sizeof(h->errcode), "%s", code ? code : "");
 	va_start(ap, fmt);
-	vsnprintf(h->reason, sizeof(h->reason), fmt, ap);
+	failmsg_vreason(h->reason, sizeof(h->reason), failmsg_flags(), fmt,
+	    ap);
 	va_end(ap);
-	for (char *s = h->reason; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
-			*s = ' ';
 	if (kind != HOST_NOT_STARTED || !c->o->fleet)
 		results_report(h);
 	finish(c, 255);

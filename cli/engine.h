@@ -30,6 +30,8 @@ struct engine_opts {
 	bool	 gather;	/* -b: hold stdout, print blocks at the end */
 	bool	 json;		/* --json: hold both, one object per host */
 	bool	 fleet;		/* summary at the end; busy retried less */
+	bool	 safe[3];	/* by fd: output made safe for a terminal */
+	int	 safe_flags;	/* text_safe's, for it */
 };
 
 /* Runs hosts[0..n); returns the largest host status. */

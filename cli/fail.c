@@ -1,10 +1,12 @@
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fail.h"
+#include "failmsg.h"
 #include "terminal.h"
+
+#define REASON_MAX	1024
 
 static const char *fail_host;
 
@@ -14,31 +16,20 @@ fail_set_host(const char *host)
 	fail_host = host;
 }
 
-/* Peer-supplied text is printed too: control bytes must not break the line. */
-static void
-sanitize(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
-			*s = ' ';
-}
-
 int
 report(const char *fmt, ...)
 {
-	char reason[1024];
+	char reason[REASON_MAX], line[REASON_MAX + 1200];
+	int flags = failmsg_flags();
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	failmsg_vreason(reason, sizeof(reason), flags, fmt, ap);
 	va_end(ap);
-	sanitize(reason);
+	failmsg_line(line, sizeof(line), flags, fail_host, reason);
 	/* The line must reach a terminal in its normal mode. */
 	term_restore();
-	if (fail_host != NULL)
-		fprintf(stderr, "rexec: %s: %s\n", fail_host, reason);
-	else
-		fprintf(stderr, "rexec: %s\n", reason);
+	fputs(line, stderr);
 	return EXIT_REXEC_FAILED;
 }
 
@@ -46,12 +37,12 @@ report(const char *fmt, ...)
 int
 usage_error(const char *fmt, ...)
 {
+	char reason[REASON_MAX];
 	va_list ap;
 
-	fputs("rexec: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	failmsg_vreason(reason, sizeof(reason), failmsg_flags(), fmt, ap);
 	va_end(ap);
-	fputs(" (see rexec --help)\n", stderr);
+	fprintf(stderr, "rexec: %s (see rexec --help)\n", reason);
 	return -1;
 }

@@ -40,6 +40,9 @@ fleet_take(struct fleetopts *f, int c, const char *arg)
 	case FLEET_OPT_JSON:
 		f->json = true;
 		return 0;
+	case FLEET_OPT_RAW:
+		f->raw = true;
+		return 0;
 	}
 	return -1;
 }
@@ -63,6 +66,8 @@ fleet_stray_option(const struct fleetopts *f, bool with_status)
 		return "-b";
 	if (f->json && !with_status)
 		return "--json";
+	if (f->raw)
+		return "--raw";
 	return NULL;
 }
 

@@ -1,4 +1,4 @@
-/* Fleet mode's options (-w -x -f -N -b --json) and its host list. */
+/* Fleet mode's options (-w -x -f -N -b --json --raw) and its host list. */
 #ifndef REXEC_CLI_FLEET_H
 #define REXEC_CLI_FLEET_H
 
@@ -11,6 +11,7 @@
 /* getopt's letters for the options taken here. */
 #define FLEET_GETOPT		"w:x:f:Nb"
 #define FLEET_OPT_JSON		300
+#define FLEET_OPT_RAW		301
 
 struct fleetopts {
 	const char	**w;		/* -w lists */
@@ -21,6 +22,7 @@ struct fleetopts {
 	bool		  no_prefix;
 	bool		  gather;
 	bool		  json;
+	bool		  raw;		/* --raw: output as it came, on a tty too */
 };
 
 /* Takes one of them; 0, or -1 after a usage error. */

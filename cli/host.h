@@ -7,15 +7,9 @@
 
 #include <netdb.h>
 
+#include "hold.h"
 #include "message.h"
 
-/* Output held for -b and --json. */
-struct hold {
-	unsigned char	*buf;
-	size_t		 len;
-	size_t		 cap;
-	bool		 truncated;
-};
 
 /* Why a host did not run its command to the end. */
 enum host_fail {
@@ -42,7 +36,7 @@ struct host {
 	char			 reason[256];	/* the line printed, sans host */
 	long long		 t0;		/* when its connection began */
 	long long		 duration_ms;
-	struct hold		 held[3];	/* by fd: [1] stdout, [2] stderr */
+	struct hold		 held[3];	/* -b, --json: [1] stdout, [2] stderr */
 };
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "instore.h"
+#include "spill.h"
 #include "terminal.h"
 
 /* Pipe size asked for stdin: reads of a whole FRAME_DATA_CHUNK when the
@@ -33,7 +34,7 @@ static struct {
 } in = { .spill = -1 };
 
 static int	 reserve(void);
-static int	 spill_open(void);
+static int	 to_file(void);
 static void	 append(ssize_t n);
 
 int
@@ -94,9 +95,7 @@ instore_get(unsigned long long off, size_t max, const void **p,
 	}
 	if (n > scratch_len)
 		n = scratch_len;
-	while ((got = pread(in.spill, scratch, n, (off_t)off)) == -1 &&
-	    errno == EINTR)
-		;
+	got = spill_read(in.spill, scratch, n, (off_t)off);
 	*p = scratch;
 	return got > 0 ? (size_t)got : 0;
 }
@@ -193,7 +192,7 @@ reserve(void)
 	if (in.cap - in.len >= FRAME_DATA_CHUNK)
 		return 0;
 	if (in.len + FRAME_DATA_CHUNK > INSTORE_MEM_MAX) {
-		if (spill_open() == -1)
+		if (to_file() == -1)
 			return -1;
 		in.len = 0;
 		return 0;
@@ -207,16 +206,11 @@ reserve(void)
 }
 
 static int
-spill_open(void)
+to_file(void)
 {
-	const char *dir = getenv("TMPDIR");
-
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	if ((in.spill = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1)
+	if ((in.spill = spill_open()) == -1)
 		return -1;
-	if (pwrite(in.spill, in.mem, in.len, (off_t)in.base) !=
-	    (ssize_t)in.len) {
+	if (spill_write(in.spill, in.mem, in.len, (off_t)in.base) == -1) {
 		close(in.spill);
 		in.spill = -1;
 		return -1;
@@ -229,17 +223,10 @@ static void
 append(ssize_t n)
 {
 	if (in.spill != -1) {
-		ssize_t w;
-		size_t done = 0;
-		while (done < (size_t)n) {
-			w = pwrite(in.spill, in.mem + done, (size_t)n - done,
-			    (off_t)(in.end + done));
-			if (w <= 0 && errno != EINTR) {
-				in.eof = true;	/* the input is cut short */
-				return;
-			}
-			if (w > 0)
-				done += (size_t)w;
+		if (spill_write(in.spill, in.mem, (size_t)n,
+		    (off_t)in.end) == -1) {
+			in.eof = true;	/* the input is cut short */
+			return;
 		}
 		in.end += (unsigned long long)n;
 		return;

@@ -8,6 +8,8 @@
 static bool	 room_for_piece(struct lines *, int fd);
 static void	 emit(struct lines *, int fd, const unsigned char *, size_t,
 		    bool newline);
+static char	*emit_safe(struct lines *, int fd, char *b,
+		    const unsigned char *, size_t, bool *newline);
 
 void
 lines_init(struct lines *l, const char *prefix)
@@ -26,6 +28,13 @@ lines_free(struct lines *l)
 	free(l->part[2]);
 	free(l->block);
 	l->part[1] = l->part[2] = l->block = NULL;
+}
+
+void
+lines_make_safe(struct lines *l, int fd, int flags)
+{
+	l->safe[fd] = true;
+	l->safe_flags = flags;
 }
 
 bool
@@ -61,7 +70,8 @@ room_for_piece(struct lines *l, int fd)
 	}
 	if (l->blocklen > 0 && l->block_fd != fd)
 		return false;
-	return LINES_BLOCK_MAX - l->blocklen >= l->plen + LINES_PIECE_MAX + 1;
+	return LINES_BLOCK_MAX - l->blocklen >= l->plen + (l->safe[fd] ?
+	    TEXTSAFE_SIZE(LINES_PIECE_MAX) : LINES_PIECE_MAX + 1);
 }
 
 size_t
@@ -112,15 +122,43 @@ emit(struct lines *l, int fd, const unsigned char *s, size_t n,
 
 	memcpy(b, l->prefix, l->plen);
 	b += l->plen;
-	if (l->partlen[fd] > 0)
-		memcpy(b, l->part[fd], l->partlen[fd]);
-	b += l->partlen[fd];
-	if (n > 0)
-		memcpy(b, s, n);
-	b += n;
+	if (l->safe[fd]) {
+		b = emit_safe(l, fd, b, s, n, &newline);
+	} else {
+		if (l->partlen[fd] > 0)
+			memcpy(b, l->part[fd], l->partlen[fd]);
+		b += l->partlen[fd];
+		if (n > 0)
+			memcpy(b, s, n);
+		b += n;
+	}
 	if (newline)
 		*b++ = '\n';
 	l->blocklen = (size_t)(b - l->block);
 	l->block_fd = fd;
 	l->partlen[fd] = 0;
+}
+
+/* The partial line and s escaped at b, in one go (a character split
+ * between them stays whole); the line's own newline is kept raw. */
+static char *
+emit_safe(struct lines *l, int fd, char *b, const unsigned char *s, size_t n,
+    bool *newline)
+{
+	const unsigned char *src = s;
+	size_t len = n;
+
+	if (l->partlen[fd] > 0) {
+		/* The part has room: a piece is at most LINES_PIECE_MAX. */
+		if (n > 0)
+			memcpy(l->part[fd] + l->partlen[fd], s, n);
+		src = (const unsigned char *)l->part[fd];
+		len = l->partlen[fd] + n;
+	}
+	if (len > 0 && src[len - 1] == '\n') {
+		len--;
+		*newline = true;
+	}
+	text_safe(b, TEXTSAFE_SIZE(len), src, len, l->safe_flags);
+	return b + strlen(b);
 }

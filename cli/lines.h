@@ -2,7 +2,8 @@
  * Output cut into whole lines, each under a prefix ("HOST: " or none):
  * one partial line per stream, bounded; a longer line goes out in
  * pieces, each with its prefix and a newline.  Lines are gathered into
- * one block for one descriptor at a time.
+ * one block for one descriptor at a time.  For a terminal, lines are
+ * made safe: no host's escape or carriage return rewrites another's line.
  */
 #ifndef REXEC_CLI_LINES_H
 #define REXEC_CLI_LINES_H
@@ -10,11 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "textsafe.h"
+
 /* The longest piece of a line written under one prefix. */
 #define LINES_PIECE_MAX	(8 * 1024)
-/* The block; room for a piece under the longest prefix. */
-#define LINES_BLOCK_MAX	(16 * 1024)
 #define LINES_PREFIX_MAX	1200
+/* The block; room for a piece under the longest prefix, escaped. */
+#define LINES_BLOCK_MAX	(LINES_PREFIX_MAX + TEXTSAFE_SIZE(LINES_PIECE_MAX))
 
 struct lines {
 	char	 prefix[LINES_PREFIX_MAX];
@@ -25,10 +28,14 @@ struct lines {
 	size_t	 blocklen;
 	int	 block_fd;
 	bool	 oom;
+	bool	 safe[3];	/* by fd: lines made safe for a terminal */
+	int	 safe_flags;
 };
 
 void	lines_init(struct lines *, const char *prefix);
 void	lines_free(struct lines *);
+/* fd's lines go out made safe (text_safe with flags), each newline kept. */
+void	lines_make_safe(struct lines *, int fd, int flags);
 /*
  * Takes bytes of fd's stream; returns how many it took: fewer when the
  * block is full or holds the other stream's lines (write it, then call

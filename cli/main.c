@@ -19,6 +19,7 @@
 #include "address.h"
 #include "engine.h"
 #include "fail.h"
+#include "failmsg.h"
 #include "fleet.h"
 #include "host.h"
 #include "message.h"
@@ -26,6 +27,7 @@
 #include "status.h"
 #include "stdfds.h"
 #include "terminal.h"
+#include "textsafe.h"
 #include "token.h"
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
@@ -69,6 +71,7 @@ static const struct option long_options[] = {
 	{ "no-prefix",		no_argument,	   NULL, 'N' },
 	{ "gather",		no_argument,	   NULL, 'b' },
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
+	{ "raw",		no_argument,	   NULL, FLEET_OPT_RAW },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ NULL,			0,		   NULL, 0 },
 };
@@ -158,6 +161,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'N':
 		case 'b':
 		case FLEET_OPT_JSON:
+		case FLEET_OPT_RAW:
 			if (fleet_take(&o->fleet, c, optarg) == -1)
 				return -1;
 			break;
@@ -294,6 +298,7 @@ usage(FILE *f)
 "  -b, --gather          print identical outputs once, hosts folded\n"
 "      --json            one JSON object per host; with --status: the\n"
 "                        daemon's JSON document as is\n"
+"      --raw             control characters as they came, on a terminal too\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -454,13 +459,18 @@ run_fleet(const struct options *o, char **words, int nwords)
 			goto out;
 	/* A terminal is not broadcast: each command gets /dev/null. */
 	eo.stdin_open = !o->no_stdin && stdin_readable() && !isatty(0);
+	/* On a terminal no host may rewrite another's lines (issue 18). */
+	for (int fd = 1; fd <= 2; fd++)
+		eo.safe[fd] = !f->raw && isatty(fd);
+	eo.safe_flags = failmsg_flags() | TEXT_TAB;
 	status = execute(o, h, hl.n, &eo, words, nwords);
 out:
 	for (size_t k = 0; k < i && k < hl.n; k++)
 		address_free(&a[k]);
 	for (size_t k = 0; h != NULL && k < hl.n; k++)
 		for (int fd = 1; fd <= 2; fd++)
-			free(h[k].held[fd].buf);
+			hold_free(&h[k].held[fd]);
+	hold_end();
 	free(a);
 	free(h);
 	hostlist_free(&hl);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,14 +6,19 @@
 
 #include <jansson.h>
 
+#include "failmsg.h"
 #include "hostlist.h"
 #include "output.h"
 #include "results.h"
 #include "signames.h"
 #include "terminal.h"
+#include "textsafe.h"
 
 #define GATHER_RULE	"----------------\n"
+/* Held output goes to the writer this much at a time. */
+#define PRINT_CHUNK	(64 * 1024)
 
+static void	 oom_line(const struct host *);
 static json_t	*host_json(const struct host *);
 static json_t	*exit_json(const struct host *);
 static json_t	*error_json(const struct host *);
@@ -20,23 +26,25 @@ static json_t	*text_json(const struct hold *);
 static char	*utf8_clean(const unsigned char *, size_t, size_t *);
 static size_t	 utf8_seq(const unsigned char *, size_t);
 static void	 outcome(const struct host *, char *, size_t);
-static void	 print_groups(struct host *, size_t n, bool gather);
+static void	 print_groups(struct host *, size_t n, bool gather, int safe);
 static bool	 same_group(const struct host *, const struct host *, bool);
 static void	 print_group(struct host *, size_t n, size_t first,
-		    bool gather, char **names, uint8_t *seen);
+		    bool gather, char **names, uint8_t *seen, int safe);
+static char	*safe_names(const char *);
+static void	 print_held(const struct hold *, int safe);
+static size_t	 make_safe(char *dst, const char *, size_t, int flags);
 
 void
 results_report(const struct host *h)
 {
-	char line[sizeof(h->reason) + 512];
-	int n = snprintf(line, sizeof(line), "rexec: %s: %s\n", h->label,
+	char line[sizeof(h->reason) + 1200];
+	size_t n = failmsg_line(line, sizeof(line), failmsg_flags(), h->label,
 	    h->reason);
 
 	/* A failed pty session ends here: the line needs a normal terminal
 	 * (as in report()), and nothing of the session comes after it. */
 	term_restore();
-	if (n > 0 && output_text(2, line, (size_t)n < sizeof(line) ?
-	    (size_t)n : sizeof(line) - 1) == -1)
+	if (n > 0 && output_text(2, line, n) == -1)
 		fputs(line, stderr);
 }
 
@@ -56,25 +64,13 @@ results_hold(struct host *h, int fd, const void *p, size_t n, bool json)
 
 	if (json && k->len + n > RESULTS_JSON_KEEP) {
 		k->truncated = true;
-		n = RESULTS_JSON_KEEP - k->len;
+		n = RESULTS_JSON_KEEP - (size_t)k->len;
 	}
-	if (k->len + n > k->cap) {
-		size_t cap = k->cap ? k->cap : 4096;
-		unsigned char *b;
-		while (cap < k->len + n)
-			cap *= 2;
-		if ((b = realloc(k->buf, cap)) == NULL)
-			return -1;
-		k->buf = b;
-		k->cap = cap;
-	}
-	memcpy(k->buf + k->len, p, n);
-	k->len += n;
-	return 0;
+	return hold_add(k, p, n);
 }
 
 void
-results_host_done(const struct host *h, const struct engine_opts *o)
+results_host_done(struct host *h, const struct engine_opts *o)
 {
 	json_t *obj;
 	size_t len;
@@ -83,17 +79,33 @@ results_host_done(const struct host *h, const struct engine_opts *o)
 	if (!o->json)
 		return;
 	if ((obj = host_json(h)) == NULL ||
-	    (s = json_dumps(obj, JSON_COMPACT)) == NULL) {
+	    (s = json_dumps(obj, JSON_COMPACT |
+	    (o->safe[1] ? JSON_ENSURE_ASCII : 0))) == NULL) {
 		json_decref(obj);
-		fprintf(stderr, "rexec: %s: out of memory\n", h->label);
+		oom_line(h);
 		return;
 	}
 	json_decref(obj);
 	len = strlen(s);
 	s[len] = '\n';		/* over the NUL: the text is counted */
 	if (output_text(1, s, len + 1) == -1)
-		fprintf(stderr, "rexec: %s: out of memory\n", h->label);
+		oom_line(h);
 	free(s);
+	/* Printed: what it held is of no more use (stdout is, to -b). */
+	hold_free(&h->held[2]);
+	if (!o->gather)
+		hold_free(&h->held[1]);
+}
+
+/* Out of memory: straight to stderr, not through the queue. */
+static void
+oom_line(const struct host *h)
+{
+	char line[1200];
+
+	failmsg_line(line, sizeof(line), failmsg_flags(), h->label,
+	    "out of memory");
+	fputs(line, stderr);
 }
 
 static json_t *
@@ -138,13 +150,19 @@ error_json(const struct host *h)
 	    h->fail == HOST_NOT_STARTED ? "not started" : h->reason);
 }
 
+/* At most RESULTS_JSON_KEEP bytes: read whole. */
 static json_t *
 text_json(const struct hold *k)
 {
+	unsigned char *raw = malloc(k->len ? (size_t)k->len : 1);
 	size_t len;
-	char *s = utf8_clean(k->buf, k->len, &len);
+	char *s = NULL;
 	json_t *j;
 
+	if (raw != NULL && hold_read(k, 0, raw, (size_t)k->len) ==
+	    (ssize_t)k->len)
+		s = utf8_clean(raw, (size_t)k->len, &len);
+	free(raw);
 	if (s == NULL)
 		return NULL;
 	j = json_stringn_nocheck(s, len);
@@ -216,9 +234,9 @@ void
 results_finish(struct host *hosts, size_t n, const struct engine_opts *o)
 {
 	if (o->gather)
-		print_groups(hosts, n, true);
+		print_groups(hosts, n, true, o->safe[1] ? o->safe_flags : -1);
 	if (o->fleet && !o->json)
-		print_groups(hosts, n, false);
+		print_groups(hosts, n, false, -1);
 }
 
 /* What the summary says of a host; "" when it exited 0. */
@@ -262,7 +280,7 @@ outcome(const struct host *h, char *buf, size_t len)
 /* Hosts grouped in list order of each group's first host: by identical
  * stdout (gather), or by identical outcome (the summary). */
 static void
-print_groups(struct host *hosts, size_t n, bool gather)
+print_groups(struct host *hosts, size_t n, bool gather, int safe)
 {
 	char **names = calloc(n ? n : 1, sizeof(*names));
 	uint8_t *seen = calloc(n ? n : 1, 1);
@@ -279,7 +297,7 @@ print_groups(struct host *hosts, size_t n, bool gather)
 		if (seen[i] || (gather && hosts[i].held[1].len == 0) ||
 		    (!gather && o[0] == '\0'))
 			continue;
-		print_group(hosts, n, i, gather, names, seen);
+		print_group(hosts, n, i, gather, names, seen, safe);
 	}
 	free(names);
 	free(seen);
@@ -292,8 +310,7 @@ same_group(const struct host *a, const struct host *b, bool gather)
 	char oa[sizeof(a->reason)], ob[sizeof(b->reason)];
 
 	if (gather)
-		return a->held[1].len == b->held[1].len &&
-		    memcmp(a->held[1].buf, b->held[1].buf, a->held[1].len) == 0;
+		return hold_same(&a->held[1], &b->held[1]);
 	outcome(a, oa, sizeof(oa));
 	outcome(b, ob, sizeof(ob));
 	return strcmp(oa, ob) == 0;
@@ -301,10 +318,10 @@ same_group(const struct host *a, const struct host *b, bool gather)
 
 static void
 print_group(struct host *hosts, size_t n, size_t first, bool gather,
-    char **names, uint8_t *seen)
+    char **names, uint8_t *seen, int safe)
 {
 	const struct host *h = &hosts[first];
-	char o[sizeof(h->reason)], *folded, *head;
+	char o[sizeof(h->reason)], *folded, *names_safe, *head;
 	size_t k = 0;
 	int len;
 
@@ -315,17 +332,76 @@ print_group(struct host *hosts, size_t n, size_t first, bool gather,
 		}
 	if ((folded = hostlist_fold(names, k)) == NULL)
 		return;
+	names_safe = safe_names(folded);
+	free(folded);
+	if (names_safe == NULL)
+		return;
 	outcome(h, o, sizeof(o));
 	len = gather ? asprintf(&head, GATHER_RULE "%s (%zu)\n" GATHER_RULE,
-	    folded, k) : asprintf(&head, "rexec: %s (%zu): %s\n", folded, k, o);
-	free(folded);
+	    names_safe, k) : asprintf(&head, "rexec: %s (%zu): %s\n",
+	    names_safe, k, o);
+	free(names_safe);
 	if (len < 0)
 		return;
 	output_text(gather ? 1 : 2, head, (size_t)len);
 	free(head);
-	if (gather) {
-		output_text(1, (const char *)h->held[1].buf, h->held[1].len);
-		if (h->held[1].buf[h->held[1].len - 1] != '\n')
-			output_text(1, "\n", 1);
+	if (gather)
+		print_held(&h->held[1], safe);
+}
+
+/* In pieces, the queue written out whenever it is full: no more of the
+ * output is in memory at once than the queue holds.  safe: text_safe's
+ * flags for a terminal, -1 for the bytes as they are. */
+static void
+print_held(const struct hold *k, int safe)
+{
+	static char piece[PRINT_CHUNK], shown[TEXTSAFE_SIZE(PRINT_CHUNK)];
+	ssize_t n;
+
+	for (unsigned long long off = 0; off < k->len; off += (size_t)n) {
+		if ((n = hold_read(k, off, piece, sizeof(piece))) <= 0) {
+			fprintf(stderr, "rexec: cannot read the held output: "
+			    "%s\n", strerror(n == 0 ? EIO : errno));
+			break;
+		}
+		if (!output_has_room())
+			output_flush();
+		if ((safe == -1 ? output_text(1, piece, (size_t)n) :
+		    output_text(1, shown, make_safe(shown, piece, (size_t)n,
+		    safe))) == -1)
+			break;
 	}
+	if (k->last != '\n')
+		output_text(1, "\n", 1);
+}
+
+/* Host names from a list file are foreign text too. */
+static char *
+safe_names(const char *names)
+{
+	size_t len = strlen(names);
+	char *s = malloc(TEXTSAFE_SIZE(len));
+
+	if (s != NULL)
+		text_safe(s, TEXTSAFE_SIZE(len), names, len, failmsg_flags());
+	return s;
+}
+
+/* n bytes of output escaped line by line, the newlines kept; the length. */
+static size_t
+make_safe(char *dst, const char *p, size_t n, int flags)
+{
+	const char *end = p + n, *nl;
+	size_t used = 0;
+
+	while (p < end) {
+		size_t len = (nl = memchr(p, '\n', (size_t)(end - p))) != NULL ?
+		    (size_t)(nl - p) : (size_t)(end - p);
+		text_safe(dst + used, TEXTSAFE_SIZE(len), p, len, flags);
+		used += strlen(dst + used);
+		if (nl != NULL)
+			dst[used++] = '\n';
+		p += len + (nl != NULL);
+	}
+	return used;
 }

@@ -21,8 +21,8 @@ void	results_report(const struct host *);
 int	results_fail_oom(struct host *);
 /* Holds output of fd (json: up to RESULTS_JSON_KEEP); 0 or -1. */
 int	results_hold(struct host *, int fd, const void *, size_t, bool json);
-/* h is done: its --json line. */
-void	results_host_done(const struct host *, const struct engine_opts *);
+/* h is done: its --json line, and what it held for it freed. */
+void	results_host_done(struct host *, const struct engine_opts *);
 /* All are done: -b blocks, then the summary. */
 void	results_finish(struct host *, size_t n, const struct engine_opts *);
 

@@ -16,6 +16,8 @@
 #include "sshopts.h"
 
 #define OPTION_MAX		1024
+/* Never sent, whatever the pattern: the shared secret stays here. */
+#define SECRET_PREFIX		"REXEC_TOKEN"
 
 extern char **environ;
 
@@ -189,6 +191,8 @@ wanted(const struct sshopts *so, const char *var)
 		return false;
 	memcpy(name, var, n);
 	name[n] = '\0';
+	if (strncmp(name, SECRET_PREFIX, strlen(SECRET_PREFIX)) == 0)
+		return false;
 	for (size_t i = 0; i < so->nsendenv; i++)
 		if (fnmatch(so->sendenv[i], name, 0) == 0)
 			return true;

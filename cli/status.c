@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "dial.h"
 #include "fail.h"
+#include "failmsg.h"
 #include "frameio.h"
 #include "message.h"
 #include "status.h"
@@ -123,7 +124,7 @@ on_answer(const struct frame *f, bool json)
 		status = fwrite(f->payload, 1, f->len, stdout) == f->len &&
 		    putchar('\n') != EOF ? 0 : EXIT_REXEC_FAILED;
 	} else
-		status = statustable_print(stdout, doc) == 0 ? 0 :
+		status = statustable_print(stdout, doc, failmsg_flags()) == 0 ? 0 :
 		    EXIT_REXEC_FAILED;
 	json_decref(doc);
 	if (fflush(stdout) == EOF || status != 0)

@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
-/* 0, or -1 when writing failed. */
-int	statustable_print(FILE *, json_t *doc);
+/* 0, or -1 when writing failed; flags as text_safe's. */
+int	statustable_print(FILE *, json_t *doc, int flags);
 
 /* ms as "850ms", "3.2s", "1m05s", "2h03m", "4d07h", in buf. */
 const char *statustable_elapsed(long long ms, char *buf, size_t len);

@@ -81,7 +81,8 @@ piece(char out[PIECE_MAX + 1], const unsigned char *s, size_t n, int flags)
 	}
 	/* vis(3) looks at the next byte only to keep "\0" before a digit
 	 * unambiguous. */
-	vis(out, s[0], VIS_FLAGS, n > 1 ? s[1] : '\0');
+	vis(out, s[0], (flags & TEXT_TAB) ? VIS_FLAGS & ~VIS_TAB : VIS_FLAGS,
+	    n > 1 ? s[1] : '\0');
 	return 1;
 }
 

@@ -17,6 +17,8 @@
 /* Keep well-formed printable UTF-8 (U+00A0 and above) as it is; without
  * it every byte above 0x7e is escaped, as in logs. */
 #define TEXT_UTF8	0x1
+/* Keep TAB as it is (a terminal shows it as blanks), for command output. */
+#define TEXT_TAB	0x2
 
 /*
  * Writes src (srclen bytes, NULs included) escaped into dst, always

@@ -1,6 +1,7 @@
 /* The ssh options rexec takes for the tools that call ssh. */
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,51 @@ Test(client_sshopts, sendenv_patterns)
 	assert_ok(&r, "mine|two words|version=2\n");
 	rexec_run_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* The token never leaves in the environment, whatever SendEnv asks
+ * (issue 18): with '*', REXEC_*, its exact name or a longer one. */
+Test(client_sshopts, sendenv_never_sends_the_token)
+{
+	static const char *const env[] = { "REXEC_TOKEN=sendenv-s3cret",
+	    "REXEC_TOKEN_FILE=/x", "REXEC_TOKENS=y", "REXEC_OTHER=z", NULL };
+	/* Whether the pattern also matches REXEC_OTHER, which goes. */
+	static const struct { const char *o; bool other; } patterns[] = {
+		{ "SendEnv=*", true }, { "SendEnv=REXEC_*", true },
+		{ "SendEnv=REXEC_TOKEN", false },
+		{ "SendEnv=REXEC_TOKEN*", false },
+		{ "SendEnv=REXEC_TOKEN_FILE REXEC_TOKENS REXEC_OTHER", true },
+	};
+	char dir[] = "/tmp/rexec-sendenv.XXXXXX", path[PATH_MAX];
+	char conf[PATH_MAX + 32], addr[64];
+	struct rexec_opts o = { .env = env };
+	struct rexec_run r;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/token", dir);
+	cr_assert_neq(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), -1);
+	cr_assert_eq(write(fd, "sendenv-s3cret\n", 15), 15);
+	close(fd);
+	snprintf(conf, sizeof(conf), "token_file = %s\n", path);
+	rexecd_start(&d, conf, NULL);
+	rexec_addr(addr, sizeof(addr), &d);
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		const char *p = patterns[i].o;
+
+		rexec_run(&r, &o, "-o", p, addr, "env", NULL);
+		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+		    "%s: status %#x, stderr: %s", p, r.status, r.err);
+		cr_assert_null(strstr(r.out, "REXEC_TOKEN"), "%s sent: %s", p,
+		    r.out);
+		cr_assert_null(strstr(r.out, "sendenv-s3cret"), "%s", p);
+		cr_assert_eq(strstr(r.out, "REXEC_OTHER=z\n") != NULL,
+		    patterns[i].other, "%s: %s", p, r.out);
+		rexec_run_free(&r);
+	}
+	cr_assert_eq(rexecd_stop(&d), 0);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* -4 and -6 restrict the address family. */

@@ -43,7 +43,7 @@ lacks()
 ask _rexec 'rexec --sta' rexec --sta
 has --status
 ask _rexec 'rexec -' rexec -
-has -w; has --json; has -p; has --token-file
+has -w; has --json; has --raw; has -p; has --token-file
 ask _rexec 'rexec -p 5120 myhost-' rexec -p 5120 myhost-
 has myhost-a; has myhost-b; has myhost-c; lacks '|1|c2FsdA=='
 ask _rexec 'rexec localh' rexec localh

@@ -115,3 +115,44 @@ Test(lines, streams_never_share_a_block)
 	lines_written(&l);
 	lines_free(&l);
 }
+
+/* For a terminal: escapes, CR and C1 shown escaped, TAB and UTF-8 kept,
+ * a character split between two reads kept whole; however it is cut. */
+Test(lines, made_safe_for_a_terminal)
+{
+	const char *text = "ok\t\xc3\xa9\n\033[2J\rh2: forged\n\xc2\x9b" "1A"
+	    "\x9b" "2K\nlast";
+
+	for (size_t step = 1; step < 9; step++) {
+		struct lines l;
+		char *out;
+		lines_init(&l, "h1: ");
+		lines_make_safe(&l, 1, TEXT_UTF8 | TEXT_TAB);
+		out = feed(&l, 1, text, step, true);
+		cr_assert_str_eq(out, "h1: ok\t\xc3\xa9\n"
+		    "h1: \\033[2J\\rh2: forged\n"
+		    "h1: \\302\\2331A\\2332K\n"
+		    "h1: last\n", "step %zu", step);
+		free(out);
+		lines_free(&l);
+	}
+}
+
+/* A long line of controls: each piece escaped fits the block. */
+Test(lines, long_escaped_line_in_pieces)
+{
+	size_t len = LINES_PIECE_MAX * 2 + 10;
+	char *text = malloc(len + 1), *out;
+	struct lines l;
+
+	memset(text, '\033', len);
+	text[len] = '\0';
+	lines_init(&l, "p: ");
+	lines_make_safe(&l, 2, 0);
+	out = feed(&l, 2, text, 4096, true);
+	cr_assert_eq(strlen(out), 3 * (3 + 1) + 4 * len);
+	cr_assert_null(strchr(out, '\033'));
+	free(out);
+	free(text);
+	lines_free(&l);
+}

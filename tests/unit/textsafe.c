@@ -75,3 +75,14 @@ Test(textsafe, null_and_tiny_buffers)
 	text_safe(buf, 0, "abc", 3, 0);
 	cr_assert_eq(buf[0], 'Z');
 }
+
+/* Command output on a terminal keeps its TABs, nothing else. */
+Test(textsafe, tab_kept_on_request)
+{
+	char buf[64];
+
+	text_safe(buf, sizeof(buf), "a\tb\033\r", 5, TEXT_TAB | TEXT_UTF8);
+	cr_assert_str_eq(buf, "a\tb\\033\\r");
+	text_safe(buf, sizeof(buf), "a\tb", 3, TEXT_UTF8);
+	cr_assert_str_eq(buf, "a\\tb");
+}
