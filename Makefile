@@ -16,6 +16,9 @@ systemd_dir	= $(shell d=$$($(PKG_CONFIG) --variable=$(1) systemd \
 		  2>/dev/null); echo "$${d:-$(PREFIX)/$(2)}")
 systemdunitdir	?= $(call systemd_dir,systemdsystemunitdir,lib/systemd/system)
 sysusersdir	?= $(call systemd_dir,sysusersdir,lib/sysusers.d)
+tmpfilesdir	?= $(call systemd_dir,tmpfilesdir,lib/tmpfiles.d)
+# The confined drop-in (systemd/confined.conf) is an example to copy.
+examplesdir	?= $(PREFIX)/share/doc/rexecd/examples
 # bash-completion's directory, as its pkg-config file says.
 completionsdir	?= $(shell d=$$($(PKG_CONFIG) --variable=completionsdir \
 		  bash-completion 2>/dev/null); \
@@ -235,6 +238,7 @@ UNITS		= rexecd.service rexecd.socket
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
 	    $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(sysusersdir) \
+	    $(DESTDIR)$(tmpfilesdir) $(DESTDIR)$(examplesdir) \
 	    $(DESTDIR)$(sysconfdir)
 	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
 	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
@@ -251,6 +255,10 @@ install: all
 	done
 	install -m 644 systemd/sysusers.d/rexecd.conf \
 	    $(DESTDIR)$(sysusersdir)/rexecd.conf
+	install -m 644 systemd/tmpfiles.d/rexecd.conf \
+	    $(DESTDIR)$(tmpfilesdir)/rexecd.conf
+	install -m 644 systemd/confined.conf \
+	    $(DESTDIR)$(examplesdir)/confined.conf
 	install -m 644 rexecd.conf.example \
 	    $(DESTDIR)$(sysconfdir)/rexecd.conf.example
 	install -d $(DESTDIR)$(completionsdir)
@@ -265,6 +273,8 @@ uninstall:
 	    $(DESTDIR)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))
 	rm -f $(DESTDIR)$(sysusersdir)/rexecd.conf
+	rm -f $(DESTDIR)$(tmpfilesdir)/rexecd.conf
+	rm -f $(DESTDIR)$(examplesdir)/confined.conf
 	rm -f $(DESTDIR)$(sysconfdir)/rexecd.conf.example
 	rm -f $(DESTDIR)$(completionsdir)/rexec \
 	    $(DESTDIR)$(completionsdir)/rexecd

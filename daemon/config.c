@@ -268,7 +268,9 @@ validate(struct config *cf, char *err, size_t errlen)
 static int
 resolve_worker(struct config *cf, uid_t user_uid, char *err, size_t errlen)
 {
-	bool dflt = cf->worker_user[0] == '\0';
+	/* The default, named or not, may be missing: nobody then. */
+	bool dflt = cf->worker_user[0] == '\0' ||
+	    strcmp(cf->worker_user, WORKER_USER) == 0;
 	struct passwd *pw;
 
 	cf->worker_drop = geteuid() == 0;

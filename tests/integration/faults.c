@@ -144,6 +144,21 @@ Test(faults, log_reader_gone_does_not_stop_serving, .timeout = 120)
  * uid is one of this test's own (no account needed), not nobody's: the
  * tests running alongside run commands as nobody.
  */
+/* Waits (bounded) until every child of the master is a worker. */
+static int
+wait_only_workers(pid_t master, int timeout_ms)
+{
+	pid_t w[64];
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (proc_children(master, NULL, 0) ==
+		    (size_t)dt_workers(master, NULL, w, 64))
+			return 0;
+		test_sleep_ms(10);
+	}
+	return -1;
+}
+
 Test(faults, fork_failing_gives_an_error_and_recovers, .timeout = 120)
 {
 	char reuid[32], regid[32];
@@ -181,6 +196,10 @@ Test(faults, fork_failing_gives_an_error_and_recovers, .timeout = 120)
 	dt_result_free(&busy);
 	close(fd);	/* ends the sleep: a process slot frees up */
 	cr_assert_eq(proc_wait_marker_gone(marker, 10000), 0);
+	/* Once its worker let go of it: the master reaps the leader then,
+	 * and a zombie counts against RLIMIT_NPROC too. */
+	cr_assert_eq(wait_only_workers(daemon_under_test.pid, 10000), 0,
+	    "the sleep's leader was never reaped");
 	for (int i = 0; i < 20; i++)
 		assert_runs(&daemon_under_test, i);
 	stop(&daemon_under_test);

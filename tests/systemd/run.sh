@@ -19,11 +19,12 @@ SUITE=bookworm
 MIRROR=${REXEC_MIRROR:-http://deb.debian.org/debian}
 CACHE=${REXEC_SYSTEMD_CACHE:-/var/cache/rexec-systemd-test}
 # What the packages need, so dpkg -i works without a network.
-INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0
+# sudo and strace: what commands do to administer, and to attack.
+INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0,sudo,strace
 BOOT_S=60		# the container reaches a running system
 WAIT_S=20		# anything else we wait for
 STOP_SEC=45		# TimeoutStopSec of rexecd.service
-EXPOSURE_MAX=2.5
+EXPOSURE_MAX=2.6	# with the confined drop-in; the default unit confines nothing
 
 : "${DEB_DIR:?DEB_DIR must name the directory of the .deb files}"
 : "${REXEC_BIN:?REXEC_BIN must name the rexec binary}"
@@ -188,7 +189,8 @@ remote() { "$REXEC_BIN" -n -p "$PORT" "$@"; }
 status_json() { "$REXEC_BIN" --status --json -p "$PORT" 127.0.0.1; }
 json_int() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 
-# Installed: enabled, started, ready (Type=notify), as rexec.
+# Installed: enabled, started, ready (Type=notify); the master root, the
+# workers rexecd without capabilities, the commands rexec.
 check_service() {
 	[ "$(in_ct systemctl is-enabled rexecd.service)" = enabled ] ||
 	    fail "rexecd.service is not enabled after installation"
@@ -198,8 +200,17 @@ check_service() {
 	[ -n "$(prop StatusText)" ] || fail "no STATUS= from rexecd"
 	pid=$(prop MainPID)
 	user=$(in_ct ps -o user= -p "$pid" | tr -d ' ')
-	[ "$user" = rexec ] || fail "rexecd runs as '$user', not rexec"
-	say "active, Type=notify, ready ('$(prop StatusText)'), as $user"
+	[ "$user" = root ] || fail "the master runs as '$user', not root"
+	workers=$(in_ct pgrep -P "$pid" -f 'rexecd: worker') ||
+	    fail "no workers"
+	for w in $workers; do
+		in_ct grep -q "^Uid:.*[^0-9]$(in_ct id -u rexecd)\$" \
+		    /proc/"$w"/status || fail "worker $w is not rexecd"
+		in_ct grep -q '^CapEff:.0000000000000000$' /proc/"$w"/status ||
+		    fail "worker $w has capabilities"
+	done
+	say "active, Type=notify, ready ('$(prop StatusText)'), master" \
+	    "$user, workers rexecd without capabilities"
 }
 
 # Installing the packages again is an upgrade for the maintainer scripts:
@@ -224,8 +235,8 @@ check_commands() {
 # A change seen through --status: after the reload, status_allow no
 # longer lets 127.0.0.1 ask (::1 still may, and sees generation 2).
 check_reload() {
-	[ "$(status_json | json_int generation)" = 1 ] ||
-	    fail "generation is not 1 at start"
+	gen0=$(status_json | json_int generation)
+	[ -n "$gen0" ] || fail "no generation in the status"
 	in_ct sh -c 'echo "status_allow = ::1, 127.0.0.2" >> /etc/rexecd.conf'
 	in_ct systemctl reload rexecd || fail "systemctl reload failed"
 	wait_for "--status from 127.0.0.1 to be refused" sh -c \
@@ -235,11 +246,12 @@ check_reload() {
 	if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
 		gen=$("$REXEC_BIN" --status --json -p "$PORT" ::1 |
 		    json_int generation)
-		[ "$gen" = 2 ] || fail "generation $gen after the reload"
+		[ "$gen" = $((gen0 + 1)) ] ||
+		    fail "generation $gen after the reload, $gen0 before"
 	fi
 	in_ct sed -i '/^status_allow/d' /etc/rexecd.conf
 	say "systemctl reload: status_allow applied (127.0.0.1 refused," \
-	    "generation 2)"
+	    "generation $gen0 -> $((gen0 + 1)))"
 }
 
 check_restart_and_stop() {
@@ -285,14 +297,76 @@ check_socket() {
 	fi
 }
 
-check_security() {
+exposure() {
 	line=$(in_ct systemd-analyze security --no-pager rexecd.service |
 	    grep 'Overall exposure level') || fail "systemd-analyze security"
 	score=$(echo "$line" | grep -o '[0-9][0-9]*\.[0-9]' | head -1)
 	[ -n "$score" ] || fail "no score in '$line'"
+	echo "$score"
+}
+
+# The default unit confines nothing (that would confine the commands);
+# the shipped confined drop-in does, and rexecd still serves under it.
+check_security() {
+	plain=$(exposure)
+	in_ct mkdir -p /etc/systemd/system/rexecd.service.d
+	in_ct cp /usr/share/doc/rexecd/examples/confined.conf \
+	    /etc/systemd/system/rexecd.service.d/ || fail "no confined.conf"
+	in_ct systemctl daemon-reload
+	score=$(exposure)
 	awk -v s="$score" -v m="$EXPOSURE_MAX" 'BEGIN { exit !(s + 0 <= m) }' ||
-	    fail "exposure $score above $EXPOSURE_MAX"
-	say "systemd-analyze security rexecd.service: exposure $score"
+	    fail "exposure $score above $EXPOSURE_MAX with confined.conf"
+	in_ct systemctl restart rexecd || fail "restart under confined.conf"
+	out=$(remote 127.0.0.1 'id -un; touch /etc/rexec-x 2>&1 || echo ro') ||
+	    fail "rexec under confined.conf failed"
+	case $out in
+	rexec*ro) ;;
+	*) fail "under confined.conf: '$out'" ;;
+	esac
+	in_ct rm /etc/systemd/system/rexecd.service.d/confined.conf
+	in_ct systemctl daemon-reload
+	in_ct systemctl restart rexecd || fail "restart without confined.conf"
+	say "systemd-analyze security rexecd.service: exposure $plain," \
+	    "$score with confined.conf (served, /etc read-only)"
+}
+
+# What a remote shell is for: root where allow_root says so, sudo where
+# sudoers does; and nothing a command does reaches the daemon.
+check_admin() {
+	in_ct sh -c 'printf "users = root\nallow_root = yes\n" >> /etc/rexecd.conf'
+	in_ct sh -c 'echo "rexec ALL=(root) NOPASSWD: /usr/bin/true" \
+	    > /etc/sudoers.d/rexec && chmod 440 /etc/sudoers.d/rexec'
+	in_ct systemctl reload rexecd || fail "systemctl reload failed"
+	wait_for "users = root to apply" \
+	    "$REXEC_BIN" -n -p "$PORT" -l root 127.0.0.1 true
+	remote -l root 127.0.0.1 'touch /etc/rexec-x && rm /etc/rexec-x' ||
+	    fail "rexec -l root could not write /etc"
+	remote 127.0.0.1 'sudo -n true' || fail "sudo -n true failed as rexec"
+	say "rexec -l root wrote /etc; sudo -n true as rexec"
+}
+
+check_attacks() {
+	main=$(prop MainPID)
+	pids="$main $(in_ct pgrep -P "$main" -f 'rexecd: worker' | tr '\n' ' ')"
+	# Every attempt must fail: each prints "ok" only when refused.
+	out=$(remote 127.0.0.1 "for p in $pids; do
+		kill -STOP \$p 2>/dev/null || echo ok
+		kill -KILL \$p 2>/dev/null || echo ok
+		timeout 5 strace -p \$p -o /dev/null 2>/dev/null || echo ok
+		cat /proc/\$p/environ >/dev/null 2>&1 || echo ok
+	done; kill -9 -1; true") || fail "the attacks did not run"
+	n=$(echo "$out" | grep -c '^ok$')
+	want=$(($(echo "$pids" | wc -w) * 4))
+	[ "$n" = "$want" ] || fail "$n of $want attacks refused: $out"
+	[ "$(prop MainPID)" = "$main" ] || fail "the master changed"
+	for p in $pids; do
+		st=$(in_ct ps -o stat= -p "$p") || fail "rexecd $p is gone"
+		case $st in T*) fail "rexecd $p is stopped" ;; esac
+	done
+	out=$(remote 127.0.0.1 echo still serving) || fail "no longer serving"
+	[ "$out" = "still serving" ] || fail "after the attacks: '$out'"
+	say "kill -STOP/-KILL, strace and /proc of every rexecd process from" \
+	    "a command: all $want refused; kill -9 -1; still serving"
 }
 
 check_purge() {
@@ -307,8 +381,9 @@ check_purge() {
 	! in_ct pgrep -x rexecd >/dev/null || fail "rexecd still runs"
 	! in_ct systemctl is-active -q rexecd.service rexecd.socket ||
 	    fail "a unit is still active"
-	in_ct getent passwd rexec >/dev/null ||
-	    fail "the rexec account went with the package"
+	in_ct getent passwd rexec >/dev/null &&
+	    in_ct getent passwd rexecd >/dev/null ||
+	    fail "the accounts went with the package"
 	! in_ct test -e /var/lib/rexec || fail "its empty home stayed"
 	! ss -Hltn "( sport = :$PORT )" | grep -q . || fail "port $PORT still open"
 	say "purge: no unit, binary or process left (the account stays)"
@@ -323,6 +398,8 @@ check_service
 check_upgrade
 check_commands
 check_security
+check_admin
+check_attacks
 check_reload
 check_restart_and_stop
 check_socket
