@@ -246,6 +246,10 @@ validate(struct config *cf, char *err, size_t errlen)
 			return seterr(err, errlen, "user \"%s\" is root: set "
 			    "allow_root = yes to run commands as root",
 			    cf->user);
+		if (pw->pw_gid == 0 && !cf->allow_root)
+			return seterr(err, errlen, "user \"%s\" has group 0: "
+			    "set allow_root = yes to run commands so",
+			    cf->user);
 		if (geteuid() != 0 && pw->pw_uid != geteuid())
 			return seterr(err, errlen, "user \"%s\" needs rexecd "
 			    "to be started as root", cf->user);

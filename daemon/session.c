@@ -32,6 +32,7 @@
 #include "status.h"
 #include "statusmsg.h"
 #include "stream.h"
+#include "textsafe.h"
 
 #define COMMAND_SHORT	60
 /* How long a closing connection is drained for the client to see our
@@ -194,8 +195,8 @@ check_account(struct session *s)
 {
 	const struct account *a;
 	const char *why;
-	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
-	bool whole;
+	char name[TEXTSAFE_SIZE(USER_MAX)];
+	char reason[sizeof(name) + 128];
 
 	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
 		strlcpy(s->account, a->name, sizeof(s->account));
@@ -205,9 +206,8 @@ check_account(struct session *s)
 		report_error(s, ERR_INTERNAL, why);
 		return -1;
 	}
-	/* The name is the client's: printable only, as the command. */
-	whole = append(&d, name + USER_MAX, s->req.user);
-	strlcpy(d, whole ? "" : "...", 4);
+	/* The name is the client's. */
+	text_safe_str(name, sizeof(name), s->req.user, 0);
 	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
 	    why);
 	authlog_refused(s->peer, reason);
