@@ -23,6 +23,7 @@
 #include "decode.h"
 #include "encode.h"
 #include "frameio.h"
+#include "keepalive.h"
 #include "log.h"
 #include "message.h"
 #include "policy.h"
@@ -89,6 +90,7 @@ session_serve(const struct session_ctx *c, int sock,
 	    .peer_sa = (const struct sockaddr *)peer };
 
 	format_peer(peer, s.peer, sizeof(s.peer));
+	keepalive_set(sock, c->cf->keepalive, s.peer);
 	decoder_init(&s.dec);
 	if (admitted(&s, (const struct sockaddr *)peer) &&
 	    check_request(&s) == 0)
@@ -377,6 +379,7 @@ run(struct session *s)
 		.sock = s->sock, .dec = &s->dec, .sig = c->sig, .buf = c->buf,
 		.max_timeout = c->cf->max_timeout,
 		.kill_grace = c->cf->kill_grace,
+		.stall_timeout = c->cf->stall_timeout,
 	};
 	struct stream_result res;
 	struct proto_error e;

@@ -640,6 +640,9 @@ child_main(void *arg)
 	const char *dir = req->cwd != NULL ? req->cwd : pl->a->home;
 
 	child_signals();
+	/* Not the daemon's, which may be anything (000 gives world-writable
+	 * files). */
+	umask(cf->umask);
 	if (setsid() == -1 || child_fds(req, pl->p) == -1)
 		child_fail(3, STAGE_SETUP, errno);
 	for (int i = 0; i < RL_COUNT; i++) {

@@ -22,6 +22,7 @@ struct stream_ctx {
 	unsigned char	*buf;		/* FRAME_DATA_CHUNK bytes */
 	int		 max_timeout;	/* s, 0: none; caps the request's */
 	int		 kill_grace;	/* s from SIGTERM to SIGKILL */
+	int		 stall_timeout;	/* s without sending progress, 0: off */
 };
 
 /* What happened. */

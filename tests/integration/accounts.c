@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -35,6 +36,7 @@ static struct accounts acc;
 static struct rexecd_proc d;
 
 static void	cleanup(void);
+static void	check_group0_user(const char *name);
 
 TestSuite(accounts, .fini = cleanup, .timeout = 120);
 
@@ -376,4 +378,30 @@ Test(accounts, sshd_rules_refuse_as_a_missing_account_is_refused)
 	assert_out(&r, "0\n");
 	rexec_run_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
+	check_group0_user(acc.rules[5]);
+}
+
+/* user = an account of group 0 is refused at start without allow_root. */
+static void
+check_group0_user(const char *name)
+{
+	char path[] = "/tmp/rxdb-conf.XXXXXX", *out;
+	const char *args[] = { "-t", "-f", path, NULL };
+	int fd = mkstemp(path), st;
+
+	cr_assert_neq(fd, -1);
+	cr_assert_gt(dprintf(fd, "user = %s\n", name), 0);
+	close(fd);
+	st = rexecd_once(args, &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s", out);
+	cr_assert_not_null(strstr(out, "group 0"), "%s", out);
+	free(out);
+	fd = open(path, O_WRONLY | O_APPEND);
+	cr_assert_neq(fd, -1);
+	cr_assert_gt(dprintf(fd, "allow_root = yes\n"), 0);
+	close(fd);
+	st = rexecd_once(args, &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	free(out);
+	unlink(path);
 }
