@@ -26,7 +26,7 @@ static char marker[32];
 static void
 cleanup(void)
 {
-	if (d.pid > 0)
+	if (d.pid > 0 || d.dir[0] != '\0')
 		rexecd_stop(&d);
 	if (marker[0] != '\0')
 		proc_kill_marker(marker, SIGKILL);
@@ -59,6 +59,7 @@ Test(hostile_stall, client_never_reading_is_dropped)
 	cr_assert_str_eq(r.out, "again\n");
 	dt_result_free(&r);
 	close(fd);
+	cr_assert_eq(rexecd_stop(&d), 0);
 }
 
 /* Progress, however much output, keeps a reading client. */
@@ -71,4 +72,5 @@ Test(hostile_stall, client_reading_is_kept)
 	cr_assert(r.got_exit && r.st.exited && r.st.code == 0);
 	cr_assert_eq(r.out_total, 50000000);
 	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
 }

@@ -84,7 +84,7 @@ ip_ns(const char *ns, ...)
 static void
 cleanup(void)
 {
-	if (d.pid > 0)
+	if (d.pid > 0 || d.dir[0] != '\0')
 		rexecd_stop(&d);
 	/* A failed test's command, which no namespace removal ends. */
 	if (marker[0] != '\0')
@@ -231,4 +231,5 @@ Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
 	    "the worker is still held");
 	close(fd);
 	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
 }
