@@ -10,20 +10,27 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "acctrules.h"
 #include "clock.h"
 
 /*
- * An account is looked up (getpwnam, getgrouplist: /etc/passwd and
- * /etc/group, or NSS) once, not for every command: the result is kept
- * while both files are unchanged, for ACCOUNT_TTL_MS at most (other NSS
- * sources have no file to watch).  A reload replaces the workers anyway.
+ * An account is looked up (getpwnam, getgrouplist, getspnam: /etc/passwd,
+ * /etc/group and /etc/shadow, or NSS, and /etc/shells) once, not for
+ * every command: the result is kept while these files are unchanged, for
+ * ACCOUNT_TTL_MS at most (other NSS sources have no file to watch).  A
+ * reload replaces the workers anyway.
  */
 #define ACCOUNT_TTL_MS	60000
+
+static const char *const watched[] = {
+	"/etc/passwd", "/etc/group", "/etc/shadow", "/etc/shells"
+};
+#define NWATCHED	(sizeof(watched) / sizeof(watched[0]))
 
 struct account_cache {
 	bool		valid;
 	long long	until;
-	struct stat	passwd, group;
+	struct stat	files[NWATCHED];
 	char		key[USER_MAX];	/* the name asked for, "" the default */
 	struct account	a;
 };
@@ -34,13 +41,16 @@ static uid_t			daemon_uid;
 static gid_t			daemon_gid;
 
 static bool	 cache_fresh(const struct account_cache *, const char *key,
-		    const struct stat *, const struct stat *, long long now);
+		    const struct stat *, long long now);
 static int	 lookup(const struct config *, const char *user,
 		    struct account *, const char **why);
 static bool	 is_default(const struct config *, const char *user);
 static int	 lookup_default(const struct config *, struct account *);
 static int	 lookup_requested(const struct config *, const char *user,
 		    struct account *, const char **why);
+static const char *refusal(const struct config *, const char *user,
+		    struct passwd **);
+static bool	 has_group0(const struct account *);
 static bool	 listed(const struct config *, const char *user);
 static int	 fill(struct account *, const struct passwd *, bool drop);
 static int	 account_groups(struct account *);
@@ -58,7 +68,7 @@ account_get(const struct config *cf, const char *user, const char **why)
 {
 	struct account_cache *c = &acache;
 	const char *key = user != NULL && !is_default(cf, user) ? user : "";
-	struct stat pw, gr;
+	struct stat files[NWATCHED];
 	long long now = now_ms();
 
 	*why = NULL;
@@ -66,17 +76,16 @@ account_get(const struct config *cf, const char *user, const char **why)
 		*why = "name too long";
 		return NULL;
 	}
-	file_stamp("/etc/passwd", &pw);
-	file_stamp("/etc/group", &gr);
-	if (cache_fresh(c, key, &pw, &gr, now))
+	for (size_t i = 0; i < NWATCHED; i++)
+		file_stamp(watched[i], &files[i]);
+	if (cache_fresh(c, key, files, now))
 		return &c->a;
 	c->valid = false;
 	if (lookup(cf, key[0] != '\0' ? key : NULL, &c->a, why) == -1)
 		return NULL;
 	c->valid = true;
 	c->until = now + ACCOUNT_TTL_MS;
-	c->passwd = pw;
-	c->group = gr;
+	memcpy(c->files, files, sizeof(c->files));
 	strlcpy(c->key, key, sizeof(c->key));
 	return &c->a;
 }
@@ -92,10 +101,14 @@ same_file(const struct stat *a, const struct stat *b)
 
 static bool
 cache_fresh(const struct account_cache *c, const char *key,
-    const struct stat *pw, const struct stat *gr, long long now)
+    const struct stat *files, long long now)
 {
-	return c->valid && now < c->until && strcmp(c->key, key) == 0 &&
-	    same_file(pw, &c->passwd) && same_file(gr, &c->group);
+	if (!c->valid || now >= c->until || strcmp(c->key, key) != 0)
+		return false;
+	for (size_t i = 0; i < NWATCHED; i++)
+		if (!same_file(&files[i], &c->files[i]))
+			return false;
+	return true;
 }
 
 static int
@@ -143,24 +156,50 @@ lookup_default(const struct config *cf, struct account *a)
 	return 0;
 }
 
-/* The same path as the default account's, once the users key allows it. */
+/*
+ * The same path as the default account's, once the users key allows it
+ * and the account passes sshd's rules; root's group (primary or
+ * supplementary) gives root's rights to files as much as its uid does.
+ */
 static int
 lookup_requested(const struct config *cf, const char *user,
     struct account *a, const char **why)
 {
-	struct passwd *pw;
+	struct passwd *pw = NULL;
 
-	if (!listed(cf, user))
-		*why = "not in users";
-	else if ((pw = getpwnam(user)) == NULL)
-		*why = "no such account";
-	else if (pw->pw_uid == 0 && !cf->allow_root)
-		*why = "root needs allow_root = yes";
-	else if (daemon_uid != 0 && pw->pw_uid != daemon_uid)
-		*why = "switching accounts needs rexecd started as root";
-	else if (fill(a, pw, daemon_uid == 0) == -1)
+	if ((*why = refusal(cf, user, &pw)) != NULL)
+		return -1;
+	if (fill(a, pw, daemon_uid == 0) == -1)
 		*why = "cannot read its groups";
+	else if (has_group0(a) && !cf->allow_root)
+		*why = "supplementary group 0 needs allow_root = yes";
 	return *why == NULL ? 0 : -1;
+}
+
+/* The rule the account breaks, NULL when none; *pw is set once found. */
+static const char *
+refusal(const struct config *cf, const char *user, struct passwd **pw)
+{
+	if (!listed(cf, user))
+		return "not in users";
+	if ((*pw = getpwnam(user)) == NULL)
+		return "no such account";
+	if ((*pw)->pw_uid == 0 && !cf->allow_root)
+		return "root needs allow_root = yes";
+	if ((*pw)->pw_gid == 0 && !cf->allow_root)
+		return "primary group 0 needs allow_root = yes";
+	if (daemon_uid != 0 && (*pw)->pw_uid != daemon_uid)
+		return "switching accounts needs rexecd started as root";
+	return acct_refusal((*pw)->pw_name, (*pw)->pw_shell);
+}
+
+static bool
+has_group0(const struct account *a)
+{
+	for (int i = 0; i < a->ngroups; i++)
+		if (a->groups[i] == 0)
+			return true;
+	return false;
 }
 
 static bool

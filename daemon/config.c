@@ -77,6 +77,8 @@ static int	set_startups(struct config *, const char *, const char *,
 		    char *, size_t);
 static int	set_rlimit(struct config *, const char *, const char *,
 		    char *, size_t);
+static int	set_umask(struct config *, const char *, const char *,
+		    char *, size_t);
 static void	strip_comment(char *v);
 static int	handler(void *user, const char *section, const char *name,
 	    const char *value);
@@ -96,6 +98,9 @@ static const struct key {
 	{ "shutdown_timeout",	set_int },
 	{ "kill_grace",		set_int },
 	{ "max_timeout",	set_int },
+	{ "keepalive",		set_int },
+	{ "stall_timeout",	set_int },
+	{ "umask",		set_umask },
 	{ "token_file",		set_token_file },
 	{ "allow",		set_allow },
 	{ "status_allow",	set_status_allow },
@@ -129,6 +134,9 @@ static const struct int_key {
 	{ "kill_grace", offsetof(struct config, kill_grace), 0, 3600 },
 	{ "max_timeout", offsetof(struct config, max_timeout), 0,
 	    366 * 86400 },
+	{ "keepalive", offsetof(struct config, keepalive), 0, 86400 },
+	{ "stall_timeout", offsetof(struct config, stall_timeout), 0,
+	    366 * 86400 },
 };
 
 int
@@ -155,6 +163,8 @@ config_defaults(struct config *cf)
 	cf->request_timeout = 10;
 	cf->shutdown_timeout = 30;
 	cf->kill_grace = 2;
+	cf->keepalive = 120;
+	cf->umask = 022;
 	cf->log_level = LOG_LEVEL_INFO;
 	cf->allow_pty = true;
 	cf->startups_begin = 10;
@@ -251,6 +261,10 @@ validate(struct config *cf, char *err, size_t errlen)
 		if (pw->pw_uid == 0 && !cf->allow_root)
 			return seterr(err, errlen, "user \"%s\" is root: set "
 			    "allow_root = yes to run commands as root",
+			    cf->user);
+		if (pw->pw_gid == 0 && !cf->allow_root)
+			return seterr(err, errlen, "user \"%s\" has group 0: "
+			    "set allow_root = yes to run commands so",
 			    cf->user);
 		if (geteuid() != 0 && pw->pw_uid != geteuid())
 			return seterr(err, errlen, "user \"%s\" needs rexecd "
@@ -574,6 +588,24 @@ set_rlimit(struct config *cf, const char *name, const char *value,
 		return 0;
 	}
 	return seterr(err, errlen, "%s: unknown", name);
+}
+
+/* Octal, as umask(1) takes it: a leading 0 or not. */
+static int
+set_umask(struct config *cf, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 8);
+	if (value[0] < '0' || value[0] > '7' || *end != '\0' || errno != 0 ||
+	    v > 0777)
+		return seterr(err, errlen, "%s: \"%s\" is not an octal mode "
+		    "(000 to 777)", name, value);
+	cf->umask = (mode_t)v;
+	return 0;
 }
 
 /* The value with a trailing " # comment" and surrounding blanks removed. */

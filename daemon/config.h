@@ -52,6 +52,9 @@ struct config {
 	int		shutdown_timeout;
 	int		kill_grace;
 	int		max_timeout;
+	int		keepalive;	/* s to detect a vanished client, 0 off */
+	int		stall_timeout;	/* s a client may take nothing, 0 off */
+	mode_t		umask;		/* the commands' */
 	char		token_file[PATH_MAX];
 	char		token[TOKEN_MAX + 1];
 	size_t		token_len;

@@ -44,6 +44,31 @@ listen_check(const struct config *cf, char *err, size_t errlen)
 	return rc;
 }
 
+int
+listen_recheck(const struct config *cf, const struct listeners *l,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char host[NI_MAXHOST];
+
+	for (size_t i = 0; i < l->n; i++) {
+		len = sizeof(ss);
+		if (getsockname(l->fd[i], (struct sockaddr *)&ss, &len) == -1) {
+			snprintf(err, errlen, "getsockname: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (getnameinfo((struct sockaddr *)&ss, len, host,
+		    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+			strlcpy(host, "?", sizeof(host));
+		if (exposure(cf, (struct sockaddr *)&ss, host, err,
+		    errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 resolve(const char *addr, int port, struct addrinfo **res, char *err,
     size_t errlen)

@@ -203,7 +203,9 @@ reload(struct master *m)
 		return;
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 	    (unsigned long long)now_us());
-	if (config_load(&nc, m->opts, err, sizeof(err)) == -1) {
+	/* As rexecd would refuse to start with it (commands.md). */
+	if (config_load(&nc, m->opts, err, sizeof(err)) == -1 ||
+	    listen_recheck(&nc, m->l, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the configuration: %s", err);
 	} else {
 		if (!same_listen(m->cf, &nc))

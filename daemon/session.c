@@ -23,6 +23,7 @@
 #include "decode.h"
 #include "encode.h"
 #include "frameio.h"
+#include "keepalive.h"
 #include "log.h"
 #include "message.h"
 #include "policy.h"
@@ -32,6 +33,7 @@
 #include "status.h"
 #include "statusmsg.h"
 #include "stream.h"
+#include "textsafe.h"
 
 #define COMMAND_SHORT	60
 /* How long a closing connection is drained for the client to see our
@@ -88,6 +90,7 @@ session_serve(const struct session_ctx *c, int sock,
 	    .peer_sa = (const struct sockaddr *)peer };
 
 	format_peer(peer, s.peer, sizeof(s.peer));
+	keepalive_set(sock, c->cf->keepalive, s.peer);
 	decoder_init(&s.dec);
 	if (admitted(&s, (const struct sockaddr *)peer) &&
 	    check_request(&s) == 0)
@@ -194,8 +197,8 @@ check_account(struct session *s)
 {
 	const struct account *a;
 	const char *why;
-	char name[USER_MAX + 4], *d = name, reason[USER_MAX + 128];
-	bool whole;
+	char name[TEXTSAFE_SIZE(USER_MAX)];
+	char reason[sizeof(name) + 128];
 
 	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
 		strlcpy(s->account, a->name, sizeof(s->account));
@@ -205,9 +208,8 @@ check_account(struct session *s)
 		report_error(s, ERR_INTERNAL, why);
 		return -1;
 	}
-	/* The name is the client's: printable only, as the command. */
-	whole = append(&d, name + USER_MAX, s->req.user);
-	strlcpy(d, whole ? "" : "...", 4);
+	/* The name is the client's. */
+	text_safe_str(name, sizeof(name), s->req.user, 0);
 	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
 	    why);
 	authlog_refused(s->peer, reason);
@@ -378,6 +380,8 @@ run(struct session *s)
 		.sig = c->sig, .buf = c->buf,
 		.max_timeout = c->cf->max_timeout,
 		.kill_grace = c->cf->kill_grace,
+		.stall_timeout = c->cf->stall_timeout,
+		.keepalive = c->cf->keepalive,
 	};
 	struct stream_result res;
 	struct proto_error e;

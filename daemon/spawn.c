@@ -639,6 +639,9 @@ child_main(void *arg)
 	child_signals();
 	/* The status pipe is on fd 3 only once child_fds has moved it
 	 * (issue 19: fd 3 was the worker's listening socket). */
+	/* Not the daemon's, which may be anything (000 gives world-writable
+	 * files). */
+	umask(cf->umask);
 	if (setsid() == -1 || child_fds(req, pl->p) == -1)
 		child_fail(pl->p->status[1], STAGE_SETUP, errno);
 	for (int i = 0; i < RL_COUNT; i++) {

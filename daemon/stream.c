@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "encode.h"
 #include "frameio.h"
+#include "keepalive.h"
 #include "log.h"
 #include "pty.h"
 #include "signames.h"
@@ -53,6 +54,8 @@ struct stream {
 	long long		 give_up;	/* stop waiting for the group */
 	long long		 abandon_at;	/* drop a client not reading */
 	const char		*abandon_why;
+	long long		 stall_at;	/* the client took nothing since */
+	long long		 vanish_at;	/* then: is it there at all? */
 	bool			 ending;	/* the group was told to end */
 	bool			 aborted;	/* no exit frame will be sent */
 	bool			 exited;
@@ -84,6 +87,7 @@ static void	 close_outputs(struct stream *);
 /* Timers and the end. */
 static void	 check_timers(struct stream *, long long now);
 static void	 abandon_by(struct stream *, long long at, const char *why);
+static void	 stall_watch(struct stream *, bool progressed);
 static bool	 finished(struct stream *, long long now);
 static bool	 waiting_for_group(struct stream *, long long now);
 static void	 give_up_group(struct stream *);
@@ -207,6 +211,16 @@ check_timers(struct stream *s, long long now)
 		s->res->unread = true;
 		abort_stream(s, s->abandon_why);
 	}
+	if (s->stall_at > 0 && now >= s->stall_at && s->out_pending) {
+		s->res->unread = true;
+		abort_stream(s, "client not reading (stall_timeout)");
+	}
+	if (s->vanish_at > 0 && now >= s->vanish_at && s->out_pending) {
+		if (keepalive_peer_gone(s->c->sock))
+			abort_stream(s, "client vanished (keepalive)");
+		else
+			s->vanish_at = now + (long long)s->c->keepalive * 1000;
+	}
 	if (s->kill_at > 0 && now >= s->kill_at)
 		end_group(s, SIGKILL);
 }
@@ -219,6 +233,18 @@ abandon_by(struct stream *s, long long at, const char *why)
 		s->abandon_at = at;
 		s->abandon_why = why;
 	}
+}
+
+/* A client that takes not a byte for stall_timeout is dropped as gone. */
+static void
+stall_watch(struct stream *s, bool progressed)
+{
+	if (s->c->stall_timeout > 0 && (progressed || s->stall_at == 0))
+		s->stall_at = now_ms() + (long long)s->c->stall_timeout * 1000;
+	/* Keepalive probes only an idle connection: with output waiting,
+	 * TCP tells a vanished client from one that reads nothing. */
+	if (s->c->keepalive > 0 && (progressed || s->vanish_at == 0))
+		s->vanish_at = now_ms() + (long long)s->c->keepalive * 1000;
 }
 
 /* True when the loop is over: the last frame sent, or nothing to send. */
@@ -349,8 +375,11 @@ poll_timeout(const struct stream *s, long long now)
 	deadline_merge(&t, s->deadline);
 	deadline_merge(&t, s->kill_at);
 	deadline_merge(&t, s->give_up);
-	if (s->out_pending)
+	if (s->out_pending) {
 		deadline_merge(&t, s->abandon_at);
+		deadline_merge(&t, s->stall_at);
+		deadline_merge(&t, s->vanish_at);
+	}
 	return deadline_timeout(t, now);
 }
 
@@ -713,10 +742,14 @@ queue_frame(struct stream *s, json_t *hdr)
 static void
 send_pending(struct stream *s)
 {
+	size_t before = s->out.sent;
 	int r = frame_out_send(&s->out, s->c->sock);
 
-	if (r == 0)
+	if (r == 0) {
+		stall_watch(s, s->out.sent != before);
 		return;
+	}
+	s->stall_at = s->vanish_at = 0;
 	if (r == -1) {
 		abort_stream(s, "connection error");
 		return;

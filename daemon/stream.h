@@ -23,6 +23,8 @@ struct stream_ctx {
 	unsigned char	*buf;		/* FRAME_DATA_CHUNK bytes */
 	int		 max_timeout;	/* s, 0: none; caps the request's */
 	int		 kill_grace;	/* s from SIGTERM to SIGKILL */
+	int		 stall_timeout;	/* s without sending progress, 0: off */
+	int		 keepalive;	/* s: a vanished client's bound, 0 */
 };
 
 /* What happened. */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -21,17 +22,21 @@
 
 /* useradd waits for nobody: another one holding the lock means retry. */
 #define ACCOUNT_TRIES	100
+/* Throw-away accounts each breaking one of sshd's rules, and one not. */
+#define RULES_MAX	8
 
 struct accounts {
 	char	a[32], b[32], group[32];
 	char	home[64];		/* a's home; b has none */
 	bool	made_a, made_b, made_group;
+	char	rules[RULES_MAX][32];	/* made when non-empty */
 };
 
 static struct accounts acc;
 static struct rexecd_proc d;
 
 static void	cleanup(void);
+static void	check_group0_user(const char *name);
 
 TestSuite(accounts, .fini = cleanup, .timeout = 120);
 
@@ -77,12 +82,14 @@ make_accounts(void)
 	acc.made_group = ok(run_tool((const char *const[]){
 	    "/usr/sbin/groupadd", acc.group, NULL }));
 	cr_assert(acc.made_group, "groupadd %s", acc.group);
+	/* "*": no password, but not locked as useradd's default "!" is. */
 	acc.made_a = ok(run_tool((const char *const[]){ "/usr/sbin/useradd",
-	    "-M", "-d", acc.home, "-s", "/bin/sh", "-G", acc.group, acc.a,
-	    NULL }));
+	    "-p", "*", "-M", "-d", acc.home, "-s", "/bin/sh", "-G", acc.group,
+	    acc.a, NULL }));
 	cr_assert(acc.made_a, "useradd %s", acc.a);
 	acc.made_b = ok(run_tool((const char *const[]){ "/usr/sbin/useradd",
-	    "-M", "-d", "/nonexistent", "-s", "/bin/sh", acc.b, NULL }));
+	    "-p", "*", "-M", "-d", "/nonexistent", "-s", "/bin/sh", acc.b,
+	    NULL }));
 	cr_assert(acc.made_b, "useradd %s", acc.b);
 	cr_assert_eq(chown(acc.home, getpwnam(acc.a)->pw_uid, (gid_t)-1), 0);
 }
@@ -101,6 +108,10 @@ cleanup(void)
 	if (acc.made_group)
 		run_tool((const char *const[]){ "/usr/sbin/groupdel",
 		    acc.group, NULL });
+	for (int i = 0; i < RULES_MAX; i++)
+		if (acc.rules[i][0] != '\0')
+			run_tool((const char *const[]){ "/usr/sbin/userdel",
+			    acc.rules[i], NULL });
 	if (acc.home[0] != '\0')
 		rmdir(acc.home);
 }
@@ -285,4 +296,112 @@ Test(accounts, user_member_checked)
 		dt_result_free(&res);
 	}
 	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* One throw-away account rxdb<letter><pid>, useradd given the options. */
+static const char *
+make_rule_account(int i, char letter, const char *const *opts)
+{
+	const char *argv[16] = { "/usr/sbin/useradd", "-M", "-d",
+	    "/nonexistent" };
+	int n = 4;
+
+	snprintf(acc.rules[i], sizeof(acc.rules[i]), "rxdb%c%d", letter,
+	    (int)getpid());
+	while (*opts != NULL)
+		argv[n++] = *opts++;
+	argv[n++] = acc.rules[i];
+	argv[n] = NULL;
+	if (!ok(run_tool(argv))) {
+		acc.rules[i][0] = '\0';
+		cr_assert_fail("useradd rxdb%c", letter);
+	}
+	return acc.rules[i];
+}
+
+/*
+ * sshd's rules (issue 18): locked, expired, a shell that is no login
+ * shell, root's group without allow_root: refused as a missing account
+ * is, the log saying which rule.
+ */
+Test(accounts, sshd_rules_refuse_as_a_missing_account_is_refused)
+{
+	static const struct {
+		char		 letter;
+		const char	*opts[8];
+		const char	*rule;		/* in the log */
+	} bad[] = {
+		{ 'l', { "-p", "!", "-s", "/bin/sh" }, "account locked" },
+		{ 'e', { "-p", "*", "-s", "/bin/sh", "-e", "1970-01-02" },
+		    "account expired" },
+		{ 'n', { "-p", "*", "-s", "/usr/sbin/nologin" },
+		    "shell is nologin or false" },
+		{ 'f', { "-p", "*", "-s", "/bin/false" },
+		    "shell is nologin or false" },
+		{ 's', { "-p", "*", "-s", "/usr/bin/env" },
+		    "shell not in /etc/shells" },
+		{ 'g', { "-p", "*", "-s", "/bin/sh", "-g", "0" },
+		    "primary group 0 needs allow_root" },
+		{ 'h', { "-p", "*", "-s", "/bin/sh", "-G", "0" },
+		    "supplementary group 0 needs allow_root" },
+	};
+	struct rexec_run r;
+	char addr[64], want[64], *missing, *line;
+	const char *good;
+
+	make_accounts();
+	good = make_rule_account(RULES_MAX - 1, 'o', (const char *const[]){
+	    "-p", "*", "-s", "/bin/sh", NULL });
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		make_rule_account((int)i, bad[i].letter, bad[i].opts);
+	start("users = *\nlog_level = info\n");
+	rexec_addr(addr, sizeof(addr), &d);
+	missing = refused_line("rxdb-no-such-account", addr);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		line = refused_line(acc.rules[i], addr);
+		cr_assert_str_eq(line, missing, "%s", bad[i].rule);
+		free(line);
+		cr_assert_eq(rexecd_wait_log(&d, bad[i].rule, 10000), 0,
+		    "log: %s", bad[i].rule);
+	}
+	free(missing);
+	rexec_run(&r, NULL, "-l", good, addr, "id -un", NULL);
+	snprintf(want, sizeof(want), "%s\n", good);
+	assert_out(&r, want);
+	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+
+	/* Root's group is root's to give, as root is. */
+	start("users = *\nallow_root = yes\n");
+	rexec_addr(addr, sizeof(addr), &d);
+	rexec_run(&r, NULL, "-l", acc.rules[5], addr, "id -g", NULL);
+	assert_out(&r, "0\n");
+	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+	check_group0_user(acc.rules[5]);
+}
+
+/* user = an account of group 0 is refused at start without allow_root. */
+static void
+check_group0_user(const char *name)
+{
+	char path[] = "/tmp/rxdb-conf.XXXXXX", *out;
+	const char *args[] = { "-t", "-f", path, NULL };
+	int fd = mkstemp(path), st;
+
+	cr_assert_neq(fd, -1);
+	cr_assert_gt(dprintf(fd, "user = %s\n", name), 0);
+	close(fd);
+	st = rexecd_once(args, &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s", out);
+	cr_assert_not_null(strstr(out, "group 0"), "%s", out);
+	free(out);
+	fd = open(path, O_WRONLY | O_APPEND);
+	cr_assert_neq(fd, -1);
+	cr_assert_gt(dprintf(fd, "allow_root = yes\n"), 0);
+	close(fd);
+	st = rexecd_once(args, &out);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	free(out);
+	unlink(path);
 }

@@ -92,7 +92,9 @@ Test(daemon_config, check_reports_bad_values)
 		"workers = 0\n", "port = 70000\n", "allow = 10.0.0.0/33\n",
 		"log_level = loud\n", "allow_root = maybe\n",
 		"max_startups = 5:200:1\n", "request_timeout = soon\n",
-		"just a line\n", "[other]\nport = 1\n",
+		"just a line\n", "[other]\nport = 1\n", "umask = 0800\n",
+		"umask = -022\n", "umask = u=rwx\n", "keepalive = -1\n",
+		"stall_timeout = never\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -306,4 +308,30 @@ Test(daemon_config, ipv6_listener_and_allow_list)
 	cr_assert(r.got_error && r.err.code == ERR_AUTH);
 	dt_result_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* The command's umask, whatever the daemon's (issue 18: 000 gave
+ * world-writable files). */
+static void
+expect_umask(const char *conf_text, const char *want)
+{
+	struct rexecd_proc d;
+	struct dt_result r;
+
+	rexecd_start(&d, conf_text, NULL);
+	dt_run(&d, "{\"cmd\": \"umask\"}", NULL, 0, &r);
+	cr_assert(r.got_exit && r.st.code == 0, "%s", r.errout);
+	cr_assert_str_eq(r.out, want, "%s", conf_text);
+	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+Test(daemon_config, commands_get_umask_022_or_the_configured_one)
+{
+	mode_t old = umask(0);
+
+	expect_umask(NULL, "0022\n");
+	expect_umask("umask = 077\n", "0077\n");
+	expect_umask("umask = 0\n", "0000\n");
+	umask(old);
 }

@@ -4,6 +4,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -344,6 +346,44 @@ Test(daemon_signals, bad_reload_keeps_the_configuration)
 	dt_run(&d, "{\"cmd\": \"echo ok\"}", NULL, 0, &r);
 	cr_assert(r.got_exit && r.st.code == 0);
 	dt_result_free(&r);
+}
+
+/*
+ * A reload rexecd would refuse at start is refused (issue 18): here one
+ * that drops the token of a listener on 0.0.0.0, which is kept.
+ */
+Test(daemon_signals, reload_cannot_unprotect_an_exposed_listener)
+{
+	char tdir[] = "/tmp/rexecd-rtok.XXXXXX", path[PATH_MAX];
+	char conf[PATH_MAX + 32];
+	const char *args[] = { "-f", d.conf, "-p", "0", "-l", "0.0.0.0",
+	    NULL };
+	struct dt_result r;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(tdir));
+	snprintf(path, sizeof(path), "%s/token", tdir);
+	cr_assert_neq(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+	    -1);
+	cr_assert_eq(write(fd, "s3cret\n", 7), 7);
+	close(fd);
+	snprintf(conf, sizeof(conf), "token_file = %s\n", path);
+	cr_assert_eq(rexecd_start_args(&d, conf, args), 0);
+	rewrite_conf("log_level = info\n");
+	kill(d.pid, SIGHUP);
+	cr_assert_eq(rexecd_wait_log(&d, "reload failed, keeping the "
+	    "configuration: refusing to listen on 0.0.0.0", 5000), 0);
+	dt_run(&d, "{\"cmd\": \"echo ran\"}", NULL, 0, &r);
+	cr_assert(r.got_error && r.err.code == ERR_AUTH && !r.started,
+	    "a request without the token was not refused");
+	dt_result_free(&r);
+	dt_run(&d, "{\"cmd\": \"echo ran\", \"token\": \"s3cret\"}", NULL,
+	    0, &r);
+	cr_assert(r.got_exit && r.st.code == 0);
+	cr_assert_str_eq(r.out, "ran\n");
+	dt_result_free(&r);
+	unlink(path);
+	rmdir(tdir);
 }
 
 /* Reads notify datagrams until one contains want; 0 or -1 (bounded). */
