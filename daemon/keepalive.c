@@ -37,8 +37,8 @@ keepalive_set(int fd, int seconds, const char *peer)
  * Not TCP_USER_TIMEOUT: Linux applies it to a closed receive window too,
  * and a client that is there but reads nothing (a pager left open, a
  * suspended rexec) must keep its command, as with ssh.  A peer that
- * acknowledges nothing is retransmitted to; one that only keeps its
- * window shut is probed.
+ * acknowledges nothing is retransmitted to, or probed in vain; one that
+ * only keeps its window shut answers the probes.
  */
 bool
 keepalive_peer_gone(int fd)
@@ -48,7 +48,9 @@ keepalive_peer_gone(int fd)
 
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
 		return false;
-	return ti.tcpi_retransmits > 0 && ti.tcpi_unacked > 0;
+	/* Both count only what went unanswered: an ACK resets them. */
+	return (ti.tcpi_retransmits >= 2 && ti.tcpi_unacked > 0) ||
+	    ti.tcpi_probes >= 2;
 }
 
 static int

@@ -218,8 +218,10 @@ check_timers(struct stream *s, long long now)
 	if (s->vanish_at > 0 && now >= s->vanish_at && s->out_pending) {
 		if (keepalive_peer_gone(s->c->sock))
 			abort_stream(s, "client vanished (keepalive)");
-		else
+		else {
+			log_debug("client takes no output, but is there");
 			s->vanish_at = now + (long long)s->c->keepalive * 1000;
+		}
 	}
 	if (s->kill_at > 0 && now >= s->kill_at)
 		end_group(s, SIGKILL);

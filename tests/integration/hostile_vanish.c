@@ -233,3 +233,41 @@ Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
 	dt_result_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
 }
+
+/* The same while output waits for the client: keepalive does not probe
+ * a connection with data in flight, and the worker tells a client that
+ * acknowledges nothing from one that only reads nothing (hostile_stall). */
+Test(hostile_vanish, link_deleted_with_output_waiting)
+{
+	const char *args[] = { "-f", d.conf, "-p", "0", "-l", SERVER_ADDR,
+	    NULL };
+	char json[128];
+	struct dt_result r = { 0 };
+	int fd;
+
+	make_pair();
+	enter(net.server);
+	cr_assert_eq(rexecd_start_args(&d, "allow = " CLIENT_ADDR "\n"
+	    "keepalive = 2\nworkers = 1\nmax_workers = 1\n", args), 0,
+	    "rexecd did not start in %s", net.server);
+	enter(net.client);
+	fd = connect_to(SERVER_ADDR, d.port);
+	dt_marker(marker, sizeof(marker));
+	snprintf(json, sizeof(json), "{\"cmd\": \"yes %s\"}", marker);
+	cr_assert_eq(dt_send_exec(fd, json), 0);
+	cr_assert_eq(dt_read_until(fd, "started", 10000, &r), 0);
+	cr_assert_gt(proc_count_marker(marker), 0);
+	/* Not another byte read: output piles up, then the link goes. */
+	cr_assert_eq(ip_ns(net.client, "link", "del", net.cdev, NULL), 0);
+	cr_assert_eq(proc_wait_marker_gone(marker, VANISH_WAIT_MS), 0,
+	    "the command outlived its vanished client");
+	cr_assert_eq(wait_for(established, d.pid, d.port, 0), 0,
+	    "an ESTABLISHED connection is left");
+	cr_assert_eq(wait_for(idle_workers, d.pid, 0, 1), 0,
+	    "the worker is still held");
+	cr_assert_eq(rexecd_wait_log(&d, "client vanished (keepalive)", 1000),
+	    0, "not keepalive's doing");
+	close(fd);
+	dt_result_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}

@@ -409,19 +409,6 @@ output_of(const char *const *env, const char *const *argv, char **out)
 	return st;
 }
 
-/* The value of the first "key=value" line in text; malloc'd. */
-static char *
-unit_value(const char *text, const char *key)
-{
-	char needle[64];
-	const char *p;
-
-	test_path(needle, sizeof(needle), "\n%s=", key);
-	cr_assert_not_null(p = strstr(text, needle), "no %s=", key);
-	p += strlen(needle);
-	return strndup(p, strcspn(p, "\n"));
-}
-
 static void
 assert_verify_clean(const char *prefix, const char *unitdir)
 {
