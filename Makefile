@@ -127,9 +127,11 @@ $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 # assembly) are unit-tested alone.
 UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/lines.c)
-$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli
+# So are the daemon's admission rules (the per-address table, policy).
+UNIT_DAEMON_OBJ	= $(call obj,daemon/srctab.c daemon/policy.c daemon/log.c)
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -Idaemon
 
-$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(LIBPROTO)
+$(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
