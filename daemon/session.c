@@ -604,12 +604,9 @@ send_frame(struct session *s, json_t *hdr, const void *payload, size_t len)
 static void
 drop_now(struct session *s)
 {
-	ssize_t n;
-
-	while ((n = read(s->sock, s->c->buf, FRAME_DATA_CHUNK)) == -1 &&
+	while (read(s->sock, s->c->buf, FRAME_DATA_CHUNK) == -1 &&
 	    errno == EINTR)
 		;
-	(void)n;
 	close(s->sock);
 }
 
