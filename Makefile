@@ -135,10 +135,11 @@ UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/failmsg.c cli/hold.c cli/spill.c \
 		  cli/lines.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
-# document); their tests name them "daemon/x.h": cli/ has a status.h too.
+# document, the admission rules' per-address table); their tests name
+# them "daemon/x.h" where cli/ has one of the name (status.h).
 UNIT_DAEMON_OBJ	= $(call obj,daemon/policy.c daemon/scoreboard.c \
-		  daemon/status.c daemon/log.c)
-$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -I.
+		  daemon/status.c daemon/log.c daemon/srctab.c)
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -I. -Idaemon
 
 $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))

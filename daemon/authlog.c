@@ -5,7 +5,9 @@
 
 #include "authlog.h"
 #include "clock.h"
+#include "errcode.h"
 #include "log.h"
+#include "textsafe.h"
 
 struct authlog {
 	long long	window_start;
@@ -15,6 +17,7 @@ struct authlog {
 
 static struct authlog *shared;
 
+static bool	may_log(struct srctab *, const struct srckey *);
 static void	next_window(struct authlog *a, long long now);
 
 void
@@ -27,19 +30,43 @@ authlog_init(void)
 }
 
 void
-authlog_refused(const char *peer, const char *reason)
+authlog_refused(struct srctab *t, const struct srckey *k, const char *peer,
+    const char *reason)
+{
+	char safe[TEXTSAFE_SIZE(PROTO_ERRMSG_MAX)];
+
+	if (may_log(t, k))
+		log_warnx("%s: refused: %s", peer,
+		    text_safe_str(safe, sizeof(safe), reason, 0));
+}
+
+void
+authlog_error(struct srctab *t, const struct srckey *k, const char *peer,
+    const char *code, const char *message)
+{
+	char safe[TEXTSAFE_SIZE(PROTO_ERRMSG_MAX)];
+
+	if (may_log(t, k))
+		log_info("%s: %s error: %s", peer, code,
+		    text_safe_str(safe, sizeof(safe), message, 0));
+}
+
+/* The address's budget, then everyone's. */
+static bool
+may_log(struct srctab *t, const struct srckey *k)
 {
 	struct authlog *a = shared;
+	long long now = now_ms();
 
-	if (a == NULL) {
-		log_warnx("%s: refused: %s", peer, reason);
-		return;
-	}
-	next_window(a, now_ms());
-	if (__atomic_add_fetch(&a->logged, 1, __ATOMIC_ACQ_REL) <= AUTHLOG_BURST)
-		log_warnx("%s: refused: %s", peer, reason);
-	else
-		(void)__atomic_add_fetch(&a->suppressed, 1, __ATOMIC_ACQ_REL);
+	if (a == NULL)
+		return true;
+	next_window(a, now);
+	if (srctab_may_log(t, k, AUTHLOG_BURST, AUTHLOG_WINDOW_MS, now) &&
+	    __atomic_add_fetch(&a->logged, 1, __ATOMIC_ACQ_REL) <=
+	    AUTHLOG_BURST_ALL)
+		return true;
+	(void)__atomic_add_fetch(&a->suppressed, 1, __ATOMIC_ACQ_REL);
+	return false;
 }
 
 /* The first worker to see a window expire starts the next one. */

@@ -111,6 +111,11 @@ static const struct key {
 	{ "allow_pty",		set_allow_pty },
 	{ "log_level",		set_log_level },
 	{ "max_startups",	set_startups },
+	{ "per_source_max_startups", set_int },
+	{ "per_source_penalty_authfail", set_int },
+	{ "per_source_penalty_timeout", set_int },
+	{ "per_source_penalty_min", set_int },
+	{ "per_source_penalty_max", set_int },
 	{ "rlimit_nofile",	set_rlimit },
 	{ "rlimit_nproc",	set_rlimit },
 	{ "rlimit_as",		set_rlimit },
@@ -137,6 +142,16 @@ static const struct int_key {
 	{ "keepalive", offsetof(struct config, keepalive), 0, 86400 },
 	{ "stall_timeout", offsetof(struct config, stall_timeout), 0,
 	    366 * 86400 },
+	{ "per_source_max_startups", offsetof(struct config,
+	    per_source_startups), 0, WORKERS_LIMIT },
+	{ "per_source_penalty_authfail", offsetof(struct config,
+	    penalty_authfail), 0, 86400 },
+	{ "per_source_penalty_timeout", offsetof(struct config,
+	    penalty_timeout), 0, 86400 },
+	{ "per_source_penalty_min", offsetof(struct config, penalty_min), 0,
+	    86400 },
+	{ "per_source_penalty_max", offsetof(struct config, penalty_max), 0,
+	    86400 },
 };
 
 int
@@ -170,6 +185,12 @@ config_defaults(struct config *cf)
 	cf->startups_begin = 10;
 	cf->startups_rate = 30;
 	cf->startups_full = 100;
+	/* One address holds no more workers than max_startups' start. */
+	cf->per_source_startups = 10;
+	cf->penalty_authfail = 5;
+	cf->penalty_timeout = 10;
+	cf->penalty_min = 20;
+	cf->penalty_max = 600;
 	/* Command lines can hold secrets: only this host sees them. */
 	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
 	(void)add_status_allow(cf, "::1", NULL, 0);

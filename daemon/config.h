@@ -78,6 +78,11 @@ struct config {
 	int		startups_begin;		/* max_startups start:rate:full */
 	int		startups_rate;
 	int		startups_full;
+	int		per_source_startups;	/* unauthenticated, 0: any */
+	int		penalty_authfail;	/* seconds, per_source_penalty_* */
+	int		penalty_timeout;
+	int		penalty_min;
+	int		penalty_max;
 	struct config_rlim rlim[RL_COUNT];
 };
 

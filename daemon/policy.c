@@ -50,12 +50,23 @@ policy_last_idle_taken(const struct tally *t)
 	return t->state[SLOT_IDLE] == 0;
 }
 
+bool
+policy_too_many_from(const struct config *cf, size_t n)
+{
+	return cf->per_source_startups > 0 &&
+	    n > (size_t)cf->per_source_startups;
+}
+
 /*
  * Refuse at random as connections that are slow to send their request
- * pile up.  A burst of quick clients is not counted.
+ * pile up.  A burst of quick clients is not counted, nor, until full, a
+ * client whose address holds no other: the pile-up is someone else's,
+ * and the oldest silent ones make room when the pool is short
+ * (issue 18: one flooding address made others' requests fail).
  */
 bool
-policy_too_many_startups(const struct config *cf, const struct tally *t)
+policy_too_many_startups(const struct config *cf, const struct tally *t,
+    size_t others)
 {
 	size_t n = t->slow_reading;
 	unsigned p;
@@ -64,6 +75,8 @@ policy_too_many_startups(const struct config *cf, const struct tally *t)
 		return false;
 	if (n >= (size_t)cf->startups_full)
 		return true;
+	if (others == 0)
+		return false;
 	p = (unsigned)cf->startups_rate + (unsigned)((100 -
 	    cf->startups_rate) * (n - (size_t)cf->startups_begin) /
 	    (size_t)(cf->startups_full - cf->startups_begin));

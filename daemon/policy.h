@@ -23,8 +23,13 @@ bool	policy_retire(const struct config *, const struct tally *,
 	    size_t waiting);
 /* Whether the master is to grow the pool now: no worker is left idle. */
 bool	policy_last_idle_taken(const struct tally *);
-/* sshd's max_startups: whether to refuse a new connection. */
-bool	policy_too_many_startups(const struct config *, const struct tally *);
+/* sshd's PerSourceMaxStartups: whether an address that holds n
+ * unauthenticated connections (the new one included) has too many. */
+bool	policy_too_many_from(const struct config *, size_t n);
+/* sshd's max_startups: whether to refuse a new connection, whose
+ * address holds others unauthenticated connections besides. */
+bool	policy_too_many_startups(const struct config *, const struct tally *,
+	    size_t others);
 /* Whether a slow request holds a worker that others may be waiting for
  * (the caller then looks at the backlog). */
 bool	policy_may_starve(const struct config *, const struct tally *);

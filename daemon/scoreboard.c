@@ -27,6 +27,7 @@ scoreboard_create(void)
 	/* Zero-filled already: touching every page would count them all
 	 * in the resident size of the master and of every worker. */
 	sb->started_ms = now_ms();
+	srctab_init(&sb->sources);
 	return sb;
 }
 
@@ -93,6 +94,33 @@ scoreboard_tally(const struct scoreboard *sb, unsigned gen,
 	}
 }
 
+size_t
+scoreboard_reading_from(const struct scoreboard *sb, const struct srckey *src)
+{
+	size_t n = used(sb), count = 0;
+
+	/* A torn key miscounts one connection once: no lock for that. */
+	for (size_t i = 0; i < n; i++)
+		count += slot_state(&sb->slot[i]) == SLOT_READING &&
+		    memcmp(&sb->slot[i].src, src, sizeof(*src)) == 0;
+	return count;
+}
+
+size_t
+scoreboard_older_readers(const struct scoreboard *sb, const struct slot *s)
+{
+	size_t n = used(sb), count = 0;
+	long long mine = s->accepted_ms;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct slot *o = &sb->slot[i];
+
+		count += slot_state(o) == SLOT_READING && (o->accepted_ms <
+		    mine || (o->accepted_ms == mine && o < s));
+	}
+	return count;
+}
+
 struct slot *
 scoreboard_next(struct scoreboard *sb, struct slot *s)
 {
@@ -155,10 +183,11 @@ slot_idle(struct slot *s)
 }
 
 void
-slot_reading(struct slot *s, const char *peer)
+slot_reading(struct slot *s, const char *peer, const struct srckey *src)
 {
 	write_begin(s);
 	strlcpy(s->peer, peer, sizeof(s->peer));
+	s->src = *src;
 	s->user[0] = '\0';
 	s->command[0] = '\0';
 	s->accepted_ms = now_ms();

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "srctab.h"
 
 enum slot_state {
 	SLOT_DEAD,
@@ -43,6 +44,7 @@ struct slot {
 	long long	started_ms;
 	long long	accepted_ms;		/* of the current connection */
 	long long	busy_ms;		/* when the command started */
+	struct srckey	src;			/* the peer's, for limits */
 	char		peer[SLOT_PEER_MAX];
 	char		user[USER_MAX];
 	char		command[SLOT_COMMAND_MAX];
@@ -60,6 +62,7 @@ struct scoreboard {
 	unsigned long long	served;		/* commands run */
 	unsigned long long	refused;	/* connections refused */
 	struct slot		slot[WORKERS_LIMIT];
+	struct srctab		sources;	/* penalties, log budgets */
 };
 
 /* The pool at one instant. */
@@ -75,6 +78,12 @@ struct scoreboard	*scoreboard_create(void);
 /* One scan: counts by state, of generation gen, slow readers. */
 void	scoreboard_tally(const struct scoreboard *, unsigned gen,
 	    long long slow_ms, struct tally *);
+/* Connections from src still without a command (READING). */
+size_t	scoreboard_reading_from(const struct scoreboard *,
+	    const struct srckey *src);
+/* READING connections accepted before the one of slot s. */
+size_t	scoreboard_older_readers(const struct scoreboard *,
+	    const struct slot *s);
 /* Live slots one after the other: start with NULL; NULL at the end. */
 struct slot	*scoreboard_next(struct scoreboard *, struct slot *);
 
@@ -94,7 +103,8 @@ void		 slot_dead(struct slot *);
 void		 slot_pid(struct slot *, pid_t);
 /* The worker, on its own slot. */
 void		 slot_idle(struct slot *);
-void		 slot_reading(struct slot *, const char *peer);
+void		 slot_reading(struct slot *, const char *peer,
+		    const struct srckey *src);
 void		 slot_busy(struct slot *, const char *user, const char *command,
 		    pid_t pgid);
 void		 slot_done(struct slot *);	/* the request is over */

@@ -8,7 +8,6 @@
 
 #include <bsd/string.h>
 #include <bsd/unistd.h>
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +38,9 @@
 /* How long a closing connection is drained for the client to see our
  * last frame: closing with unread input would send it a reset instead. */
 #define LINGER_MS	2000
+/* A refused client's request is there at once or not at all: drained
+ * while it keeps coming, a drip-feeding one does not hold us for long. */
+#define REFUSED_QUIET_MS	50
 #define STARTUP_CHECK_MS	250
 /* An error frame before the stream goes into an empty socket buffer: a
  * client that does not take it even so is not waited for longer. */
@@ -51,13 +53,18 @@ struct session {
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
 	char			 account[USER_MAX];
+	struct srckey		 src;		/* its address, for limits */
 	struct decoder		 dec;
 	struct exec_req		 req;
 	bool			 have_req;
+	bool			 authed;	/* its errors are logged in full */
 	bool			 silent;	/* sent nothing for a while */
+	bool			 refused;	/* no lingering for it */
 };
 
 static void	format_peer(const struct sockaddr_storage *, char *, size_t);
+static bool	penalised(struct session *);
+static void	penalise(struct session *, int seconds);
 static bool	admitted(struct session *, const struct sockaddr *);
 static int	check_request(struct session *);
 static int	check_account(struct session *);
@@ -67,12 +74,13 @@ static int	read_request(struct session *, struct frame *);
 static bool	overdue(struct session *, long long accepted,
 		    long long deadline);
 static bool	starving_others(const struct session *, long long accepted);
-static bool	connections_waiting(const struct listeners *);
+static size_t	connections_waiting(const struct listeners *);
 static int	wait_socket(struct session *, short events,
 		    long long deadline);
 static void	run(struct session *);
 static void	describe_command(struct session *);
-static bool	append(char **, const char *, const char *);
+static size_t	append(char *, size_t, size_t, const char *);
+static void	drop_now(struct session *);
 static void	log_result(const struct session *,
 		    const struct stream_result *);
 static void	report_error(struct session *, enum err_code, const char *);
@@ -80,7 +88,7 @@ static void	refuse(struct session *, enum err_code, const char *);
 static void	send_error(struct session *, enum err_code, const char *);
 static void	send_frame(struct session *, json_t *hdr, const void *payload,
 		    size_t len);
-static void	linger_close(int);
+static void	linger_close(int, int quiet_ms);
 
 void
 session_serve(const struct session_ctx *c, int sock,
@@ -90,6 +98,12 @@ session_serve(const struct session_ctx *c, int sock,
 	    .peer_sa = (const struct sockaddr *)peer };
 
 	format_peer(peer, s.peer, sizeof(s.peer));
+	srckey_of((const struct sockaddr *)peer, &s.src);
+	/* Not a request: it costs a lookup, a write and a close. */
+	if (penalised(&s)) {
+		drop_now(&s);
+		return;
+	}
 	keepalive_set(sock, c->cf->keepalive, s.peer);
 	decoder_init(&s.dec);
 	if (admitted(&s, (const struct sockaddr *)peer) &&
@@ -103,7 +117,7 @@ session_serve(const struct session_ctx *c, int sock,
 	if (s.silent)
 		close(sock);
 	else
-		linger_close(sock);
+		linger_close(sock, s.refused ? REFUSED_QUIET_MS : 0);
 }
 
 static void
@@ -121,29 +135,81 @@ format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", host, serv);
 }
 
+/* An address that failed to authenticate or held connections silent
+ * too often is answered at once, and only that (PerSourcePenalties). */
+static bool
+penalised(struct session *s)
+{
+	long long left = srctab_penalty(&s->c->sb->sources, &s->src,
+	    now_ms());
+	char msg[128];
+	json_t *hdr;
+	struct frame_out o;
+
+	if (left == 0)
+		return false;
+	snprintf(msg, sizeof(msg), "address penalised for %lld s more "
+	    "(failed authentication or silent connections)",
+	    (left + 999) / 1000);
+	authlog_refused(&s->c->sb->sources, &s->src, s->peer, msg);
+	scoreboard_refused(s->c->sb);
+	/* One try: the socket buffer is empty; no waiting for anyone. */
+	if ((hdr = msg_error(ERR_AUTH, msg)) != NULL &&
+	    frame_out_json(&o, hdr, NULL, 0) == 0) {
+		(void)frame_out_send(&o, s->sock);
+		frame_out_release(&o);
+	}
+	json_decref(hdr);
+	return true;
+}
+
+/* Logged once, when the address becomes penalised. */
+static void
+penalise(struct session *s, int seconds)
+{
+	const struct config *cf = s->c->cf;
+	long long left;
+
+	left = srctab_penalise(&s->c->sb->sources, &s->src,
+	    seconds * 1000LL, cf->penalty_min * 1000LL,
+	    cf->penalty_max * 1000LL, now_ms());
+	if (left > 0)
+		log_warnx("%s: address penalised for %lld s", s->peer,
+		    (left + 999) / 1000);
+}
+
 /*
  * Marks our slot READING, and with one look at the scoreboard: tells the
  * master when we took the last idle worker (it must grow before the next
- * connection waits for a fork), and applies max_startups.
+ * connection waits for a fork), and applies the allow list, the limit
+ * per address and max_startups.
  */
 static bool
 admitted(struct session *s, const struct sockaddr *peer)
 {
 	const struct session_ctx *c = s->c;
 	struct tally t;
+	size_t mine;
 
-	slot_reading(c->slot, s->peer);
+	slot_reading(c->slot, s->peer, &s->src);
 	scoreboard_tally(c->sb, c->slot->generation,
 	    now_ms() - STARTUP_SLOW_MS, &t);
 	/* Several may tell it at once: that is harmless. */
 	if (policy_last_idle_taken(&t))
 		spawnreq_grow(c->link);
-	if (policy_too_many_startups(c->cf, &t)) {
-		refuse(s, ERR_BUSY, "too many unauthenticated connections");
-		return false;
-	}
 	if (!auth_addr_allowed(c->cf->allow, c->cf->nallow, peer)) {
 		refuse(s, ERR_AUTH, "address not allowed");
+		penalise(s, c->cf->penalty_authfail);
+		return false;
+	}
+	mine = scoreboard_reading_from(c->sb, &s->src);
+	if (policy_too_many_from(c->cf, mine)) {
+		refuse(s, ERR_BUSY, "too many unauthenticated connections "
+		    "from this address (per_source_max_startups)");
+		return false;
+	}
+	if (policy_too_many_startups(c->cf, &t, mine > 0 ? mine - 1 : 0)) {
+		refuse(s, ERR_BUSY, "too many unauthenticated connections");
 		return false;
 	}
 	return true;
@@ -181,8 +247,10 @@ check_request(struct session *s)
 	    s->req.token, s->req.token_len)) {
 		refuse(s, ERR_AUTH, s->req.token == NULL ?
 		    "a token is required" : "wrong token");
+		penalise(s, s->c->cf->penalty_authfail);
 		return -1;
 	}
+	s->authed = true;
 	if ((s->req.pty.on || s->req.login) && !s->c->cf->allow_pty) {
 		refuse(s, ERR_AUTH, "pty and login sessions are not allowed "
 		    "(allow_pty = no)");
@@ -197,8 +265,7 @@ check_account(struct session *s)
 {
 	const struct account *a;
 	const char *why;
-	char name[TEXTSAFE_SIZE(USER_MAX)];
-	char reason[sizeof(name) + 128];
+	char reason[USER_MAX + 128];
 
 	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
 		strlcpy(s->account, a->name, sizeof(s->account));
@@ -208,11 +275,11 @@ check_account(struct session *s)
 		report_error(s, ERR_INTERNAL, why);
 		return -1;
 	}
-	/* The name is the client's. */
-	text_safe_str(name, sizeof(name), s->req.user, 0);
-	snprintf(reason, sizeof(reason), "account '%s' refused: %s", name,
-	    why);
-	authlog_refused(s->peer, reason);
+	/* The name is the client's: cut here, escaped by authlog. */
+	snprintf(reason, sizeof(reason), "account '%.*s%s' refused: %s",
+	    USER_MAX, s->req.user, strlen(s->req.user) > USER_MAX ? "..." :
+	    "", why);
+	authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
 	scoreboard_refused(s->c->sb);
 	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
 	return -1;
@@ -257,12 +324,14 @@ status_allowed(struct session *s, const struct status_req *r)
 	    cf->nstatus_allow, s->peer_sa)) {
 		refuse(s, ERR_AUTH, "status not allowed from this address "
 		    "(status_allow)");
+		penalise(s, cf->penalty_authfail);
 		return false;
 	}
 	if (!auth_token_ok(cf->token, cf->token_len, r->token,
 	    r->token_len)) {
 		refuse(s, ERR_AUTH, r->token == NULL ?
 		    "a token is required" : "wrong token");
+		penalise(s, cf->penalty_authfail);
 		return false;
 	}
 	return true;
@@ -302,8 +371,8 @@ read_request(struct session *s, struct frame *f)
 	return -1;
 }
 
-/* Whether the request is given up (then answered): too late, or holding a
- * worker others wait for. */
+/* Whether the request is given up (then answered, and its address
+ * penalised): too late, or holding a worker others wait for. */
 static bool
 overdue(struct session *s, long long accepted, long long deadline)
 {
@@ -315,37 +384,54 @@ overdue(struct session *s, long long accepted, long long deadline)
 		    "clients wait for a worker");
 	else
 		return false;
+	penalise(s, s->c->cf->penalty_timeout);
 	s->silent = true;
 	return true;
 }
 
 /*
  * A slow request is dropped when it holds a worker others are waiting
- * for: every worker taken, the pool at its maximum, and a connection in
- * the backlog.
+ * for: every worker taken, the pool at its maximum, and connections in
+ * the backlog, as many of the oldest as there are waiting.
  */
 static bool
 starving_others(const struct session *s, long long accepted_ms)
 {
 	const struct session_ctx *c = s->c;
 	struct tally t;
+	size_t waiting;
 
 	if (now_ms() - accepted_ms < STARTUP_SLOW_MS)
 		return false;
 	scoreboard_tally(c->sb, c->slot->generation,
 	    now_ms() - STARTUP_SLOW_MS, &t);
-	return policy_may_starve(c->cf, &t) && connections_waiting(c->l);
+	if (!policy_may_starve(c->cf, &t) ||
+	    (waiting = connections_waiting(c->l)) == 0)
+		return false;
+	return scoreboard_older_readers(c->sb, c->slot) < waiting;
 }
 
-/* Connections wait in a listening socket's backlog. */
-static bool
+/* Connections in the listening sockets' backlogs (at least 1 when
+ * there are some but the kernel does not say how many). */
+static size_t
 connections_waiting(const struct listeners *l)
 {
 	struct pollfd p[LISTEN_FDS_MAX];
+	struct tcp_info ti;
+	socklen_t len;
+	size_t n = 0;
 
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
+		len = sizeof(ti);
+		/* For a listening socket: the accept queue's length. */
+		if (getsockopt(l->fd[i], IPPROTO_TCP, TCP_INFO, &ti,
+		    &len) == 0 && ti.tcpi_state == TCP_LISTEN)
+			n += ti.tcpi_unacked;
 		p[i] = (struct pollfd){ .fd = l->fd[i], .events = POLLIN };
-	return poll(p, (nfds_t)l->n, 0) > 0;
+	}
+	if (n == 0 && poll(p, (nfds_t)l->n, 0) > 0)
+		n = 1;
+	return n;
 }
 
 /*
@@ -409,35 +495,37 @@ run(struct session *s)
 	log_result(s, &res);
 }
 
-/* The command for logs and the process title: short, printable. */
+/*
+ * The command for logs and the process title: short, escaped.  As much
+ * of it as fills the description is taken: text_safe then cuts it, with
+ * "...", if there was more.
+ */
 static void
 describe_command(struct session *s)
 {
-	char *d = s->command;
-	const char *end = s->command + COMMAND_SHORT;
-	bool whole = true;
+	char raw[sizeof(s->command)];
+	size_t n = 0;
 
 	if (s->req.login)
-		whole = append(&d, end, "(login shell)");
+		n = append(raw, sizeof(raw), n, "(login shell)");
 	if (s->req.cmd != NULL)
-		whole = append(&d, end, s->req.cmd);
-	for (size_t i = 0; s->req.argv != NULL && i < s->req.argc && whole;
-	    i++)
-		whole = (i == 0 || append(&d, end, " ")) &&
-		    append(&d, end, s->req.argv[i]);
-	strlcpy(d, whole ? "" : "...", 4);
+		n = append(raw, sizeof(raw), n, s->req.cmd);
+	for (size_t i = 0; s->req.argv != NULL && i < s->req.argc; i++) {
+		if (i > 0)
+			n = append(raw, sizeof(raw), n, " ");
+		n = append(raw, sizeof(raw), n, s->req.argv[i]);
+	}
+	text_safe(s->command, sizeof(s->command), raw, n, 0);
 }
 
-/* Appends src to the short description, printable only; false when full. */
-static bool
-append(char **d, const char *end, const char *src)
+/* Appends src to the len bytes of raw, as much as fits; the new len. */
+static size_t
+append(char *raw, size_t size, size_t len, const char *src)
 {
-	for (; *src != '\0'; src++) {
-		if (*d == end)
-			return false;
-		*(*d)++ = isprint((unsigned char)*src) ? *src : '?';
-	}
-	return true;
+	size_t n = strnlen(src, size - len);
+
+	memcpy(raw + len, src, n);
+	return len + n;
 }
 
 static void
@@ -458,11 +546,22 @@ log_result(const struct session *s, const struct stream_result *r)
 	    r->bytes_out, r->bytes_in, r->st.duration_ms);
 }
 
-/* Logs the error and answers it: the connection ends then. */
+/*
+ * Logs the error and answers it: the connection ends then.  msg may
+ * hold the client's text (a frame type, a cwd, argv[0]): escaped; and
+ * before authentication, rate-limited per address as refusals are.
+ */
 static void
 report_error(struct session *s, enum err_code code, const char *msg)
 {
-	log_info("%s: %s error: %s", s->peer, err_code_name(code), msg);
+	char safe[TEXTSAFE_SIZE(PROTO_ERRMSG_MAX)];
+
+	if (s->authed)
+		log_info("%s: %s error: %s", s->peer, err_code_name(code),
+		    text_safe_str(safe, sizeof(safe), msg, 0));
+	else
+		authlog_error(&s->c->sb->sources, &s->src, s->peer,
+		    err_code_name(code), msg);
 	send_error(s, code, msg);
 }
 
@@ -471,9 +570,10 @@ report_error(struct session *s, enum err_code code, const char *msg)
 static void
 refuse(struct session *s, enum err_code code, const char *msg)
 {
-	authlog_refused(s->peer, msg);
+	authlog_refused(&s->c->sb->sources, &s->src, s->peer, msg);
 	scoreboard_refused(s->c->sb);
 	send_error(s, code, msg);
+	s->refused = true;
 }
 
 /* The first frame we send, so it fits the socket buffer: still, it is
@@ -504,18 +604,35 @@ send_frame(struct session *s, json_t *hdr, const void *payload, size_t len)
 	frame_out_release(&o);
 }
 
-/* Apache's lingering close: FIN first, then wait for the client's. */
+/* Takes what the client sent already, so that the close is a FIN, not a
+ * reset that could destroy our answer; waits for nothing. */
 static void
-linger_close(int sock)
+drop_now(struct session *s)
+{
+	while (read(s->sock, s->c->buf, FRAME_DATA_CHUNK) == -1 &&
+	    errno == EINTR)
+		;
+	close(s->sock);
+}
+
+/*
+ * Apache's lingering close: FIN first, then wait for the client's.  With
+ * quiet_ms, only while the client keeps sending: not at all when it has
+ * sent nothing, no longer than quiet_ms between its bytes.
+ */
+static void
+linger_close(int sock, int quiet_ms)
 {
 	long long deadline = now_ms() + LINGER_MS;
 	struct pollfd p = { .fd = sock, .events = POLLIN };
+	int wait = quiet_ms > 0 ? 0 : LINGER_MS;
 	char buf[4096];
 	ssize_t n;
 
 	if (shutdown(sock, SHUT_WR) == 0) {
-		while (now_ms() < deadline &&
-		    poll(&p, 1, (int)(deadline - now_ms())) > 0) {
+		while (now_ms() < deadline && poll(&p, 1, deadline -
+		    now_ms() < wait ? (int)(deadline - now_ms()) : wait) > 0) {
+			wait = quiet_ms > 0 ? quiet_ms : LINGER_MS;
 			n = read(sock, buf, sizeof(buf));
 			if (n == 0 || (n == -1 && errno != EAGAIN &&
 			    errno != EINTR))

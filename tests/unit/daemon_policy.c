@@ -151,11 +151,11 @@ Test(daemon_policy, startups_below_begin_and_at_full)
 
 	for (int i = 0; i < 1000; i++) {
 		t.slow_reading = 9;
-		cr_assert_not(policy_too_many_startups(&cf, &t));
+		cr_assert_not(policy_too_many_startups(&cf, &t, 1));
 		t.slow_reading = 60;
-		cr_assert(policy_too_many_startups(&cf, &t));
+		cr_assert(policy_too_many_startups(&cf, &t, 1));
 		t.slow_reading = 1000;
-		cr_assert(policy_too_many_startups(&cf, &t));
+		cr_assert(policy_too_many_startups(&cf, &t, 1));
 	}
 }
 
@@ -168,9 +168,9 @@ Test(daemon_policy, startups_rate_bounds)
 	t.slow_reading = 10;
 	for (int i = 0; i < 1000; i++) {
 		cf.startups_rate = 0;
-		cr_assert_not(policy_too_many_startups(&cf, &t));
+		cr_assert_not(policy_too_many_startups(&cf, &t, 1));
 		cf.startups_rate = 100;
-		cr_assert(policy_too_many_startups(&cf, &t));
+		cr_assert(policy_too_many_startups(&cf, &t, 1));
 	}
 }
 
@@ -186,7 +186,7 @@ Test(daemon_policy, startups_refuse_in_proportion)
 
 	t.slow_reading = 35;
 	for (int i = 0; i < n; i++)
-		refused += policy_too_many_startups(&cf, &t);
+		refused += policy_too_many_startups(&cf, &t, 1);
 	cr_assert(refused > n * 60 / 100 && refused < n * 70 / 100,
 	    "%d of %d refused", refused, n);
 }

@@ -45,7 +45,7 @@ writer(struct slot *s, int *stop)
 	for (long i = 0; i < 5000000L &&
 	    !__atomic_load_n(stop, __ATOMIC_RELAXED); i++) {
 		strings('a' + (int)(i % 26), peer, user, cmd);
-		slot_reading(s, peer);
+		slot_reading(s, peer, &(struct srckey){ 0 });
 		slot_busy(s, user, cmd, 77);
 		slot_done(s);
 		/* A worker also does other things: readers get a window. */

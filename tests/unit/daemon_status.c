@@ -101,7 +101,7 @@ Test(daemon_status, busy_and_dead_slots)
 	json_t *doc, *w, *e;
 
 	slot_pid(a, 3001);
-	slot_reading(a, "127.0.0.1");
+	slot_reading(a, "127.0.0.1", &(struct srckey){ 0 });
 	slot_busy(a, "alice", "make -j2", 3100);
 	slot_pid(b, 3002);
 	slot_dead(b);
