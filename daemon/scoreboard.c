@@ -95,13 +95,15 @@ scoreboard_tally(const struct scoreboard *sb, unsigned gen,
 }
 
 size_t
-scoreboard_reading_from(const struct scoreboard *sb, const struct srckey *src)
+scoreboard_reading_from(const struct scoreboard *sb, const struct srckey *src,
+    long long before_ms)
 {
 	size_t n = used(sb), count = 0;
 
 	/* A torn key miscounts one connection once: no lock for that. */
 	for (size_t i = 0; i < n; i++)
 		count += slot_state(&sb->slot[i]) == SLOT_READING &&
+		    sb->slot[i].accepted_ms < before_ms &&
 		    memcmp(&sb->slot[i].src, src, sizeof(*src)) == 0;
 	return count;
 }

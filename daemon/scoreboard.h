@@ -78,9 +78,10 @@ struct scoreboard	*scoreboard_create(void);
 /* One scan: counts by state, of generation gen, slow readers. */
 void	scoreboard_tally(const struct scoreboard *, unsigned gen,
 	    long long slow_ms, struct tally *);
-/* Connections from src still without a command (READING). */
+/* Connections from src still without a command (READING), accepted
+ * before before_ms (a now_ms() time). */
 size_t	scoreboard_reading_from(const struct scoreboard *,
-	    const struct srckey *src);
+	    const struct srckey *src, long long before_ms);
 /* READING connections accepted before the one of slot s. */
 size_t	scoreboard_older_readers(const struct scoreboard *,
 	    const struct slot *s);

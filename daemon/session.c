@@ -9,6 +9,7 @@
 #include <bsd/string.h>
 #include <bsd/unistd.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -202,12 +203,15 @@ admitted(struct session *s, const struct sockaddr *peer)
 		penalise(s, c->cf->penalty_authfail);
 		return false;
 	}
-	mine = scoreboard_reading_from(c->sb, &s->src);
-	if (policy_too_many_from(c->cf, mine)) {
+	/* Only those silent for a while: a burst of real clients from one
+	 * host (a fleet controller, parallel) sends its requests at once. */
+	if (policy_too_many_from(c->cf, scoreboard_reading_from(c->sb,
+	    &s->src, now_ms() - STARTUP_SLOW_MS))) {
 		refuse(s, ERR_BUSY, "too many unauthenticated connections "
 		    "from this address (per_source_max_startups)");
 		return false;
 	}
+	mine = scoreboard_reading_from(c->sb, &s->src, LLONG_MAX);
 	if (policy_too_many_startups(c->cf, &t, mine > 0 ? mine - 1 : 0)) {
 		refuse(s, ERR_BUSY, "too many unauthenticated connections");
 		return false;

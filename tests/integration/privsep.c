@@ -79,10 +79,12 @@ start(const char *extra_conf)
 	snprintf(cmd_user, sizeof(cmd_user), "rxpc%d", (int)getpid());
 	snprintf(worker_user, sizeof(worker_user), "rxpw%d", (int)getpid());
 	made_cmd = tool((const char *const[]){ "/usr/sbin/useradd", "-M",
-	    "-d", "/tmp", "-s", "/bin/sh", cmd_user, NULL });
+	    "-p", "*", "-d", "/tmp", "-s", "/bin/sh", cmd_user, NULL });
 	cr_assert(made_cmd, "useradd %s", cmd_user);
+	/* A login shell and a usable password: the only reason to refuse
+	 * it a command is that it is the workers' account. */
 	made_worker = tool((const char *const[]){ "/usr/sbin/useradd", "-M",
-	    "-d", "/nonexistent", "-s", "/usr/sbin/nologin", worker_user,
+	    "-p", "*", "-d", "/nonexistent", "-s", "/bin/sh", worker_user,
 	    NULL });
 	cr_assert(made_worker, "useradd %s", worker_user);
 	snprintf(token_path, sizeof(token_path), "/tmp/rxps-token.XXXXXX");
