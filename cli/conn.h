@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "engine.h"
+#include "engineopts.h"
 #include "host.h"
 
 struct conn;
