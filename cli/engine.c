@@ -3,7 +3,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -17,6 +16,7 @@
 #include "engine.h"
 #include "instore.h"
 #include "output.h"
+#include "resolver.h"
 #include "results.h"
 #include "signals.h"
 #include "terminal.h"
@@ -30,7 +30,8 @@
  * what libc may open (resolver, locale). */
 #define SPARE_FDS		16
 
-enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_FIXED };
+enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_RESOLVER,
+	PFD_FIXED = PFD_RESOLVER + RESOLVER_SOCKS };
 
 struct engine {
 	const struct engine_opts *o;
@@ -51,7 +52,6 @@ struct engine {
 };
 
 static int	 raise_nofile(size_t conns);
-static void	 resolve_all(struct engine *);
 static void	 launch(struct engine *);
 static bool	 round_once(struct engine *);
 static bool	 pump_stdin(struct engine *);
@@ -86,7 +86,6 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 		status = 255;
 		goto out;
 	}
-	resolve_all(&e);
 	run_loop(&e);
 	not_started(&e);
 	output_flush();
@@ -95,6 +94,7 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 out:
 	if (e.sigfd != -1)
 		close(e.sigfd);
+	resolver_end();
 	instore_free();
 	free(e.slots);
 	free(e.pfd);
@@ -150,33 +150,6 @@ raise_nofile(size_t conns)
 		return -1;
 	}
 	return 0;
-}
-
-/* Up front, so that no lookup stalls the loop; a failure is reported at
- * once and the others go on. */
-static void
-resolve_all(struct engine *e)
-{
-	struct addrinfo hints = {
-		.ai_family = e->o->family,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV,
-	};
-
-	for (size_t i = 0; i < e->n; i++) {
-		struct host *h = &e->hosts[i];
-		int err = getaddrinfo(h->name, h->port, &hints, &h->ai);
-
-		if (err == 0)
-			continue;
-		h->ai = NULL;
-		h->done = true;
-		h->fail = HOST_RESOLVE;
-		snprintf(h->reason, sizeof(h->reason), "cannot resolve: %s",
-		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
-		results_report(h);
-		results_host_done(h, e->o);
-	}
 }
 
 /* Hosts start in list order while there is room under the fanout. */
@@ -308,6 +281,7 @@ set_pollfds(struct engine *e)
 	if (e->o->stdin_open)
 		instore_pollfd(&pfd[PFD_STDIN]);
 	output_pollfds(&pfd[PFD_OUT]);
+	resolver_pollfds(&pfd[PFD_RESOLVER], &deadline);
 	for (size_t i = 0; i < e->nslots; i++) {
 		pfd[PFD_FIXED + i] = (struct pollfd){ .fd = -1 };
 		if (e->slots[i] != NULL)
@@ -330,6 +304,8 @@ dispatch(struct engine *e, int ready)
 		instore_ready(&pfd[PFD_STDIN]);
 	if (ready > 0)
 		output_ready(&pfd[PFD_OUT]);
+	/* Always: answers found without a socket, and queries timed out. */
+	resolver_ready(&pfd[PFD_RESOLVER]);
 	for (size_t i = 0; i < e->nslots; i++) {
 		struct conn *c = e->slots[i];
 		if (c == NULL)
@@ -391,10 +367,5 @@ not_started(struct engine *e)
 		if (!e->hosts[i].done) {
 			e->hosts[i].done = true;
 			results_host_done(&e->hosts[i], e->o);
-		}
-	for (size_t i = 0; i < e->n; i++)
-		if (e->hosts[i].ai != NULL) {
-			freeaddrinfo(e->hosts[i].ai);
-			e->hosts[i].ai = NULL;
 		}
 }
