@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "engine.h"
+#include "fail.h"
 #include "instore.h"
 #include "output.h"
 #include "resolver.h"
@@ -82,7 +83,7 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	e.pfd = calloc(PFD_FIXED + e.nslots, sizeof(*e.pfd));
 	if (e.slots == NULL || e.pfd == NULL ||
 	    (o->stdin_open && instore_init(n > e.nslots) == -1)) {
-		fputs("rexec: out of memory\n", stderr);
+		report("out of memory");
 		status = 255;
 		goto out;
 	}
@@ -92,8 +93,7 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	results_finish(hosts, n, o);
 	status = largest_status(hosts, n);
 out:
-	if (e.sigfd != -1)
-		close(e.sigfd);
+	signals_close();
 	resolver_end();
 	instore_free();
 	free(e.slots);
@@ -137,16 +137,16 @@ raise_nofile(size_t conns)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
 		return 0;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		fprintf(stderr, "rexec: a fanout of %zu needs %llu open files; "
-		    "the limit is %llu (ulimit -Hn): lower -f\n", conns,
+		report("a fanout of %zu needs %llu open files; the limit is "
+		    "%llu (ulimit -Hn): lower -f", conns,
 		    (unsigned long long)need,
 		    (unsigned long long)rl.rlim_max);
 		return -1;
 	}
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		fprintf(stderr, "rexec: cannot raise the open file limit to "
-		    "%llu: %s\n", (unsigned long long)need, strerror(errno));
+		report("cannot raise the open file limit to %llu: %s",
+		    (unsigned long long)need, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -192,8 +192,7 @@ round_once(struct engine *e)
 			more = true;
 		if (e->sigfd == -1 && conn_connected(c) &&
 		    (e->sigfd = signals_open()) == -1) {
-			fprintf(stderr, "rexec: signalfd: %s\n",
-			    strerror(errno));
+			report("signalfd: %s", strerror(errno));
 			conn_interrupt(c, "cannot forward signals");
 		}
 		if (conn_done(c)) {
@@ -259,7 +258,7 @@ wait_events(struct engine *e, int timeout)
 		timeout = deadline_timeout(deadline, now_ms());
 	n = poll(e->pfd, PFD_FIXED + e->nslots, timeout);
 	if (n == -1 && errno != EINTR) {
-		fprintf(stderr, "rexec: poll: %s\n", strerror(errno));
+		report("poll: %s", strerror(errno));
 		e->stopping = true;
 		for (size_t i = 0; i < e->nslots; i++)
 			if (e->slots[i] != NULL)

@@ -42,13 +42,15 @@ static void	 answered(void *, int status, int timeouts,
 static struct netaddr *copy_addrs(const struct ares_addrinfo_node *,
 		    size_t *n);
 static void	 tell(struct lookup *);
+static void	 tell_early(void);
 
 struct lookup *
 resolver_lookup(const char *name, const char *port, int family,
     resolver_cb *cb, void *arg, char *why, size_t whylen)
 {
 	struct ares_addrinfo_hints hints = {
-		.ai_flags = ARES_AI_NUMERICSERV,
+		/* $CARES_HOSTS, when set, replaces /etc/hosts. */
+		.ai_flags = ARES_AI_NUMERICSERV | ARES_AI_ENVHOSTS,
 		.ai_family = family,
 		.ai_socktype = SOCK_STREAM,
 	};
@@ -163,8 +165,18 @@ copy_addrs(const struct ares_addrinfo_node *nodes, size_t *n)
 			memcpy(&a[*n].ss, p->ai_addr, p->ai_addrlen);
 			(*n)++;
 		}
-	*n = k;
 	return a;
+}
+
+static void
+tell_early(void)
+{
+	struct lookup *l;
+
+	while ((l = early) != NULL) {
+		early = l->next;
+		tell(l);
+	}
 }
 
 void
@@ -185,12 +197,7 @@ resolver_pollfds(struct pollfd *pfd, long long *deadline)
 void
 resolver_ready(const struct pollfd *pfd)
 {
-	struct lookup *l;
-
-	while ((l = early) != NULL) {
-		early = l->next;
-		tell(l);
-	}
+	tell_early();
 	if (!open_)
 		return;
 	for (size_t i = 0; i < RESOLVER_SOCKS; i++)
@@ -207,12 +214,7 @@ resolver_ready(const struct pollfd *pfd)
 void
 resolver_end(void)
 {
-	struct lookup *l;
-
-	while ((l = early) != NULL) {
-		early = l->next;
-		tell(l);
-	}
+	tell_early();
 	if (!open_)
 		return;
 	ares_destroy(channel);
