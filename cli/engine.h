@@ -6,7 +6,7 @@
  *
  * Hooks for a terminal module (pty sessions): stdin is read in
  * instore.c (instore_read), output payloads reach stdout in conn.c
- * (take_output), and conn_send_frame queues an extra control frame
+ * (take_output), and link_queue (link.c) queues an extra control frame
  * (such as "winsize") on a connection.
  */
 #ifndef REXEC_CLI_ENGINE_H
