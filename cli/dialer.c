@@ -20,6 +20,7 @@ static int	 literal(struct dialer *, int family);
 static void	 resolved(void *, struct netaddr *, size_t, const char *);
 static void	 try_next(struct dialer *);
 static void	 connected(struct dialer *);
+static void	 next_address(struct dialer *, int err);
 static void	 fail(struct dialer *, int resolve, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -160,22 +161,24 @@ dialer_ready(struct dialer *d)
 		return;
 	if (getsockopt(d->sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
 		soerr = errno;
-	if (soerr == 0) {
+	if (soerr == 0)
 		connected(d);
-		return;
-	}
-	d->saved_errno = soerr;
-	close(d->sock);
-	d->sock = -1;
-	try_next(d);
+	else
+		next_address(d, soerr);
 }
 
 void
 dialer_tick(struct dialer *d, long long now)
 {
-	if (d->state != DIAL_CONNECTING || now < d->deadline)
-		return;
-	d->saved_errno = ETIMEDOUT;
+	if (d->state == DIAL_CONNECTING && now >= d->deadline)
+		next_address(d, ETIMEDOUT);
+}
+
+/* This address failed with err: the next one. */
+static void
+next_address(struct dialer *d, int err)
+{
+	d->saved_errno = err;
 	close(d->sock);
 	d->sock = -1;
 	try_next(d);
