@@ -1,15 +1,12 @@
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
