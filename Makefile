@@ -52,7 +52,7 @@ pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
 
 PROTO_PKGS	= jansson
 DAEMON_PKGS	= jansson libbsd libsystemd inih
-CLI_PKGS	= jansson libbsd
+CLI_PKGS	= jansson libbsd libcares
 TEST_PKGS	= jansson libbsd criterion
 
 # protocol/ is the codec alone (no I/O); common/ the I/O and helpers

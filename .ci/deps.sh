@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, when missing.
 set -e
 PKGS="build-essential pkg-config clang libjansson-dev \
-libbsd-dev libcriterion-dev libsystemd-dev libinih-dev mandoc procps \
+libbsd-dev libc-ares-dev libcriterion-dev libsystemd-dev libinih-dev mandoc procps \
 iproute2 systemd valgrind rsync git clustershell pdsh ansible-core \
 bash-completion debhelper devscripts lintian debootstrap systemd-container \
 fakeroot"

@@ -1,8 +1,8 @@
 /*
- * One host's connection as a state machine: connecting (non-blocking,
- * address after address), sending the request, stdin, signals, reading
- * frames, handing output to the writer, retrying after "busy".  The
- * engine asks what it waits for (conn_pollfd) and tells it what happened
+ * One host's run: its transport (link.c) and what the server's frames
+ * mean: output handed to the writer (raw, in lines, or held), "started",
+ * the exit status, errors and "busy", the host's outcome.  The engine
+ * asks what it waits for (conn_pollfd) and tells it what happened
  * (conn_ready, conn_tick); nothing here blocks.
  */
 #ifndef REXEC_CLI_CONN_H
@@ -13,28 +13,27 @@
 
 #include <jansson.h>
 
-#include "engine.h"
+#include "engineopts.h"
 #include "host.h"
+#include "link.h"
 
 struct conn;
 
-/* Where a connection stands with the broadcast stdin. */
-enum conn_stdin { CONN_STDIN_NONE, CONN_STDIN_BEHIND, CONN_STDIN_AT_END };
-
-/* Starts connecting to h; NULL when out of memory (h is then failed). */
+/* Starts reaching h; NULL when out of memory (h is then failed). */
 struct conn	*conn_start(struct host *h, const struct engine_opts *);
 void		 conn_free(struct conn *);
 
 /* The socket and events it waits for (fd -1: none), and its deadline. */
 void	conn_pollfd(const struct conn *, struct pollfd *, long long *deadline);
 void	conn_ready(struct conn *, short revents);
-/* Its deadline passed. */
+/* Time passed (its deadline, or a lookup answered meanwhile). */
 void	conn_tick(struct conn *, long long now);
 /* One try at every transfer that need not wait; true when another
  * round could move more without a poll. */
 bool	conn_pump(struct conn *);
 /* Finished and its output written: h holds the outcome. */
 bool	conn_done(const struct conn *);
+/* Connected to its server now (never once it failed or finished). */
 bool	conn_connected(const struct conn *);
 bool	conn_started(const struct conn *);
 enum conn_stdin conn_stdin(const struct conn *);
@@ -42,8 +41,7 @@ enum conn_stdin conn_stdin(const struct conn *);
 void	conn_signal(struct conn *, int signo);
 /* Gives up at once (the third ^C): reset, "interrupted". */
 void	conn_interrupt(struct conn *, const char *why);
-/* Queues a control frame after those queued (steals hdr); 0 or -1. */
-int	conn_send_frame(struct conn *, json_t *hdr);
+/* A winsize frame, when the local terminal's size changed. */
 void	conn_send_winsize(struct conn *);
 
 #endif

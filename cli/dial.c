@@ -1,87 +1,52 @@
-#include <sys/socket.h>
-#include <sys/types.h>
-
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "dial.h"
+#include "dialer.h"
 #include "fail.h"
+#include "resolver.h"
 
-static int	connect_one(const struct addrinfo *, int timeout_ms);
-static int	wait_connected(int fd, int timeout_ms);
+static int	wait_dialer(struct dialer *);
 
 int
 dial(const char *host, const char *port, int family, int timeout_ms)
 {
-	struct addrinfo hints = {
-		.ai_family = family,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV,
-	};
-	struct addrinfo *res, *ai;
-	int fd = -1, err, saved = ECONNREFUSED;
+	struct dialer d;
+	int fd = -1;
 
-	if ((err = getaddrinfo(host, port, &hints, &res)) != 0) {
-		report("cannot resolve: %s",
-		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
-		return -1;
+	dialer_start(&d, host, port, family, timeout_ms);
+	if (wait_dialer(&d) == 0 && d.state == DIAL_UP) {
+		fd = d.sock;
+		d.sock = -1;
+	} else if (d.state == DIAL_FAILED) {
+		report("%s", d.why);
 	}
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
-		if ((fd = connect_one(ai, timeout_ms)) == -1)
-			saved = errno;
-	freeaddrinfo(res);
-	if (fd == -1)
-		report("cannot connect to port %s: %s", port, strerror(saved));
+	dialer_free(&d);
+	resolver_end();
 	return fd;
 }
 
-/* Connected socket, or -1 with errno. */
+/* The engine's loop made small: until d is up or has failed. */
 static int
-connect_one(const struct addrinfo *ai, int timeout_ms)
+wait_dialer(struct dialer *d)
 {
-	int fd, saved;
+	struct pollfd pfd[1 + RESOLVER_SOCKS];
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-	    (errno == EINPROGRESS && wait_connected(fd, timeout_ms) == 0))
-		return fd;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
-}
-
-static int
-wait_connected(int fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	long long deadline = now_ms() + timeout_ms;
-	socklen_t len = sizeof(int);
-	int n, soerr = 0;
-
-	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0) {
-			errno = ETIMEDOUT;
+	while (d->state == DIAL_RESOLVING || d->state == DIAL_CONNECTING) {
+		long long deadline = 0;
+		dialer_pollfd(d, &pfd[0], &deadline);
+		resolver_pollfds(&pfd[1], &deadline);
+		if (poll(pfd, 1 + RESOLVER_SOCKS, deadline_timeout(deadline,
+		    now_ms())) == -1 && errno != EINTR) {
+			report("poll: %s", strerror(errno));
 			return -1;
 		}
-		if ((n = poll(&pfd, 1, (int)left)) > 0)
-			break;
-		if (n == -1 && errno != EINTR)
-			return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		return -1;
-	if (soerr != 0) {
-		errno = soerr;
-		return -1;
+		resolver_ready(&pfd[1]);
+		if (pfd[0].fd != -1 && pfd[0].revents != 0)
+			dialer_ready(d);
+		dialer_tick(d, now_ms());
 	}
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * A blocking connect, with a deadline, for the one-shot requests
+ * A blocking connect (dialer.c waited on), for the one-shot requests
  * (--status) that do not need the engine of cli/engine.c.
  */
 #ifndef REXEC_CLI_DIAL_H

@@ -1,22 +1,20 @@
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
 #include "engine.h"
+#include "fail.h"
 #include "instore.h"
 #include "output.h"
+#include "resolver.h"
 #include "results.h"
 #include "signals.h"
 #include "terminal.h"
@@ -30,7 +28,8 @@
  * what libc may open (resolver, locale). */
 #define SPARE_FDS		16
 
-enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_FIXED };
+enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_RESOLVER,
+	PFD_FIXED = PFD_RESOLVER + RESOLVER_SOCKS };
 
 struct engine {
 	const struct engine_opts *o;
@@ -51,7 +50,6 @@ struct engine {
 };
 
 static int	 raise_nofile(size_t conns);
-static void	 resolve_all(struct engine *);
 static void	 launch(struct engine *);
 static bool	 round_once(struct engine *);
 static bool	 pump_stdin(struct engine *);
@@ -82,19 +80,18 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	e.pfd = calloc(PFD_FIXED + e.nslots, sizeof(*e.pfd));
 	if (e.slots == NULL || e.pfd == NULL ||
 	    (o->stdin_open && instore_init(n > e.nslots) == -1)) {
-		fputs("rexec: out of memory\n", stderr);
+		report("out of memory");
 		status = 255;
 		goto out;
 	}
-	resolve_all(&e);
 	run_loop(&e);
 	not_started(&e);
 	output_flush();
 	results_finish(hosts, n, o);
 	status = largest_status(hosts, n);
 out:
-	if (e.sigfd != -1)
-		close(e.sigfd);
+	signals_close();
+	resolver_end();
 	instore_free();
 	free(e.slots);
 	free(e.pfd);
@@ -137,46 +134,19 @@ raise_nofile(size_t conns)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
 		return 0;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		fprintf(stderr, "rexec: a fanout of %zu needs %llu open files; "
-		    "the limit is %llu (ulimit -Hn): lower -f\n", conns,
+		report("a fanout of %zu needs %llu open files; the limit is "
+		    "%llu (ulimit -Hn): lower -f", conns,
 		    (unsigned long long)need,
 		    (unsigned long long)rl.rlim_max);
 		return -1;
 	}
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		fprintf(stderr, "rexec: cannot raise the open file limit to "
-		    "%llu: %s\n", (unsigned long long)need, strerror(errno));
+		report("cannot raise the open file limit to %llu: %s",
+		    (unsigned long long)need, strerror(errno));
 		return -1;
 	}
 	return 0;
-}
-
-/* Up front, so that no lookup stalls the loop; a failure is reported at
- * once and the others go on. */
-static void
-resolve_all(struct engine *e)
-{
-	struct addrinfo hints = {
-		.ai_family = e->o->family,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV,
-	};
-
-	for (size_t i = 0; i < e->n; i++) {
-		struct host *h = &e->hosts[i];
-		int err = getaddrinfo(h->name, h->port, &hints, &h->ai);
-
-		if (err == 0)
-			continue;
-		h->ai = NULL;
-		h->done = true;
-		h->fail = HOST_RESOLVE;
-		snprintf(h->reason, sizeof(h->reason), "cannot resolve: %s",
-		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
-		results_report(h);
-		results_host_done(h, e->o);
-	}
 }
 
 /* Hosts start in list order while there is room under the fanout. */
@@ -219,8 +189,7 @@ round_once(struct engine *e)
 			more = true;
 		if (e->sigfd == -1 && conn_connected(c) &&
 		    (e->sigfd = signals_open()) == -1) {
-			fprintf(stderr, "rexec: signalfd: %s\n",
-			    strerror(errno));
+			report("signalfd: %s", strerror(errno));
 			conn_interrupt(c, "cannot forward signals");
 		}
 		if (conn_done(c)) {
@@ -286,7 +255,7 @@ wait_events(struct engine *e, int timeout)
 		timeout = deadline_timeout(deadline, now_ms());
 	n = poll(e->pfd, PFD_FIXED + e->nslots, timeout);
 	if (n == -1 && errno != EINTR) {
-		fprintf(stderr, "rexec: poll: %s\n", strerror(errno));
+		report("poll: %s", strerror(errno));
 		e->stopping = true;
 		for (size_t i = 0; i < e->nslots; i++)
 			if (e->slots[i] != NULL)
@@ -308,6 +277,7 @@ set_pollfds(struct engine *e)
 	if (e->o->stdin_open)
 		instore_pollfd(&pfd[PFD_STDIN]);
 	output_pollfds(&pfd[PFD_OUT]);
+	resolver_pollfds(&pfd[PFD_RESOLVER], &deadline);
 	for (size_t i = 0; i < e->nslots; i++) {
 		pfd[PFD_FIXED + i] = (struct pollfd){ .fd = -1 };
 		if (e->slots[i] != NULL)
@@ -330,6 +300,8 @@ dispatch(struct engine *e, int ready)
 		instore_ready(&pfd[PFD_STDIN]);
 	if (ready > 0)
 		output_ready(&pfd[PFD_OUT]);
+	/* Always: answers found without a socket, and queries timed out. */
+	resolver_ready(&pfd[PFD_RESOLVER]);
 	for (size_t i = 0; i < e->nslots; i++) {
 		struct conn *c = e->slots[i];
 		if (c == NULL)
@@ -391,10 +363,5 @@ not_started(struct engine *e)
 		if (!e->hosts[i].done) {
 			e->hosts[i].done = true;
 			results_host_done(&e->hosts[i], e->o);
-		}
-	for (size_t i = 0; i < e->n; i++)
-		if (e->hosts[i].ai != NULL) {
-			freeaddrinfo(e->hosts[i].ai);
-			e->hosts[i].ai = NULL;
 		}
 }

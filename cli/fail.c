@@ -27,22 +27,29 @@ report(const char *fmt, ...)
 	failmsg_vreason(reason, sizeof(reason), flags, fmt, ap);
 	va_end(ap);
 	failmsg_line(line, sizeof(line), flags, fail_host, reason);
+	report_line(line);
+	return EXIT_REXEC_FAILED;
+}
+
+void
+report_line(const char *line)
+{
 	/* The line must reach a terminal in its normal mode. */
 	term_restore();
 	fputs(line, stderr);
-	return EXIT_REXEC_FAILED;
 }
 
 /* A wrong command line: one line too, pointing at the help. */
 int
 usage_error(const char *fmt, ...)
 {
-	char reason[REASON_MAX];
+	char reason[REASON_MAX], line[REASON_MAX + 64];
 	va_list ap;
 
 	va_start(ap, fmt);
 	failmsg_vreason(reason, sizeof(reason), failmsg_flags(), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "rexec: %s (see rexec --help)\n", reason);
+	snprintf(line, sizeof(line), "rexec: %s (see rexec --help)\n", reason);
+	report_line(line);
 	return -1;
 }

@@ -13,6 +13,10 @@ void	fail_set_host(const char *);
 int	report(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* A line failmsg_line made, now, not behind queued output: the one
+ * writer of rexec's messages to stderr (results.c queues the rest). */
+void	report_line(const char *line);
+
 /* Prints "rexec: reason (see rexec --help)"; returns -1. */
 int	usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

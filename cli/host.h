@@ -5,8 +5,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <netdb.h>
-
 #include "hold.h"
 #include "message.h"
 
@@ -26,7 +24,6 @@ struct host {
 	const char		*name;		/* to resolve */
 	const char		*port;
 	const char		*user;		/* NULL: the daemon's default */
-	struct addrinfo		*ai;		/* resolved up front */
 
 	bool			 done;
 	int			 status;	/* single-host rexec's status */

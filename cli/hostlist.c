@@ -1,7 +1,6 @@
 /* Expanding host lists: brackets, products, ^FILE, duplicates, -x. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "hostlist.h"
+#include "seterr.h"
 
 /* user@ + a name + :port, with room to spare. */
 #define HOST_LEN_MAX	1024
@@ -44,8 +44,6 @@ static int	 push(struct hostlist *, const char *);
 static size_t	 hash(const char *);
 static bool	 set_has(const struct hostlist *, const char *);
 static int	 set_grow(struct hostlist *);
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 
 int
 hostlist_add(struct hostlist *hl, const char *list, char *err,
@@ -345,15 +343,4 @@ hostlist_free(struct hostlist *hl)
 	free(hl->hosts);
 	free(hl->set);
 	*hl = (struct hostlist){ 0 };
-}
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "signals.h"
 
 /* Most bytes per blocking write(2) to an output polled first (a tty):
  * poll says there is room, not how much, and signals wait meanwhile. */
@@ -127,17 +128,21 @@ output_ready(const struct pollfd pfd[2])
 			sinks[fd].ready = true;
 }
 
+/* A stalled reader must not make rexec deaf: the wait takes signals too. */
 void
 output_flush(void)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 
 	while (sinks[1].head != NULL || sinks[2].head != NULL) {
 		if (output_pump())
 			continue;
 		output_pollfds(pfd);
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+		pfd[2] = (struct pollfd){ .fd = signals_fd(), .events = POLLIN };
+		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
 			break;
+		if (pfd[2].revents != 0)
+			signals_end_now();
 		output_ready(pfd);
 	}
 }

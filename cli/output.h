@@ -45,7 +45,8 @@ bool	output_may_write(void);
 /* pfd[0], pfd[1]: POLLOUT on stdout, stderr when a write must wait. */
 void	output_pollfds(struct pollfd pfd[2]);
 void	output_ready(const struct pollfd pfd[2]);
-/* Writes everything queued, waiting as long as it takes (at the end). */
+/* Writes everything queued, waiting as long as it takes (at the end,
+ * every command ended): a signal that ends rexec ends the wait. */
 void	output_flush(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "fail.h"
 #include "failmsg.h"
 #include "hostlist.h"
 #include "output.h"
@@ -45,7 +46,7 @@ results_report(const struct host *h)
 	 * (as in report()), and nothing of the session comes after it. */
 	term_restore();
 	if (n > 0 && output_text(2, line, n) == -1)
-		fputs(line, stderr);
+		report_line(line);
 }
 
 int
@@ -105,7 +106,7 @@ oom_line(const struct host *h)
 
 	failmsg_line(line, sizeof(line), failmsg_flags(), h->label,
 	    "out of memory");
-	fputs(line, stderr);
+	report_line(line);
 }
 
 static json_t *
@@ -286,7 +287,7 @@ print_groups(struct host *hosts, size_t n, bool gather, int safe)
 	uint8_t *seen = calloc(n ? n : 1, 1);
 
 	if (names == NULL || seen == NULL) {
-		fputs("rexec: out of memory\n", stderr);
+		report("out of memory");
 		free(names);
 		free(seen);
 		return;
@@ -360,8 +361,8 @@ print_held(const struct hold *k, int safe)
 
 	for (unsigned long long off = 0; off < k->len; off += (size_t)n) {
 		if ((n = hold_read(k, off, piece, sizeof(piece))) <= 0) {
-			fprintf(stderr, "rexec: cannot read the held output: "
-			    "%s\n", strerror(n == 0 ? EIO : errno));
+			report("cannot read the held output: %s",
+			    strerror(n == 0 ? EIO : errno));
 			break;
 		}
 		if (!output_has_room())

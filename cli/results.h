@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine.h"
+#include "engineopts.h"
 #include "host.h"
 
 /* --json keeps this much of each stream per host. */

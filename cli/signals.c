@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include "signals.h"
+#include "terminal.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static int signal_fd = -1;
 
 int
 signals_open(void)
@@ -27,7 +29,41 @@ signals_open(void)
 	/* Blocked, they wait in the signalfd: none slips between checks. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int
+signals_fd(void)
+{
+	return signal_fd;
+}
+
+void
+signals_close(void)
+{
+	if (signal_fd != -1)
+		close(signal_fd);
+	signal_fd = -1;
+}
+
+/* Re-raised unblocked, so the parent sees what ended rexec (issue 19). */
+void
+signals_end_now(void)
+{
+	sigset_t set;
+	int signo;
+
+	while ((signo = signals_next(signal_fd)) > 0) {
+		if (signo == SIGWINCH)
+			continue;
+		term_restore();
+		signal(signo, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, signo);
+		(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(signo);
+		_exit(128 + signo);
+	}
 }
 
 int

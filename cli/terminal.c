@@ -6,7 +6,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "fail.h"
 #include "terminal.h"
 
 #define TERM_DEFAULT	"dumb"

@@ -47,3 +47,10 @@ proto_error_set(struct proto_error *e, enum err_code code, const char *fmt,
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
 }
+
+int
+proto_bad(struct proto_error *e, const char *what)
+{
+	proto_error_set(e, ERR_BAD_REQUEST, "%s", what);
+	return -1;
+}

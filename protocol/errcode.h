@@ -26,5 +26,7 @@ const char	*err_code_name(enum err_code);
 int		 err_code_from_name(const char *, enum err_code *);
 void		 proto_error_set(struct proto_error *, enum err_code,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
+/* A bad request: what is wrong with it in e; returns -1. */
+int		 proto_bad(struct proto_error *, const char *what);
 
 #endif

@@ -7,13 +7,6 @@
 #include "signames.h"
 
 static int
-bad(struct proto_error *e, const char *what)
-{
-	proto_error_set(e, ERR_BAD_REQUEST, "%s", what);
-	return -1;
-}
-
-static int
 expect_type(const struct frame *f, enum frame_type t, struct proto_error *e)
 {
 	if (f->type != t) {
@@ -51,9 +44,9 @@ parse_version(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	json_t *v = json_object_get(hdr, "version");
 
 	if (v == NULL)
-		return bad(e, "\"exec\" has no \"version\"");
+		return proto_bad(e, "\"exec\" has no \"version\"");
 	if (!json_is_integer(v))
-		return bad(e, "\"version\" is not an integer");
+		return proto_bad(e, "\"version\" is not an integer");
 	if (json_integer_value(v) != PROTOCOL_VERSION) {
 		proto_error_set(e, ERR_VERSION,
 		    "protocol version %lld is not supported (this server "
@@ -72,22 +65,22 @@ parse_argv(json_t *arr, struct exec_req *r, struct proto_error *e)
 	json_t *v;
 
 	if (!json_is_array(arr))
-		return bad(e, "\"argv\" is not an array");
+		return proto_bad(e, "\"argv\" is not an array");
 	if (n == 0)
-		return bad(e, "\"argv\" is empty");
+		return proto_bad(e, "\"argv\" is empty");
 	if (n > EXEC_ARGV_MAX)
-		return bad(e, "\"argv\" has too many words");
+		return proto_bad(e, "\"argv\" has too many words");
 	if ((r->argv = calloc(n + 1, sizeof(char *))) == NULL) {
 		proto_error_set(e, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
-			return bad(e, "\"argv\" holds a non-string");
+			return proto_bad(e, "\"argv\" holds a non-string");
 		r->argv[i] = (char *)(uintptr_t)json_string_value(v);
 	}
 	if (r->argv[0][0] == '\0')
-		return bad(e, "\"argv[0]\" is empty");
+		return proto_bad(e, "\"argv[0]\" is empty");
 	r->argc = n;
 	return 0;
 }
@@ -101,7 +94,7 @@ parse_login(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	if (v == NULL)
 		return 0;
 	if (!json_is_boolean(v))
-		return bad(e, "\"login\" is not a boolean");
+		return proto_bad(e, "\"login\" is not a boolean");
 	r->login = json_is_true(v);
 	return 0;
 }
@@ -115,20 +108,20 @@ parse_command(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	if (parse_login(hdr, r, e) == -1)
 		return -1;
 	if ((cmd != NULL) + (argv != NULL) + r->login > 1)
-		return bad(e, "\"exec\" has more than one of \"cmd\", "
+		return proto_bad(e, "\"exec\" has more than one of \"cmd\", "
 		    "\"argv\" and \"login\"");
 	if (r->login)
 		return 0;
 	if (cmd == NULL && argv == NULL)
-		return bad(e, "\"exec\" has none of \"cmd\", \"argv\" and "
+		return proto_bad(e, "\"exec\" has none of \"cmd\", \"argv\" and "
 		    "\"login\"");
 	if (argv != NULL)
 		return parse_argv(argv, r, e);
 	if (!json_is_string(cmd))
-		return bad(e, "\"cmd\" is not a string");
+		return proto_bad(e, "\"cmd\" is not a string");
 	r->cmd = json_string_value(cmd);
 	if (r->cmd[0] == '\0')
-		return bad(e, "\"cmd\" is empty");
+		return proto_bad(e, "\"cmd\" is empty");
 	return 0;
 }
 
@@ -148,9 +141,9 @@ parse_env(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	if (env == NULL)
 		return 0;
 	if (!json_is_object(env))
-		return bad(e, "\"env\" is not an object");
+		return proto_bad(e, "\"env\" is not an object");
 	if (json_object_size(env) > EXEC_ENV_MAX)
-		return bad(e, "\"env\" has too many variables");
+		return proto_bad(e, "\"env\" has too many variables");
 	r->env = calloc(json_object_size(env) + 1, sizeof(char *));
 	if (r->env == NULL) {
 		proto_error_set(e, ERR_INTERNAL, "out of memory");
@@ -158,9 +151,9 @@ parse_env(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	}
 	json_object_foreach(env, name, v) {
 		if (!valid_env_name(name))
-			return bad(e, "\"env\" has an invalid variable name");
+			return proto_bad(e, "\"env\" has an invalid variable name");
 		if (!json_is_string(v))
-			return bad(e, "\"env\" holds a non-string value");
+			return proto_bad(e, "\"env\" holds a non-string value");
 		if (asprintf(&r->env[n], "%s=%s", name,
 		    json_string_value(v)) == -1) {
 			r->env[n] = NULL;
@@ -211,13 +204,13 @@ parse_pty(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	if (pty == NULL)
 		return 0;
 	if (!json_is_object(pty))
-		return bad(e, "\"pty\" is not an object");
+		return proto_bad(e, "\"pty\" is not an object");
 	if (parse_size(pty, &r->pty.size) == -1)
-		return bad(e, "\"pty\" needs \"rows\" and \"cols\", "
+		return proto_bad(e, "\"pty\" needs \"rows\" and \"cols\", "
 		    "integers from 1 to 65535");
 	has = opt_string(pty, "term", &r->pty.term, &len);
 	if (has == -1 || (has == 1 && !valid_term(r->pty.term, len)))
-		return bad(e, "\"pty\" has an invalid \"term\"");
+		return proto_bad(e, "\"pty\" has an invalid \"term\"");
 	r->pty.on = true;
 	return 0;
 }
@@ -229,26 +222,26 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	size_t len = 0;
 
 	if (opt_string(hdr, "cwd", &r->cwd, NULL) == -1)
-		return bad(e, "\"cwd\" is not a string");
+		return proto_bad(e, "\"cwd\" is not a string");
 	if (r->cwd != NULL && r->cwd[0] == '\0')
-		return bad(e, "\"cwd\" is empty");
+		return proto_bad(e, "\"cwd\" is empty");
 	if (opt_string(hdr, "token", &r->token, &r->token_len) == -1)
-		return bad(e, "\"token\" is not a string");
+		return proto_bad(e, "\"token\" is not a string");
 	if (opt_string(hdr, "user", &r->user, &len) == -1)
-		return bad(e, "\"user\" is not a string");
+		return proto_bad(e, "\"user\" is not a string");
 	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
-		return bad(e, "\"user\" is empty or holds a NUL");
+		return proto_bad(e, "\"user\" is empty or holds a NUL");
 	if ((v = json_object_get(hdr, "timeout")) != NULL) {
 		if (!json_is_number(v))
-			return bad(e, "\"timeout\" is not a number");
+			return proto_bad(e, "\"timeout\" is not a number");
 		r->timeout = json_number_value(v);
 		if (!(r->timeout > 0) || r->timeout > EXEC_TIMEOUT_MAX)
-			return bad(e, "\"timeout\" is not a positive number "
+			return proto_bad(e, "\"timeout\" is not a positive number "
 			    "of seconds (at most a year)");
 	}
 	if ((v = json_object_get(hdr, "stdin")) != NULL) {
 		if (!json_is_boolean(v))
-			return bad(e, "\"stdin\" is not a boolean");
+			return proto_bad(e, "\"stdin\" is not a boolean");
 		r->stdin_open = json_is_true(v);
 	}
 	return 0;
@@ -294,7 +287,7 @@ msg_parse_signal(const struct frame *f, int *signo, struct proto_error *e)
 	if (expect_type(f, FRAME_SIGNAL, e) == -1)
 		return -1;
 	if (opt_string(f->hdr, "signal", &name, NULL) != 1)
-		return bad(e, "\"signal\" is missing or not a string");
+		return proto_bad(e, "\"signal\" is missing or not a string");
 	*signo = signame_to_number(name);
 	if (*signo == -1 || !signame_forwardable(*signo)) {
 		proto_error_set(e, ERR_BAD_REQUEST,
@@ -324,7 +317,7 @@ msg_parse_started(const struct frame *f, pid_t *pid, struct proto_error *e)
 	if (expect_type(f, FRAME_STARTED, e) == -1)
 		return -1;
 	if (get_int(f->hdr, "pid", 1, INT32_MAX, &v) == -1)
-		return bad(e, "\"started\" has no valid \"pid\"");
+		return proto_bad(e, "\"started\" has no valid \"pid\"");
 	*pid = (pid_t)v;
 	return 0;
 }
@@ -342,7 +335,7 @@ msg_parse_winsize(const struct frame *f, struct winsize_req *w,
 	if (expect_type(f, FRAME_WINSIZE, e) == -1)
 		return -1;
 	if (parse_size(f->hdr, w) == -1)
-		return bad(e, "\"winsize\" needs \"rows\" and \"cols\", "
+		return proto_bad(e, "\"winsize\" needs \"rows\" and \"cols\", "
 		    "integers from 1 to 65535");
 	return 0;
 }
@@ -359,13 +352,13 @@ msg_parse_exit(const struct frame *f, struct exit_status *x,
 		return -1;
 	if (json_object_get(hdr, "code") != NULL) {
 		if (get_int(hdr, "code", 0, 255, &v) == -1)
-			return bad(e, "\"exit\" has an invalid \"code\"");
+			return proto_bad(e, "\"exit\" has an invalid \"code\"");
 		x->exited = true;
 		x->code = (int)v;
 	} else if (get_int(hdr, "signal", 1, 127, &v) == 0) {
 		x->signal = (int)v;
 	} else {
-		return bad(e, "\"exit\" has neither \"code\" nor \"signal\"");
+		return proto_bad(e, "\"exit\" has neither \"code\" nor \"signal\"");
 	}
 	x->timed_out = json_is_true(json_object_get(hdr, "timed_out"));
 	if (get_int(hdr, "duration_ms", 0, INT64_MAX, &v) == 0)

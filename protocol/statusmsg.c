@@ -2,7 +2,6 @@
 
 #include "statusmsg.h"
 
-static int	bad(struct proto_error *, const char *);
 
 int
 msg_parse_status(const struct frame *f, struct status_req *r,
@@ -12,11 +11,11 @@ msg_parse_status(const struct frame *f, struct status_req *r,
 
 	memset(r, 0, sizeof(*r));
 	if (f->type != FRAME_STATUS || f->hdr == NULL)
-		return bad(e, "not a \"status\" request");
+		return proto_bad(e, "not a \"status\" request");
 	if ((v = json_object_get(f->hdr, "version")) == NULL)
-		return bad(e, "\"status\" has no \"version\"");
+		return proto_bad(e, "\"status\" has no \"version\"");
 	if (!json_is_integer(v))
-		return bad(e, "\"version\" is not an integer");
+		return proto_bad(e, "\"version\" is not an integer");
 	if (json_integer_value(v) != PROTOCOL_VERSION) {
 		proto_error_set(e, ERR_VERSION, "protocol version %lld is not "
 		    "supported (this server speaks %d)",
@@ -25,19 +24,12 @@ msg_parse_status(const struct frame *f, struct status_req *r,
 	}
 	if ((v = json_object_get(f->hdr, "token")) != NULL) {
 		if (!json_is_string(v))
-			return bad(e, "\"token\" is not a string");
+			return proto_bad(e, "\"token\" is not a string");
 		r->token = json_string_value(v);
 		r->token_len = json_string_length(v);
 	}
 	r->hdr = json_incref(f->hdr);
 	return 0;
-}
-
-static int
-bad(struct proto_error *e, const char *what)
-{
-	proto_error_set(e, ERR_BAD_REQUEST, "%s", what);
-	return -1;
 }
 
 void

@@ -1,0 +1,25 @@
+/* How a run goes: what main.c decides and every layer of the engine reads. */
+#ifndef REXEC_CLI_ENGINEOPTS_H
+#define REXEC_CLI_ENGINEOPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct engine_opts {
+	json_t	*exec;		/* the request; "user" set per host */
+	bool	 stdin_open;	/* forward stdin (broadcast) */
+	int	 connect_timeout_ms;
+	int	 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	size_t	 fanout;
+	bool	 lines;		/* whole lines, under prefix when prefix */
+	bool	 prefix;
+	bool	 gather;	/* -b: hold stdout, print blocks at the end */
+	bool	 json;		/* --json: hold both, one object per host */
+	bool	 fleet;		/* summary at the end; busy retried less */
+	bool	 safe[3];	/* by fd: output made safe for a terminal */
+	int	 safe_flags;	/* text_safe's, for it */
+};
+
+#endif
