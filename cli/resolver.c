@@ -21,6 +21,9 @@ struct lookup {
 	struct netaddr	*addrs;
 	size_t		 n;
 	char		 why[128];
+	int		 family;
+	char		 port[8];
+	char		 name[];	/* for the system's resolver */
 };
 
 struct watch {
@@ -41,6 +44,7 @@ static void	 answered(void *, int status, int timeouts,
 		    struct ares_addrinfo *);
 static struct netaddr *copy_addrs(const struct ares_addrinfo_node *,
 		    size_t *n);
+static struct netaddr *system_lookup(const struct lookup *, size_t *n);
 static void	 tell(struct lookup *);
 static void	 tell_early(void);
 
@@ -58,11 +62,14 @@ resolver_lookup(const char *name, const char *port, int family,
 
 	if (!open_ && channel_open(why, whylen) == -1)
 		return NULL;
-	if ((l = malloc(sizeof(*l))) == NULL) {
+	if ((l = malloc(sizeof(*l) + strlen(name) + 1)) == NULL) {
 		snprintf(why, whylen, "cannot resolve: out of memory");
 		return NULL;
 	}
-	*l = (struct lookup){ .cb = cb, .arg = arg, .calling = true };
+	*l = (struct lookup){ .cb = cb, .arg = arg, .calling = true,
+	    .family = family };
+	strcpy(l->name, name);
+	snprintf(l->port, sizeof(l->port), "%s", port);
 	ares_getaddrinfo(channel, name, port, &hints, answered, l);
 	l->calling = false;
 	return l;
@@ -126,6 +133,9 @@ answered(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 	    (l->addrs = copy_addrs(res->nodes, &l->n)) == NULL)
 		status = l->n == 0 ? ARES_ENODATA : ARES_ENOMEM;
 	ares_freeaddrinfo(res);
+	if ((status == ARES_ENOTFOUND || status == ARES_ENODATA) &&
+	    (l->addrs = system_lookup(l, &l->n)) != NULL)
+		status = ARES_SUCCESS;
 	snprintf(l->why, sizeof(l->why), "cannot resolve: %s",
 	    ares_strerror(status));
 	if (l->calling) {
@@ -143,6 +153,38 @@ tell(struct lookup *l)
 	else
 		free(l->addrs);
 	free(l);
+}
+
+/*
+ * A name neither the hosts file nor DNS knows may be another name
+ * service's (nss-myhostname's own host name, mDNS, LDAP), as ssh would
+ * find it: the system's resolver then, blocking, on this rare path.
+ */
+static struct netaddr *
+system_lookup(const struct lookup *l, size_t *n)
+{
+	struct addrinfo hints = { .ai_family = l->family,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res, *p;
+	struct netaddr *a;
+	size_t k = 0;
+
+	*n = 0;
+	if (getaddrinfo(l->name, l->port, &hints, &res) != 0)
+		return NULL;
+	for (p = res; p != NULL; p = p->ai_next)
+		k += p->ai_addrlen <= sizeof(a->ss);
+	if (k > 0 && (a = calloc(k, sizeof(*a))) != NULL) {
+		for (p = res; p != NULL; p = p->ai_next)
+			if (p->ai_addrlen <= sizeof(a->ss)) {
+				a[*n].len = p->ai_addrlen;
+				memcpy(&a[*n].ss, p->ai_addr, p->ai_addrlen);
+				(*n)++;
+			}
+	} else
+		a = NULL;
+	freeaddrinfo(res);
+	return a;
 }
 
 /* Only what a connect needs, in c-ares's order (RFC 6724's). */
