@@ -1,5 +1,6 @@
 /* Timeouts, disconnects, shutdown and reload end exactly what they must. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -513,4 +514,49 @@ Test(daemon_signals, leader_unreaped_while_its_group_lives)
 		test_sleep_ms(10);
 	cr_assert_neq(proc_state(r.pid), 'Z', "leader never reaped");
 	dt_result_free(&r);
+}
+
+/*
+ * A job left in the group that takes a while to end on SIGTERM: the exit
+ * comes only once it is gone (issue 19: its group is watched without a
+ * /proc scan per tick, and must still not be reported empty too early).
+ * The job redirects its output, so no pipe holds the exit back; on a
+ * pty, the leader's end hangs it up as well.
+ */
+static void
+exit_after_job(const char *extra_json)
+{
+	char marker[32], dir[] = "/tmp/daemon19-job.XXXXXX", done[64];
+	char json[512];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 30\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0777), 0);
+	snprintf(done, sizeof(done), "%s/done", dir);
+	snprintf(json, sizeof(json), "{\"cmd\": \"(trap 'sleep 0.5; : > %s; "
+	    "exit 0' TERM HUP; while :; do sleep 0.1; done) >/dev/null 2>&1 & "
+	    "exec sleep %s\", \"timeout\": 0.3%s}", done, marker, extra_json);
+	fd = start_cmd(json, &r);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.timed_out);
+	cr_assert_eq(access(done, F_OK), 0, "exit before the job ended");
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
+	unlink(done);
+	rmdir(dir);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, exit_waits_for_the_job_left_in_the_group)
+{
+	exit_after_job("");
+}
+
+Test(daemon_signals, exit_waits_for_the_job_left_on_the_pty)
+{
+	exit_after_job(", \"pty\": {\"term\": \"dumb\", \"rows\": 24, "
+	    "\"cols\": 80}");
 }
