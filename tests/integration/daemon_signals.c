@@ -560,3 +560,39 @@ Test(daemon_signals, exit_waits_for_the_job_left_on_the_pty)
 	exit_after_job(", \"pty\": {\"term\": \"dumb\", \"rows\": 24, "
 	    "\"cols\": 80}");
 }
+
+/*
+ * A worker lingering on a client after its error frame (the client still
+ * sending) stops lingering when told to end now, at shutdown_timeout: it
+ * waits on its signals too (issue 19).
+ */
+Test(daemon_signals, shutdown_ends_a_lingering_close)
+{
+	struct dt_result r;
+	int fd, status;
+	char *log, *end_now, *cut, *stopped;
+
+	rexecd_start(&d, "shutdown_timeout = 0\nlog_level = debug\n", NULL);
+	fd = rexecd_connect(&d);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(dt_send_exec(fd, "{\"cmd\": \"true\", \"cwd\": "
+	    "\"/nonexistent/daemon19\"}"), 0);
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(dt_read_until(fd, "error", 10000, &r), 0);
+	dt_send_raw(fd, "more", 4);
+	kill(d.pid, SIGTERM);
+	status = wait_exit(d.pid, 20000);
+	d.pid = 0;
+	close(fd);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	log = rexecd_log(&d);
+	end_now = strstr(log, "shutdown_timeout: ending running commands");
+	cut = strstr(log, "not lingering: the daemon is stopping");
+	stopped = strstr(log, "master: stopped");
+	cr_assert(end_now != NULL && cut != NULL && stopped != NULL, "%s",
+	    log);
+	cr_assert(end_now < cut && cut < stopped, "%s", log);
+	free(log);
+	dt_result_free(&r);
+}
