@@ -79,7 +79,6 @@ static int	wait_socket(struct session *, short events,
 		    long long deadline);
 static void	run(struct session *);
 static void	describe_command(struct session *);
-static size_t	append(char *, size_t, size_t, const char *);
 static void	drop_now(struct session *);
 static void	log_result(const struct session *,
 		    const struct stream_result *);
@@ -492,28 +491,12 @@ static void
 describe_command(struct session *s)
 {
 	char raw[sizeof(s->command)];
-	size_t n = 0;
 
 	if (s->req.login)
-		n = append(raw, sizeof(raw), n, "(login shell)");
-	if (s->req.cmd != NULL)
-		n = append(raw, sizeof(raw), n, s->req.cmd);
-	for (size_t i = 0; s->req.argv != NULL && i < s->req.argc; i++) {
-		if (i > 0)
-			n = append(raw, sizeof(raw), n, " ");
-		n = append(raw, sizeof(raw), n, s->req.argv[i]);
-	}
-	text_safe(s->command, sizeof(s->command), raw, n, 0);
-}
-
-/* Appends src to the len bytes of raw, as much as fits; the new len. */
-static size_t
-append(char *raw, size_t size, size_t len, const char *src)
-{
-	size_t n = strnlen(src, size - len);
-
-	memcpy(raw + len, src, n);
-	return len + n;
+		strlcpy(raw, "(login shell)", sizeof(raw));
+	else
+		status_cmdline(&s->req, raw, sizeof(raw));
+	text_safe(s->command, sizeof(s->command), raw, strlen(raw), 0);
 }
 
 static void
