@@ -279,10 +279,23 @@ Test(daemon_config, names_and_paths)
 	    0, "%s", err);
 }
 
+/* max + 1 lines "head<i>tail": the last one is refused. */
+static void
+one_too_many(const char *head, const char *tail, int max, const char *want)
+{
+	char text[4096] = "";
+	struct config cf;
+
+	for (int i = 0; i <= max; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    "%s%d%s\n", head, i, tail);
+	cr_assert_eq(load(text, &cf), -1);
+	cr_assert_str_eq(err, want);
+}
+
 Test(daemon_config, listen_lists_accumulate)
 {
 	struct config cf;
-	char text[1024] = "";
 
 	cr_assert_eq(load("listen = 127.0.0.2, 127.0.0.3 ::1\n"
 	    "listen = 127.0.0.4\n", &cf), 0, "%s", err);
@@ -290,17 +303,13 @@ Test(daemon_config, listen_lists_accumulate)
 	cr_assert_eq(cf.nlisten, 4);
 	cr_assert_str_eq(cf.listen[1], "127.0.0.3");
 	cr_assert_str_eq(cf.listen[3], "127.0.0.4");
-	for (int i = 0; i <= LISTEN_MAX; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    "listen = 127.0.1.%d\n", i);
-	cr_assert_eq(load(text, &cf), -1);
-	cr_assert_str_eq(err, "17: more than 16 listen addresses");
+	one_too_many("listen = 127.0.1.", "", LISTEN_MAX,
+	    "17: more than 16 listen addresses");
 }
 
 Test(daemon_config, allow_lists)
 {
 	struct config cf;
-	char text[4096] = "";
 
 	cr_assert_eq(load("allow = 10.0.0.0/8, 192.0.2.1 ::1\n"
 	    "allow = fe80::/10\n", &cf), 0, "%s", err);
@@ -309,11 +318,8 @@ Test(daemon_config, allow_lists)
 	    "address or CIDR network");
 	assert_bad("allow", "10.0.0.0/33", "3: allow: \"10.0.0.0/33\" is not "
 	    "an address or CIDR network");
-	for (int i = 0; i <= ALLOW_MAX; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    "allow = 10.0.%d.0/24\n", i);
-	cr_assert_eq(load(text, &cf), -1);
-	cr_assert_str_eq(err, "65: more than 64 allow entries");
+	one_too_many("allow = 10.0.", ".0/24", ALLOW_MAX,
+	    "65: more than 64 allow entries");
 }
 
 Test(daemon_config, status_allow_replaces_the_default_then_adds)
