@@ -48,6 +48,7 @@ struct key {
 	long long	 min, max;
 	word_fn		 add;
 	void		(*begin)(struct config *);
+	const char	*dflt;		/* read as the file's value would be */
 };
 
 static void	config_defaults(struct config *cf);
@@ -91,48 +92,52 @@ static char	*reader(char *str, int num, void *stream);
 
 #define AT(f)		offsetof(struct config, f)
 #define SIZE(f)		(long long)sizeof(((struct config *)NULL)->f)
-#define INT(f, lo, hi)	K_INT, AT(f), lo, hi, NULL, NULL
-#define LLONG(f, lo, hi) K_LLONG, AT(f), lo, hi, NULL, NULL
-#define BOOL(f)		K_BOOL, AT(f), 0, 1, NULL, NULL
-#define NAME(f)		K_NAME, AT(f), 0, SIZE(f), NULL, NULL
-#define PATH(f)		K_PATH, AT(f), 0, SIZE(f), NULL, NULL
-#define MODE(f)		K_MODE, AT(f), 0, 0777, NULL, NULL
-#define LEVEL(f)	K_LEVEL, AT(f), 0, 0, NULL, NULL
-#define RLIMIT(i)	K_RLIMIT, AT(rlim[i]), 0, LLONG_MAX, NULL, NULL
-#define STARTUPS	K_STARTUPS, 0, 0, 0, NULL, NULL
-#define LIST(add, begin) K_LIST, 0, 0, 0, add, begin
+#define INT(f, lo, hi, d) K_INT, AT(f), lo, hi, NULL, NULL, d
+#define LLONG(f, lo, hi, d) K_LLONG, AT(f), lo, hi, NULL, NULL, d
+#define BOOL(f, d)	K_BOOL, AT(f), 0, 1, NULL, NULL, d
+#define NAME(f)		K_NAME, AT(f), 0, SIZE(f), NULL, NULL, NULL
+#define PATH(f)		K_PATH, AT(f), 0, SIZE(f), NULL, NULL, NULL
+#define MODE(f, d)	K_MODE, AT(f), 0, 0777, NULL, NULL, d
+#define LEVEL(f, d)	K_LEVEL, AT(f), 0, 0, NULL, NULL, d
+#define RLIMIT(i)	K_RLIMIT, AT(rlim[i]), 0, LLONG_MAX, NULL, NULL, NULL
+#define STARTUPS(d)	K_STARTUPS, 0, 0, 0, NULL, NULL, d
+#define LIST(add, begin) K_LIST, 0, 0, 0, add, begin, NULL
 
-/* Every key, its kind, bounds and destination (man/rexecd.conf.5). */
+/* Every key: its kind, bounds, destination and default, as
+ * man/rexecd.conf.5 has them. */
 static const struct key keys[] = {
 	{ "listen",		LIST(add_listen, NULL) },
-	{ "port",		INT(port, 0, 65535) },
-	{ "workers",		INT(workers, 1, WORKERS_LIMIT) },
-	{ "max_workers",	INT(max_workers, 1, WORKERS_LIMIT) },
-	{ "max_spare",		INT(max_spare, 1, WORKERS_LIMIT) },
-	{ "max_requests",	LLONG(max_requests, 0, LLONG_MAX) },
-	{ "request_timeout",	INT(request_timeout, 1, 86400) },
-	{ "shutdown_timeout",	INT(shutdown_timeout, 0, 86400) },
-	{ "kill_grace",		INT(kill_grace, 0, 3600) },
-	{ "max_timeout",	INT(max_timeout, 0, 366 * 86400) },
-	{ "keepalive",		INT(keepalive, 0, 86400) },
-	{ "stall_timeout",	INT(stall_timeout, 0, 366 * 86400) },
-	{ "umask",		MODE(umask) },
+	{ "port",		INT(port, 0, 65535, "5120") },
+	{ "workers",		INT(workers, 1, WORKERS_LIMIT, "4") },
+	{ "max_workers",	INT(max_workers, 1, WORKERS_LIMIT, "64") },
+	{ "max_spare",		INT(max_spare, 1, WORKERS_LIMIT, "8") },
+	{ "max_requests",	LLONG(max_requests, 0, LLONG_MAX, "10000") },
+	{ "request_timeout",	INT(request_timeout, 1, 86400, "10") },
+	{ "shutdown_timeout",	INT(shutdown_timeout, 0, 86400, "30") },
+	{ "kill_grace",		INT(kill_grace, 0, 3600, "2") },
+	{ "max_timeout",	INT(max_timeout, 0, 366 * 86400, "0") },
+	{ "keepalive",		INT(keepalive, 0, 86400, "120") },
+	{ "stall_timeout",	INT(stall_timeout, 0, 366 * 86400, "0") },
+	{ "umask",		MODE(umask, "022") },
 	{ "token_file",		PATH(token_file) },
 	{ "allow",		LIST(add_allow, NULL) },
 	{ "status_allow",	LIST(add_status_allow, status_allow_begin) },
 	{ "user",		NAME(user) },
 	{ "worker_user",	NAME(worker_user) },
 	{ "users",		LIST(add_user, users_begin) },
-	{ "allow_root",		BOOL(allow_root) },
-	{ "allow_pty",		BOOL(allow_pty) },
-	{ "log_level",		LEVEL(log_level) },
-	{ "max_startups",	STARTUPS },
+	{ "allow_root",		BOOL(allow_root, "no") },
+	{ "allow_pty",		BOOL(allow_pty, "yes") },
+	{ "log_level",		LEVEL(log_level, "info") },
+	{ "max_startups",	STARTUPS("10:30:100") },
+	/* One address holds no more workers than max_startups' start. */
 	{ "per_source_max_startups", INT(per_source_startups, 0,
-	    WORKERS_LIMIT) },
-	{ "per_source_penalty_authfail", INT(penalty_authfail, 0, 86400) },
-	{ "per_source_penalty_timeout", INT(penalty_timeout, 0, 86400) },
-	{ "per_source_penalty_min", INT(penalty_min, 0, 86400) },
-	{ "per_source_penalty_max", INT(penalty_max, 0, 86400) },
+	    WORKERS_LIMIT, "10") },
+	{ "per_source_penalty_authfail", INT(penalty_authfail, 0, 86400,
+	    "5") },
+	{ "per_source_penalty_timeout", INT(penalty_timeout, 0, 86400,
+	    "10") },
+	{ "per_source_penalty_min", INT(penalty_min, 0, 86400, "20") },
+	{ "per_source_penalty_max", INT(penalty_max, 0, 86400, "600") },
 	{ "rlimit_nofile",	RLIMIT(RL_NOFILE) },
 	{ "rlimit_nproc",	RLIMIT(RL_NPROC) },
 	{ "rlimit_as",		RLIMIT(RL_AS) },
@@ -154,28 +159,13 @@ config_load(struct config *cf, const struct config_opts *o, char *err,
 static void
 config_defaults(struct config *cf)
 {
+	char err[128];
+
 	memset(cf, 0, sizeof(*cf));
-	cf->port = 5120;
-	cf->workers = 4;
-	cf->max_workers = 64;
-	cf->max_spare = 8;
-	cf->max_requests = 10000;
-	cf->request_timeout = 10;
-	cf->shutdown_timeout = 30;
-	cf->kill_grace = 2;
-	cf->keepalive = 120;
-	cf->umask = 022;
-	cf->log_level = LOG_LEVEL_INFO;
-	cf->allow_pty = true;
-	cf->startups_begin = 10;
-	cf->startups_rate = 30;
-	cf->startups_full = 100;
-	/* One address holds no more workers than max_startups' start. */
-	cf->per_source_startups = 10;
-	cf->penalty_authfail = 5;
-	cf->penalty_timeout = 10;
-	cf->penalty_min = 20;
-	cf->penalty_max = 600;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].dflt != NULL && set_key(cf, &keys[i],
+		    keys[i].dflt, err, sizeof(err)) == -1)
+			fatalx("default %s", err);
 	/* Command lines can hold secrets: only this host sees them. */
 	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
 	(void)add_status_allow(cf, "::1", NULL, 0);
