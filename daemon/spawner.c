@@ -89,7 +89,7 @@ static void	watch_all(void);
 static bool	gone_if(struct command *, bool gone);
 static bool	no_strays(void);
 static int	pid_cmp(const void *, const void *);
-static int	count_live(struct cmd_live *, struct command **);
+static int	watched(struct cmd_live *, struct command **);
 static void	release(struct command *);
 static void	leader_check(struct command *);
 static void	leader_exited(struct command *, int status);
@@ -502,21 +502,20 @@ watch_all(void)
 {
 	static struct cmd_live live[COMMANDS_MAX];
 	static struct command *of[COMMANDS_MAX];
-	bool lingers = false;
-	int n;
+	bool lingers = false, proven;
+	int n = watched(live, of);
 
-	if (no_strays()) {
-		for (int i = 0; i < COMMANDS_MAX; i++)
-			if (sp.cmds[i].used && sp.cmds[i].watched)
-				lingers |= !gone_if(&sp.cmds[i],
-				    sp.cmds[i].exited);
-	} else if ((n = count_live(live, of)) == -1) {
+	sp.watch_at = 0;
+	if (n == 0)
+		return;
+	if (!(proven = no_strays()) && cmd_count_live(live, n) == -1) {
 		log_warn("/proc");
 		lingers = true;
-	} else
-		for (int k = 0; k < n; k++)
-			lingers |= !gone_if(of[k], live[k].live == 0);
-	sp.watch_at = 0;
+		n = 0;
+	}
+	for (int k = 0; k < n; k++)
+		lingers |= !gone_if(of[k], proven ? of[k]->exited :
+		    live[k].live == 0);
 	if (lingers) {
 		sp.watch_at = now_ms() + sp.watch_ms;
 		sp.watch_ms = sp.watch_ms * 2 > WATCH_MAX_MS ? WATCH_MAX_MS :
@@ -568,9 +567,9 @@ pid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The watched commands, each with its count of live processes. */
+/* The commands waited for, with their groups to count; how many. */
 static int
-count_live(struct cmd_live *live, struct command **of)
+watched(struct cmd_live *live, struct command **of)
 {
 	int n = 0;
 
@@ -583,7 +582,7 @@ count_live(struct cmd_live *live, struct command **of)
 		    .session = c->pty };
 		of[n++] = c;
 	}
-	return cmd_count_live(live, n) == -1 ? -1 : n;
+	return n;
 }
 
 void
