@@ -34,7 +34,12 @@ shadow_refusal(const char *name)
 	struct spwd *sp;
 	long today = (long)(time(NULL) / DAY_SECONDS);
 
-	/* Not root, or no shadow entry (an NSS source without one). */
+	/* Not root: /etc/shadow is not ours to read, and what answers
+	 * instead (nss-systemd: root as "!*") is no account's truth.  The
+	 * master checks again as root. */
+	if (geteuid() != 0)
+		return NULL;
+	/* No shadow entry (an NSS source without one). */
 	if ((sp = getspnam(name)) == NULL)
 		return NULL;
 	if (sp->sp_pwdp != NULL && sp->sp_pwdp[0] == '!')

@@ -4,6 +4,7 @@
  * switching accounts, throw-away accounts) skips without it.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <pwd.h>
 #include <stdbool.h>
@@ -237,4 +238,39 @@ Test(daemon_account, supplementary_group_zero_needs_allow_root)
 	a = account_get(&cf, tmpacct, &why);
 	cr_assert_not_null(a, "%s", why);
 	cr_assert(a->drop && a->ngroups >= 2);
+}
+
+Test(daemon_account, the_workers_account_is_refused)
+{
+	struct config cf = config(NULL, false);
+	struct passwd *pw = getpwnam("nobody");
+
+	need_root();
+	if (pw == NULL)
+		cr_skip_test("no account nobody");
+	cf.worker_drop = true;
+	cf.worker_uid = pw->pw_uid;
+	allow_users(&cf, "nobody");
+	cr_assert_str_eq(refused(&cf, "nobody"), "the workers' own account");
+}
+
+/*
+ * A worker (not root) skips the shadow rules: what answers getspnam for
+ * it is no account's truth (nss-systemd says root is locked, "!*").
+ */
+Test(daemon_account, without_root_the_shadow_rules_are_skipped)
+{
+	pid_t pid;
+	int status;
+
+	need_root();
+	if ((pid = fork()) == 0) {
+		if (setuid(65534) == -1)
+			_exit(2);
+		_exit(acct_refusal("root", "/bin/sh") == NULL ? 0 : 1);
+	}
+	cr_assert_neq(pid, -1);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
 }
