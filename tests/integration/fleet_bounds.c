@@ -114,7 +114,8 @@ Test(fleet_bounds, gather_spills_and_folds)
 		fputs(i == 0 ? "a\n" : "b\n", f);
 		fclose(f);
 	}
-	test_path(cmd, sizeof(cmd), "m=$(ps -o ppid= -p $PPID | tr -d ' '); "
+	/* The command's parent is the master (it spawns the commands). */
+	test_path(cmd, sizeof(cmd), "m=$PPID; "
 	    "head -c %lu /dev/zero; cat %s/tail.$m", BIG, dir);
 	snprintf(list, sizeof(list), "127.0.0.[2-3]:%d,127.0.0.1:%d,"
 	    "127.0.0.[4-5]:%d", d[1].port, d[0].port, d[1].port);
