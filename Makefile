@@ -135,14 +135,17 @@ UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/failmsg.c cli/hold.c cli/spill.c \
 		  cli/lines.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
-# document, the admission rules' per-address table); their tests name
+# document, the admission rules' per-address table, the configuration
+# parser, account admission); their tests name
 # them "daemon/x.h" where cli/ has one of the name (status.h).
 UNIT_DAEMON_OBJ	= $(call obj,daemon/policy.c daemon/scoreboard.c \
-		  daemon/status.c daemon/log.c daemon/srctab.c)
+		  daemon/status.c daemon/log.c daemon/srctab.c \
+		  daemon/config.c daemon/auth.c daemon/account.c \
+		  daemon/acctrules.c)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -I. -Idaemon
 
 $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS) inih)
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))

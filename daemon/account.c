@@ -190,6 +190,8 @@ refusal(const struct config *cf, const char *user, struct passwd **pw)
 		return "primary group 0 needs allow_root = yes";
 	if (daemon_uid != 0 && (*pw)->pw_uid != daemon_uid)
 		return "switching accounts needs rexecd started as root";
+	if (cf->worker_drop && (*pw)->pw_uid == cf->worker_uid)
+		return "the workers' own account";
 	return acct_refusal((*pw)->pw_name, (*pw)->pw_shell);
 }
 

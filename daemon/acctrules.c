@@ -34,10 +34,13 @@ shadow_refusal(const char *name)
 	struct spwd *sp;
 	long today = (long)(time(NULL) / DAY_SECONDS);
 
-	/* Only root reads /etc/shadow: a worker would get what another
-	 * NSS source makes up (nss-systemd's "!*" for root), and the
-	 * spawner, root, checks again anyway.  No entry: nothing to say. */
-	if (geteuid() != 0 || (sp = getspnam(name)) == NULL)
+	/* Not root: /etc/shadow is not ours to read, and what answers
+	 * instead (nss-systemd: root as "!*") is no account's truth.  The
+	 * master checks again as root. */
+	if (geteuid() != 0)
+		return NULL;
+	/* No shadow entry (an NSS source without one). */
+	if ((sp = getspnam(name)) == NULL)
 		return NULL;
 	if (sp->sp_pwdp != NULL && sp->sp_pwdp[0] == '!')
 		return "account locked";

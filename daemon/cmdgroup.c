@@ -23,7 +23,12 @@ struct scan {
 	int	ngroups;
 };
 
+typedef void	(*proc_fn)(void *, pid_t pgrp, pid_t sid);
+
 static int	scan_proc(struct scan *);
+static void	scan_one(void *, pid_t pgrp, pid_t sid);
+static int	each_proc(proc_fn, void *);
+static void	count_one(void *, pid_t pgrp, pid_t sid);
 static void	add_group(struct scan *, pid_t);
 static int	group_of(int procfd, const char *pid, pid_t *pgrp, pid_t *sid);
 
@@ -99,25 +104,99 @@ cmd_signal_group_in(pid_t leader, pid_t pgrp, int sig)
 static int
 scan_proc(struct scan *s)
 {
+	return each_proc(scan_one, s) == -1 ? -1 : s->live;
+}
+
+static void
+scan_one(void *arg, pid_t pgrp, pid_t sid)
+{
+	struct scan *s = arg;
+
+	if (s->session != 0 && sid != s->session)
+		return;
+	if (s->pgrp != 0 && pgrp != s->pgrp)
+		return;
+	s->live++;
+	add_group(s, pgrp);
+}
+
+struct count {
+	struct cmd_live	*c;
+	int		 n;
+};
+
+int
+cmd_count_live(struct cmd_live *c, int n)
+{
+	struct count k = { c, n };
+
+	for (int i = 0; i < n; i++)
+		c[i].live = 0;
+	return each_proc(count_one, &k);
+}
+
+static void
+count_one(void *arg, pid_t pgrp, pid_t sid)
+{
+	struct count *k = arg;
+
+	for (int i = 0; i < k->n; i++)
+		if ((k->c[i].session ? sid : pgrp) == k->c[i].leader)
+			k->c[i].live++;
+}
+
+/* Calls fn with the group and session of every live process. */
+static int
+each_proc(proc_fn fn, void *arg)
+{
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	pid_t pgrp, sid;
 
 	if (d == NULL)
 		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
-		    group_of(dirfd(d), e->d_name, &pgrp, &sid) == -1)
-			continue;
-		if (s->session != 0 && sid != s->session)
-			continue;
-		if (s->pgrp != 0 && pgrp != s->pgrp)
-			continue;
-		s->live++;
-		add_group(s, pgrp);
-	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    group_of(dirfd(d), e->d_name, &pgrp, &sid) == 0)
+			fn(arg, pgrp, sid);
 	closedir(d);
-	return s->live;
+	return 0;
+}
+
+int
+cmd_children(pid_t *pids, int max)
+{
+	/* Up to 7 digits and a space each. */
+	static char buf[8 * CHILDREN_MAX + 1];
+	char path[64], *q, *end;
+	size_t len = 0;
+	ssize_t n = 1;
+	int fd, k = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (len < sizeof(buf) - 1 && n != 0)
+		if ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+			len += (size_t)n;
+		else if (n == -1 && errno != EINTR)
+			break;
+	close(fd);
+	/* A full buffer may have been cut short: not the whole list. */
+	if (n == -1 || len == sizeof(buf) - 1)
+		return -1;
+	buf[len] = '\0';
+	for (q = buf; *q != '\0'; q = end) {
+		long pid = strtol(q, &end, 10);
+
+		if (end == q)
+			break;
+		if (k == max)
+			return -1;
+		pids[k++] = (pid_t)pid;
+	}
+	return k;
 }
 
 static void

@@ -29,4 +29,19 @@ int	cmd_signal(pid_t leader, bool session, int sig);
  * live processes it has, -1 when /proc cannot be read. */
 int	cmd_signal_group_in(pid_t leader, pid_t pgrp, int sig);
 
+/* A command asked about: its group, or every group of its session. */
+struct cmd_live {
+	pid_t	leader;
+	bool	session;
+	int	live;		/* out: its processes, zombies not counted */
+};
+/* Counts the live processes of n commands in one pass over /proc; 0, or
+ * -1 when /proc cannot be read. */
+int	cmd_count_live(struct cmd_live *, int n);
+/* Workers, leaders and orphans: more than a master has. */
+#define CHILDREN_MAX	4096
+/* Our children's pids, zombies too, into pids (up to max): how many, or
+ * -1 when they cannot be read or are more than max. */
+int	cmd_children(pid_t *pids, int max);
+
 #endif

@@ -25,8 +25,31 @@ struct parse_ctx {
 	char		 err[256];
 };
 
-typedef int	(*key_fn)(struct config *, const char *, const char *,
-		    char *, size_t);
+/* How a key's value is read, and where it goes. */
+enum key_kind {
+	K_INT,		/* an int at off, min to max */
+	K_LLONG,	/* a long long at off, min to max */
+	K_BOOL,		/* a bool at off */
+	K_NAME,		/* a string at off of max bytes: an account name */
+	K_PATH,		/* the same: a path */
+	K_MODE,		/* a mode_t at off, octal, up to max */
+	K_LEVEL,	/* an enum log_level at off */
+	K_RLIMIT,	/* a struct config_rlim at off: min to max, unlimited */
+	K_STARTUPS,	/* max_startups: start:rate:full */
+	K_LIST		/* words, each given to add (after begin, if any) */
+};
+
+typedef int	(*word_fn)(struct config *, const char *, char *, size_t);
+
+struct key {
+	const char	*name;
+	enum key_kind	 kind;
+	size_t		 off;
+	long long	 min, max;
+	word_fn		 add;
+	void		(*begin)(struct config *);
+	const char	*dflt;		/* read as the file's value would be */
+};
 
 static void	config_defaults(struct config *cf);
 static int	parse_file(struct config *cf, const char *path, bool must_exist,
@@ -36,122 +59,89 @@ static int	seterr(char *err, size_t len, const char *fmt, ...)
 static void	apply_opts(struct config *cf, const struct config_opts *o);
 static int	validate(struct config *cf, char *err, size_t errlen);
 static int	read_token(struct config *cf, char *err, size_t errlen);
-static int	each_word(const char *value, int (*fn)(struct config *,
-	    const char *, char *, size_t), struct config *cf, char *err,
-	    size_t errlen);
-static int	add_listen(struct config *cf, const char *w, char *err,
-	    size_t errlen);
-static int	set_listen(struct config *, const char *, const char *,
+static int	set_key(struct config *, const struct key *, const char *,
 		    char *, size_t);
-static int	parse_number(const char *name, const char *value, long long min,
-	    long long max, long long *out, char *err, size_t errlen);
-static int	set_int(struct config *, const char *, const char *,
+static int	set_number(struct config *, const struct key *, const char *,
 		    char *, size_t);
-static int	set_token_file(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	add_cidr(struct cidr *, size_t *n, const char *key,
-	    const char *w, char *err, size_t errlen);
-static int	add_allow(struct config *cf, const char *w, char *err,
-	    size_t errlen);
-static int	set_allow(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	add_status_allow(struct config *cf, const char *w, char *err,
-	    size_t errlen);
-static int	set_status_allow(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_user(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	resolve_worker(struct config *, uid_t user_uid, char *err,
-	    size_t errlen);
-static int	set_users(struct config *, const char *, const char *,
+static int	parse_number(const struct key *, const char *, long long *,
 		    char *, size_t);
 static int	parse_bool(const char *name, const char *v, bool *out,
-	    char *err, size_t errlen);
-static int	set_allow_root(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_allow_pty(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_log_level(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_startups(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_rlimit(struct config *, const char *, const char *,
-		    char *, size_t);
-static int	set_umask(struct config *, const char *, const char *,
-		    char *, size_t);
+		    char *err, size_t errlen);
+static int	set_mode(mode_t *, const struct key *, const char *, char *,
+		    size_t);
+static int	set_rlimit(struct config_rlim *, const struct key *,
+		    const char *, char *, size_t);
+static int	set_startups(struct config *, const char *, char *, size_t);
+static int	each_word(const char *value, word_fn, struct config *cf,
+		    char *err, size_t errlen);
+static int	add_listen(struct config *, const char *, char *, size_t);
+static int	add_cidr(struct cidr *, size_t *n, const char *key,
+		    const char *w, char *err, size_t errlen);
+static int	add_allow(struct config *, const char *, char *, size_t);
+static int	add_status_allow(struct config *, const char *, char *,
+		    size_t);
+static void	status_allow_begin(struct config *);
+static int	add_user(struct config *, const char *, char *, size_t);
+static void	users_begin(struct config *);
+static int	resolve_worker(struct config *, uid_t user_uid, char *err,
+		    size_t errlen);
 static void	strip_comment(char *v);
 static int	handler(void *user, const char *section, const char *name,
-	    const char *value);
-static char *reader(char *str, int num, void *stream);
+		    const char *value);
+static char	*reader(char *str, int num, void *stream);
 
-static const struct key {
-	const char	*name;
-	key_fn		 fn;
-} keys[] = {
-	{ "listen",		set_listen },
-	{ "port",		set_int },
-	{ "workers",		set_int },
-	{ "max_workers",	set_int },
-	{ "max_spare",		set_int },
-	{ "max_requests",	set_int },
-	{ "request_timeout",	set_int },
-	{ "shutdown_timeout",	set_int },
-	{ "kill_grace",		set_int },
-	{ "max_timeout",	set_int },
-	{ "keepalive",		set_int },
-	{ "stall_timeout",	set_int },
-	{ "umask",		set_umask },
-	{ "token_file",		set_token_file },
-	{ "allow",		set_allow },
-	{ "status_allow",	set_status_allow },
-	{ "user",		set_user },
-	{ "worker_user",	set_user },
-	{ "users",		set_users },
-	{ "allow_root",		set_allow_root },
-	{ "allow_pty",		set_allow_pty },
-	{ "log_level",		set_log_level },
-	{ "max_startups",	set_startups },
-	{ "per_source_max_startups", set_int },
-	{ "per_source_penalty_authfail", set_int },
-	{ "per_source_penalty_timeout", set_int },
-	{ "per_source_penalty_min", set_int },
-	{ "per_source_penalty_max", set_int },
-	{ "rlimit_nofile",	set_rlimit },
-	{ "rlimit_nproc",	set_rlimit },
-	{ "rlimit_as",		set_rlimit },
-	{ "rlimit_cpu",		set_rlimit },
-};
+#define AT(f)		offsetof(struct config, f)
+#define SIZE(f)		(long long)sizeof(((struct config *)NULL)->f)
+#define INT(f, lo, hi, d) K_INT, AT(f), lo, hi, NULL, NULL, d
+#define LLONG(f, lo, hi, d) K_LLONG, AT(f), lo, hi, NULL, NULL, d
+#define BOOL(f, d)	K_BOOL, AT(f), 0, 1, NULL, NULL, d
+#define NAME(f)		K_NAME, AT(f), 0, SIZE(f), NULL, NULL, NULL
+#define PATH(f)		K_PATH, AT(f), 0, SIZE(f), NULL, NULL, NULL
+#define MODE(f, d)	K_MODE, AT(f), 0, 0777, NULL, NULL, d
+#define LEVEL(f, d)	K_LEVEL, AT(f), 0, 0, NULL, NULL, d
+#define RLIMIT(i)	K_RLIMIT, AT(rlim[i]), 0, LLONG_MAX, NULL, NULL, NULL
+#define STARTUPS(d)	K_STARTUPS, 0, 0, 0, NULL, NULL, d
+#define LIST(add, begin) K_LIST, 0, 0, 0, add, begin, NULL
 
-static const struct int_key {
-	const char	*name;
-	size_t		 off;
-	long long	 min, max;
-} int_keys[] = {
-	{ "port", offsetof(struct config, port), 0, 65535 },
-	{ "workers", offsetof(struct config, workers), 1, WORKERS_LIMIT },
-	{ "max_workers", offsetof(struct config, max_workers), 1,
-	    WORKERS_LIMIT },
-	{ "max_spare", offsetof(struct config, max_spare), 1, WORKERS_LIMIT },
-	{ "request_timeout", offsetof(struct config, request_timeout), 1,
-	    86400 },
-	{ "shutdown_timeout", offsetof(struct config, shutdown_timeout), 0,
-	    86400 },
-	{ "kill_grace", offsetof(struct config, kill_grace), 0, 3600 },
-	{ "max_timeout", offsetof(struct config, max_timeout), 0,
-	    366 * 86400 },
-	{ "keepalive", offsetof(struct config, keepalive), 0, 86400 },
-	{ "stall_timeout", offsetof(struct config, stall_timeout), 0,
-	    366 * 86400 },
-	{ "per_source_max_startups", offsetof(struct config,
-	    per_source_startups), 0, WORKERS_LIMIT },
-	{ "per_source_penalty_authfail", offsetof(struct config,
-	    penalty_authfail), 0, 86400 },
-	{ "per_source_penalty_timeout", offsetof(struct config,
-	    penalty_timeout), 0, 86400 },
-	{ "per_source_penalty_min", offsetof(struct config, penalty_min), 0,
-	    86400 },
-	{ "per_source_penalty_max", offsetof(struct config, penalty_max), 0,
-	    86400 },
+/* Every key: its kind, bounds, destination and default, as
+ * man/rexecd.conf.5 has them. */
+static const struct key keys[] = {
+	{ "listen",		LIST(add_listen, NULL) },
+	{ "port",		INT(port, 0, 65535, "5120") },
+	{ "workers",		INT(workers, 1, WORKERS_LIMIT, "4") },
+	{ "max_workers",	INT(max_workers, 1, WORKERS_LIMIT, "64") },
+	{ "max_spare",		INT(max_spare, 1, WORKERS_LIMIT, "8") },
+	{ "max_requests",	LLONG(max_requests, 0, LLONG_MAX, "10000") },
+	{ "request_timeout",	INT(request_timeout, 1, 86400, "10") },
+	{ "shutdown_timeout",	INT(shutdown_timeout, 0, 86400, "30") },
+	{ "kill_grace",		INT(kill_grace, 0, 3600, "2") },
+	{ "max_timeout",	INT(max_timeout, 0, 366 * 86400, "0") },
+	{ "keepalive",		INT(keepalive, 0, 86400, "120") },
+	{ "stall_timeout",	INT(stall_timeout, 0, 366 * 86400, "0") },
+	{ "umask",		MODE(umask, "022") },
+	{ "token_file",		PATH(token_file) },
+	{ "allow",		LIST(add_allow, NULL) },
+	{ "status_allow",	LIST(add_status_allow, status_allow_begin) },
+	{ "user",		NAME(user) },
+	{ "worker_user",	NAME(worker_user) },
+	{ "users",		LIST(add_user, users_begin) },
+	{ "allow_root",		BOOL(allow_root, "no") },
+	{ "allow_pty",		BOOL(allow_pty, "yes") },
+	{ "log_level",		LEVEL(log_level, "info") },
+	{ "max_startups",	STARTUPS("10:30:100") },
+	/* One address holds no more workers than max_startups' start. */
+	{ "per_source_max_startups", INT(per_source_startups, 0,
+	    WORKERS_LIMIT, "10") },
+	{ "per_source_penalty_authfail", INT(penalty_authfail, 0, 86400,
+	    "5") },
+	{ "per_source_penalty_timeout", INT(penalty_timeout, 0, 86400,
+	    "10") },
+	{ "per_source_penalty_min", INT(penalty_min, 0, 86400, "20") },
+	{ "per_source_penalty_max", INT(penalty_max, 0, 86400, "600") },
+	{ "rlimit_nofile",	RLIMIT(RL_NOFILE) },
+	{ "rlimit_nproc",	RLIMIT(RL_NPROC) },
+	{ "rlimit_as",		RLIMIT(RL_AS) },
+	{ "rlimit_cpu",		RLIMIT(RL_CPU) },
 };
 
 int
@@ -169,28 +159,13 @@ config_load(struct config *cf, const struct config_opts *o, char *err,
 static void
 config_defaults(struct config *cf)
 {
+	char err[128];
+
 	memset(cf, 0, sizeof(*cf));
-	cf->port = 5120;
-	cf->workers = 4;
-	cf->max_workers = 64;
-	cf->max_spare = 8;
-	cf->max_requests = 10000;
-	cf->request_timeout = 10;
-	cf->shutdown_timeout = 30;
-	cf->kill_grace = 2;
-	cf->keepalive = 120;
-	cf->umask = 022;
-	cf->log_level = LOG_LEVEL_INFO;
-	cf->allow_pty = true;
-	cf->startups_begin = 10;
-	cf->startups_rate = 30;
-	cf->startups_full = 100;
-	/* One address holds no more workers than max_startups' start. */
-	cf->per_source_startups = 10;
-	cf->penalty_authfail = 5;
-	cf->penalty_timeout = 10;
-	cf->penalty_min = 20;
-	cf->penalty_max = 600;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].dflt != NULL && set_key(cf, &keys[i],
+		    keys[i].dflt, err, sizeof(err)) == -1)
+			fatalx("default %s", err);
 	/* Command lines can hold secrets: only this host sees them. */
 	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
 	(void)add_status_allow(cf, "::1", NULL, 0);
@@ -348,10 +323,148 @@ read_token(struct config *cf, char *err, size_t errlen)
 	return 0;
 }
 
+/* A value for key k: what its kind takes, stored where it says. */
+static int
+set_key(struct config *cf, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	void *dst = (char *)cf + k->off;
+
+	switch (k->kind) {
+	case K_INT:
+	case K_LLONG:
+		return set_number(cf, k, v, err, errlen);
+	case K_BOOL:
+		return parse_bool(k->name, v, dst, err, errlen);
+	case K_NAME:
+	case K_PATH:
+		if (strlcpy(dst, v, (size_t)k->max) >= (size_t)k->max)
+			return seterr(err, errlen, "%s: %s too long", k->name,
+			    k->kind == K_NAME ? "name" : "path");
+		return 0;
+	case K_MODE:
+		return set_mode(dst, k, v, err, errlen);
+	case K_LEVEL:
+		if (log_level_from_name(v, dst) == -1)
+			return seterr(err, errlen, "%s: \"%s\" is not one of "
+			    "error, warn, info, debug", k->name, v);
+		return 0;
+	case K_RLIMIT:
+		return set_rlimit(dst, k, v, err, errlen);
+	case K_STARTUPS:
+		return set_startups(cf, v, err, errlen);
+	case K_LIST:
+		if (k->begin != NULL)
+			k->begin(cf);
+		return each_word(v, k->add, cf, err, errlen);
+	}
+	return seterr(err, errlen, "%s: unknown", k->name);
+}
+
+static int
+set_number(struct config *cf, const struct key *k, const char *v,
+    char *err, size_t errlen)
+{
+	void *dst = (char *)cf + k->off;
+	long long n;
+
+	if (parse_number(k, v, &n, err, errlen) == -1)
+		return -1;
+	if (k->kind == K_INT)
+		*(int *)dst = (int)n;
+	else
+		*(long long *)dst = n;
+	return 0;
+}
+
+static int
+parse_number(const struct key *k, const char *v, long long *out,
+    char *err, size_t errlen)
+{
+	const char *errstr;
+
+	*out = strtonum(v, k->min, k->max, &errstr);
+	if (errstr != NULL)
+		return seterr(err, errlen, "%s: \"%s\" is %s (%lld to %lld)",
+		    k->name, v, errstr, k->min, k->max);
+	return 0;
+}
+
+static int
+parse_bool(const char *name, const char *v, bool *out, char *err,
+    size_t errlen)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
+		*out = true;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
+		*out = false;
+	else
+		return seterr(err, errlen, "%s: \"%s\" is not yes or no", name,
+		    v);
+	return 0;
+}
+
+/* Octal, as umask(1) takes it: a leading 0 or not. */
+static int
+set_mode(mode_t *dst, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 8);
+	if (v[0] < '0' || v[0] > '7' || *end != '\0' || errno != 0 ||
+	    n > k->max)
+		return seterr(err, errlen, "%s: \"%s\" is not an octal mode "
+		    "(000 to %03llo)", k->name, v, k->max);
+	*dst = (mode_t)n;
+	return 0;
+}
+
+static int
+set_rlimit(struct config_rlim *dst, const struct key *k, const char *v,
+    char *err, size_t errlen)
+{
+	long long n = (long long)RLIM_INFINITY;
+
+	if (strcmp(v, "unlimited") != 0 &&
+	    parse_number(k, v, &n, err, errlen) == -1)
+		return -1;
+	dst->set = true;
+	dst->value = strcmp(v, "unlimited") == 0 ? RLIM_INFINITY : (rlim_t)n;
+	return 0;
+}
+
+static int
+set_startups(struct config *cf, const char *value, char *err, size_t errlen)
+{
+	int a, r, f, n = -1;
+
+	if (sscanf(value, "%d:%d:%d%n", &a, &r, &f, &n) != 3 ||
+	    (size_t)n != strlen(value)) {
+		r = 100;
+		if (sscanf(value, "%d%n", &a, &n) != 1 ||
+		    (size_t)n != strlen(value))
+			return seterr(err, errlen, "max_startups: \"%s\" is "
+			    "not N or start:rate:full", value);
+		f = a;
+	}
+	if (a < 1 || r < 1 || r > 100 || f < a)
+		return seterr(err, errlen, "max_startups: \"%s\" needs "
+		    "1 <= start <= full and rate 1-100", value);
+	cf->startups_begin = a;
+	cf->startups_rate = r;
+	cf->startups_full = f;
+	return 0;
+}
+
 /* Calls fn on each word of a comma- or space-separated list. */
 static int
-each_word(const char *value, int (*fn)(struct config *, const char *,
-    char *, size_t), struct config *cf, char *err, size_t errlen)
+each_word(const char *value, word_fn fn, struct config *cf, char *err,
+    size_t errlen)
 {
 	char buf[1024], *p, *w;
 
@@ -373,60 +486,6 @@ add_listen(struct config *cf, const char *w, char *err, size_t errlen)
 	    LISTEN_ADDR_MAX)
 		return seterr(err, errlen, "listen address too long");
 	cf->nlisten++;
-	return 0;
-}
-
-static int
-set_listen(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	return each_word(value, add_listen, cf, err, errlen);
-}
-
-static int
-parse_number(const char *name, const char *value, long long min,
-    long long max, long long *out, char *err, size_t errlen)
-{
-	const char *errstr;
-
-	*out = strtonum(value, min, max, &errstr);
-	if (errstr != NULL)
-		return seterr(err, errlen, "%s: \"%s\" is %s (%lld to %lld)",
-		    name, value, errstr, min, max);
-	return 0;
-}
-
-static int
-set_int(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	long long v;
-
-	if (strcmp(name, "max_requests") == 0)
-		return parse_number(name, value, 0, LLONG_MAX,
-		    &cf->max_requests, err, errlen);
-	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++) {
-		const struct int_key *k = &int_keys[i];
-		if (strcmp(k->name, name) != 0)
-			continue;
-		if (parse_number(name, value, k->min, k->max, &v, err,
-		    errlen) == -1)
-			return -1;
-		*(int *)(void *)((char *)cf + k->off) = (int)v;
-		return 0;
-	}
-	return seterr(err, errlen, "%s: unknown", name);
-}
-
-static int
-set_token_file(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	if (strlcpy(cf->token_file, value, sizeof(cf->token_file)) >=
-	    sizeof(cf->token_file))
-		return seterr(err, errlen, "token_file: path too long");
 	return 0;
 }
 
@@ -452,14 +511,6 @@ add_allow(struct config *cf, const char *w, char *err, size_t errlen)
 }
 
 static int
-set_allow(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	return each_word(value, add_allow, cf, err, errlen);
-}
-
-static int
 add_status_allow(struct config *cf, const char *w, char *err, size_t errlen)
 {
 	return add_cidr(cf->status_allow, &cf->nstatus_allow, "status_allow",
@@ -467,27 +518,12 @@ add_status_allow(struct config *cf, const char *w, char *err, size_t errlen)
 }
 
 /* The first line replaces the default, the next ones add (as allow). */
-static int
-set_status_allow(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
+static void
+status_allow_begin(struct config *cf)
 {
-	(void)name;
 	if (!cf->status_allow_set)
 		cf->nstatus_allow = 0;
 	cf->status_allow_set = true;
-	return each_word(value, add_status_allow, cf, err, errlen);
-}
-
-static int
-set_user(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	char *dst = strcmp(name, "worker_user") == 0 ? cf->worker_user :
-	    cf->user;
-
-	if (strlcpy(dst, value, USER_MAX) >= USER_MAX)
-		return seterr(err, errlen, "%s: name too long", name);
-	return 0;
 }
 
 static int
@@ -506,127 +542,12 @@ add_user(struct config *cf, const char *w, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-set_users(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
+/* Each line replaces the list. */
+static void
+users_begin(struct config *cf)
 {
-	(void)name;
 	cf->nusers = 0;
 	cf->users_any = false;
-	return each_word(value, add_user, cf, err, errlen);
-}
-
-static int
-parse_bool(const char *name, const char *v, bool *out, char *err,
-    size_t errlen)
-{
-	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
-		*out = true;
-	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
-	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
-		*out = false;
-	else
-		return seterr(err, errlen, "%s: \"%s\" is not yes or no", name,
-		    v);
-	return 0;
-}
-
-static int
-set_allow_root(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	return parse_bool("allow_root", value, &cf->allow_root, err, errlen);
-}
-
-static int
-set_allow_pty(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	return parse_bool("allow_pty", value, &cf->allow_pty, err, errlen);
-}
-
-static int
-set_log_level(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	(void)name;
-	if (log_level_from_name(value, &cf->log_level) == -1)
-		return seterr(err, errlen, "log_level: \"%s\" is not one of "
-		    "error, warn, info, debug", value);
-	return 0;
-}
-
-static int
-set_startups(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	int a, r, f, n = -1;
-
-	(void)name;
-	if (sscanf(value, "%d:%d:%d%n", &a, &r, &f, &n) != 3 ||
-	    (size_t)n != strlen(value)) {
-		r = 100;
-		if (sscanf(value, "%d%n", &a, &n) != 1 ||
-		    (size_t)n != strlen(value))
-			return seterr(err, errlen, "max_startups: \"%s\" is "
-			    "not N or start:rate:full", value);
-		f = a;
-	}
-	if (a < 1 || r < 1 || r > 100 || f < a)
-		return seterr(err, errlen, "max_startups: \"%s\" needs "
-		    "1 <= start <= full and rate 1-100", value);
-	cf->startups_begin = a;
-	cf->startups_rate = r;
-	cf->startups_full = f;
-	return 0;
-}
-
-static int
-set_rlimit(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	static const char *const names[RL_COUNT] = {
-		"rlimit_nofile", "rlimit_nproc", "rlimit_as", "rlimit_cpu"
-	};
-	long long v;
-
-	for (int i = 0; i < RL_COUNT; i++) {
-		if (strcmp(names[i], name) != 0)
-			continue;
-		if (strcmp(value, "unlimited") == 0) {
-			cf->rlim[i].set = true;
-			cf->rlim[i].value = RLIM_INFINITY;
-			return 0;
-		}
-		if (parse_number(name, value, 0, LLONG_MAX, &v, err,
-		    errlen) == -1)
-			return -1;
-		cf->rlim[i].set = true;
-		cf->rlim[i].value = (rlim_t)v;
-		return 0;
-	}
-	return seterr(err, errlen, "%s: unknown", name);
-}
-
-/* Octal, as umask(1) takes it: a leading 0 or not. */
-static int
-set_umask(struct config *cf, const char *name, const char *value,
-    char *err, size_t errlen)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(value, &end, 8);
-	if (value[0] < '0' || value[0] > '7' || *end != '\0' || errno != 0 ||
-	    v > 0777)
-		return seterr(err, errlen, "%s: \"%s\" is not an octal mode "
-		    "(000 to 777)", name, value);
-	cf->umask = (mode_t)v;
-	return 0;
 }
 
 /* The value with a trailing " # comment" and surrounding blanks removed. */
@@ -665,7 +586,7 @@ handler(void *user, const char *section, const char *name,
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].name, name) != 0)
 			continue;
-		if (keys[i].fn(ctx->cf, name, v, ctx->err,
+		if (set_key(ctx->cf, &keys[i], v, ctx->err,
 		    sizeof(ctx->err)) == 0)
 			return 1;
 		goto bad;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cmdgroup.h"
 #include "log.h"
 #include "policy.h"
 #include "pool.h"
@@ -201,28 +202,17 @@ pool_reap(struct pool *p)
 static void
 reap_orphans(struct pool *p)
 {
-	char path[64], buf[8192], *q, *end;
-	ssize_t n;
-	int fd;
+	static pid_t kids[CHILDREN_MAX];
+	int n = cmd_children(kids, CHILDREN_MAX);
+	bool reaped = false;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
-	    (int)getpid());
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (q = buf; *q != '\0'; q = end) {
-		long pid = strtol(q, &end, 10);
-
-		if (end == q)
-			break;
-		if (pid > 0 && find(p, (pid_t)pid) == NULL &&
-		    !spawner_owns((pid_t)pid))
-			(void)waitpid((pid_t)pid, NULL, WNOHANG | __WALL);
-	}
+	for (int i = 0; i < n; i++)
+		if (find(p, kids[i]) == NULL && !spawner_owns(kids[i]) &&
+		    waitpid(kids[i], NULL, WNOHANG | __WALL) > 0)
+			reaped = true;
+	/* The last process of a group being waited for, perhaps. */
+	if (reaped)
+		spawner_orphan_reaped();
 }
 
 static struct slot *

@@ -15,13 +15,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "pty.h"
 
 /* Mode of a login terminal: the owner writes, the tty group may too
  * (write(1), wall(1)), as login and sshd leave it. */
 #define PTY_MODE	0620
 
-static int	set_cloexec(int fd);
 static gid_t	tty_group(void);
 
 int
@@ -65,14 +65,6 @@ tty_group(void)
 		known = true;
 	}
 	return gid;
-}
-
-static int
-set_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	return flags == -1 ? -1 : fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
 int

@@ -80,7 +80,6 @@ static int	wait_socket(struct session *, short events,
 		    long long deadline);
 static void	run(struct session *);
 static void	describe_command(struct session *);
-static size_t	append(char *, size_t, size_t, const char *);
 static void	drop_now(struct session *);
 static void	log_result(const struct session *,
 		    const struct stream_result *);
@@ -89,7 +88,7 @@ static void	refuse(struct session *, enum err_code, const char *);
 static void	send_error(struct session *, enum err_code, const char *);
 static void	send_frame(struct session *, json_t *hdr, const void *payload,
 		    size_t len);
-static void	linger_close(int, int quiet_ms);
+static void	linger_close(int, int quiet_ms, struct wsignal *);
 
 void
 session_serve(const struct session_ctx *c, int sock,
@@ -118,7 +117,7 @@ session_serve(const struct session_ctx *c, int sock,
 	if (s.silent)
 		close(sock);
 	else
-		linger_close(sock, s.refused ? REFUSED_QUIET_MS : 0);
+		linger_close(sock, s.refused ? REFUSED_QUIET_MS : 0, c->sig);
 }
 
 static void
@@ -446,19 +445,7 @@ connections_waiting(const struct listeners *l)
 static int
 wait_socket(struct session *s, short events, long long deadline)
 {
-	struct pollfd p[2] = {
-		{ .fd = s->sock, .events = events },
-		{ .fd = s->c->sig->fd, .events = POLLIN },
-	};
-	int n = poll(p, 2, deadline_timeout(deadline, now_ms()));
-
-	if (n == -1 && errno != EINTR)
-		fatal("poll");
-	if (n <= 0)
-		return 0;
-	if (p[1].revents && (wsignal_read(s->c->sig) & WSIG_KILL_NOW))
-		return -1;
-	return p[0].revents != 0;
+	return wsignal_wait(s->c->sig, s->sock, events, deadline);
 }
 
 static void
@@ -508,28 +495,12 @@ static void
 describe_command(struct session *s)
 {
 	char raw[sizeof(s->command)];
-	size_t n = 0;
 
 	if (s->req.login)
-		n = append(raw, sizeof(raw), n, "(login shell)");
-	if (s->req.cmd != NULL)
-		n = append(raw, sizeof(raw), n, s->req.cmd);
-	for (size_t i = 0; s->req.argv != NULL && i < s->req.argc; i++) {
-		if (i > 0)
-			n = append(raw, sizeof(raw), n, " ");
-		n = append(raw, sizeof(raw), n, s->req.argv[i]);
-	}
-	text_safe(s->command, sizeof(s->command), raw, n, 0);
-}
-
-/* Appends src to the len bytes of raw, as much as fits; the new len. */
-static size_t
-append(char *raw, size_t size, size_t len, const char *src)
-{
-	size_t n = strnlen(src, size - len);
-
-	memcpy(raw + len, src, n);
-	return len + n;
+		strlcpy(raw, "(login shell)", sizeof(raw));
+	else
+		status_cmdline(&s->req, raw, sizeof(raw));
+	text_safe(s->command, sizeof(s->command), raw, strlen(raw), 0);
 }
 
 static void
@@ -625,23 +596,29 @@ drop_now(struct session *s)
  * sent nothing, no longer than quiet_ms between its bytes.
  */
 static void
-linger_close(int sock, int quiet_ms)
+linger_close(int sock, int quiet_ms, struct wsignal *ws)
 {
-	long long deadline = now_ms() + LINGER_MS;
-	struct pollfd p = { .fd = sock, .events = POLLIN };
-	int wait = quiet_ms > 0 ? 0 : LINGER_MS;
+	long long now, until, deadline = now_ms() + LINGER_MS;
+	int wait = quiet_ms > 0 ? 0 : LINGER_MS, r;
 	char buf[4096];
 	ssize_t n;
 
-	if (shutdown(sock, SHUT_WR) == 0) {
-		while (now_ms() < deadline && poll(&p, 1, deadline -
-		    now_ms() < wait ? (int)(deadline - now_ms()) : wait) > 0) {
-			wait = quiet_ms > 0 ? quiet_ms : LINGER_MS;
-			n = read(sock, buf, sizeof(buf));
-			if (n == 0 || (n == -1 && errno != EAGAIN &&
-			    errno != EINTR))
-				break;
+	if (shutdown(sock, SHUT_WR) == -1)
+		deadline = 0;
+	while ((now = now_ms()) < deadline) {
+		until = now + wait < deadline ? now + wait : deadline;
+		if ((r = wsignal_wait(ws, sock, POLLIN, until)) == -1) {
+			log_debug("not lingering: the daemon is stopping");
+			break;
 		}
+		if (r == 0 && now_ms() >= until)
+			break;
+		if (r == 0)
+			continue;	/* a signal that ends nothing */
+		wait = quiet_ms > 0 ? quiet_ms : LINGER_MS;
+		n = read(sock, buf, sizeof(buf));
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			break;
 	}
 	close(sock);
 }

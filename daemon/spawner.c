@@ -1,4 +1,5 @@
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,8 +26,11 @@
 #define LINKS_MAX	WORKERS_LIMIT
 /* Commands of workers that died, still being ended, need room too. */
 #define COMMANDS_MAX	(2 * WORKERS_LIMIT)
-/* How often a group being waited for is looked at in /proc. */
-#define WATCH_TICK_MS	20
+/* How often groups being waited for are looked at: at first, then
+ * doubling while one lingers (a process that ignores SIGTERM lingers
+ * kill_grace seconds). */
+#define WATCH_FIRST_MS	20
+#define WATCH_MAX_MS	500
 /* Where pidfd_open fails (valgrind): how often a leader is looked at. */
 #define NO_PIDFD_TICK_MS	50
 /* Messages taken from one link per wake-up: a flood cannot starve
@@ -58,7 +63,10 @@ static struct spawner {
 	int			 epfd;
 	struct link		 links[LINKS_MAX];
 	struct command		 cmds[COMMANDS_MAX];
-	long long		 next_tick;
+	long long		 poll_at;	/* leaders without a pidfd */
+	long long		 watch_at;	/* groups waited for, 0: none */
+	int			 watch_ms;
+	bool			 subreaper;	/* orphans come to us */
 	struct spawn_in		 in;
 } sp;
 
@@ -76,19 +84,28 @@ static void	fail(int i, const struct proto_error *);
 static struct command *own_command(int i, pid_t pid);
 static void	deliver(struct command *, const struct spawn_msg *);
 static bool	signal_allowed(int sig);
-static void	watch(struct command *);
+static void	watch_start(struct command *);
+static void	watch_all(void);
+static bool	gone_if(struct command *, bool gone);
+static bool	no_strays(void);
+static int	pid_cmp(const void *, const void *);
+static int	watched(struct cmd_live *, struct command **);
 static void	release(struct command *);
 static void	leader_check(struct command *);
 static void	leader_exited(struct command *, int status);
 static void	end_now(struct command *);
 static void	forget(struct command *);
 static void	tell(struct command *, enum spawn_msg_type, int arg);
-static void	tick(void);
+static void	poll_leaders(void);
 
 void
 spawner_init(const struct config *cf)
 {
+	int on = 0;
+
 	sp.cf = cf;
+	/* Else orphans go to init, and our children say nothing. */
+	sp.subreaper = prctl(PR_GET_CHILD_SUBREAPER, &on) == 0 && on != 0;
 	if ((sp.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	for (int i = 0; i < LINKS_MAX; i++)
@@ -172,44 +189,35 @@ spawner_run(void)
 		} else if (sp.cmds[i].used && !sp.cmds[i].exited)
 			leader_check(&sp.cmds[i]);
 	}
-	if (sp.next_tick != 0 && now_ms() >= sp.next_tick)
-		tick();
+	if (sp.poll_at != 0 && now_ms() >= sp.poll_at)
+		poll_leaders();
+	if (sp.watch_at != 0 && now_ms() >= sp.watch_at)
+		watch_all();
 }
 
 long long
 spawner_next_at(void)
 {
 	long long t = 0;
-	bool watching = false, no_pidfd = false;
 
-	for (int i = 0; i < COMMANDS_MAX; i++) {
-		const struct command *c = &sp.cmds[i];
-
-		if (!c->used)
-			continue;
-		watching |= c->watched;
-		no_pidfd |= !c->exited && c->pidfd == -1;
-	}
-	if (watching)
-		t = now_ms() + WATCH_TICK_MS;
-	else if (no_pidfd)
-		t = now_ms() + NO_PIDFD_TICK_MS;
-	if (sp.next_tick == 0 || (t != 0 && t < sp.next_tick))
-		sp.next_tick = t;
-	return sp.next_tick;
+	for (int i = 0; sp.poll_at == 0 && i < COMMANDS_MAX; i++)
+		if (sp.cmds[i].used && !sp.cmds[i].exited &&
+		    sp.cmds[i].pidfd == -1)
+			sp.poll_at = now_ms() + NO_PIDFD_TICK_MS;
+	deadline_merge(&t, sp.poll_at);
+	deadline_merge(&t, sp.watch_at);
+	return t;
 }
 
 static void
-tick(void)
+poll_leaders(void)
 {
-	sp.next_tick = 0;
+	sp.poll_at = 0;
 	for (int i = 0; i < COMMANDS_MAX; i++) {
 		struct command *c = &sp.cmds[i];
 
 		if (c->used && !c->exited && c->pidfd == -1)
 			leader_check(c);
-		if (c->used && c->watched)
-			watch(c);
 	}
 }
 
@@ -279,8 +287,7 @@ dispatch(int i, const struct spawn_in *in)
 		deliver(c, &in->m);
 		break;
 	case SM_WATCH:
-		c->watched = true;
-		watch(c);
+		watch_start(c);
 		break;
 	case SM_RELEASE:
 		release(c);
@@ -364,11 +371,9 @@ admit(const struct exec_req *req, struct proto_error *e)
 		    "allowed (allow_pty = no)");
 		return -1;
 	}
-	if ((a = account_get(sp.cf, req->user, &why)) == NULL)
-		;
-	else if (sp.cf->worker_drop && a->uid == sp.cf->worker_uid)
-		why = "the workers' own account";
-	else
+	/* account_get's rules: users, allow_root, sshd's, never the
+	 * workers' own account. */
+	if ((a = account_get(sp.cf, req->user, &why)) != NULL)
 		return 0;
 	if (req->user == NULL) {
 		proto_error_set(e, ERR_INTERNAL, "%s", why);
@@ -477,13 +482,112 @@ signal_allowed(int sig)
 	}
 }
 
+/* A new group to wait for: looked at now, then soon again. */
 static void
-watch(struct command *c)
+watch_start(struct command *c)
 {
-	if (c->link == -1 || cmd_signal(c->pid, c->pty, 0) > 0)
+	c->watched = true;
+	sp.watch_ms = WATCH_FIRST_MS;
+	watch_all();
+}
+
+/*
+ * Every group waited for, at once: without a look at /proc when our
+ * children prove them empty, else in one pass over /proc for all.
+ */
+static void
+watch_all(void)
+{
+	static struct cmd_live live[COMMANDS_MAX];
+	static struct command *of[COMMANDS_MAX];
+	bool lingers = false, proven;
+	int n = watched(live, of);
+
+	sp.watch_at = 0;
+	if (n == 0)
 		return;
-	c->watched = false;
-	tell(c, SM_GONE, 0);
+	if (!(proven = no_strays()) && cmd_count_live(live, n) == -1) {
+		log_warn("/proc");
+		lingers = true;
+		n = 0;
+	}
+	for (int k = 0; k < n; k++)
+		lingers |= !gone_if(of[k], proven ? of[k]->exited :
+		    live[k].live == 0);
+	if (lingers) {
+		sp.watch_at = now_ms() + sp.watch_ms;
+		sp.watch_ms = sp.watch_ms * 2 > WATCH_MAX_MS ? WATCH_MAX_MS :
+		    sp.watch_ms * 2;
+	}
+}
+
+/* Tells the worker its group is gone, if it is; whether it was. */
+static bool
+gone_if(struct command *c, bool gone)
+{
+	if (gone) {
+		c->watched = false;
+		tell(c, SM_GONE, 0);
+	}
+	return gone;
+}
+
+/*
+ * Whether each child of ours is a worker or a command's leader.  Then an
+ * exited leader's group (session) has no process left: all descend from
+ * the leader, and each whose parent died came to us, the subreaper.
+ */
+static bool
+no_strays(void)
+{
+	static pid_t kids[CHILDREN_MAX];
+	int n, known = 0;
+
+	if (!sp.subreaper || (n = cmd_children(kids, CHILDREN_MAX)) == -1)
+		return false;
+	qsort(kids, (size_t)n, sizeof(kids[0]), pid_cmp);
+	for (int i = 0; i < LINKS_MAX; i++)
+		if (sp.links[i].fd != -1 && sp.links[i].worker > 0)
+			known += bsearch(&sp.links[i].worker, kids, (size_t)n,
+			    sizeof(kids[0]), pid_cmp) != NULL;
+	for (int k = 0; k < COMMANDS_MAX; k++)
+		if (sp.cmds[k].used)
+			known += bsearch(&sp.cmds[k].pid, kids, (size_t)n,
+			    sizeof(kids[0]), pid_cmp) != NULL;
+	return known == n;
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The commands waited for, with their groups to count; how many. */
+static int
+watched(struct cmd_live *live, struct command **of)
+{
+	int n = 0;
+
+	for (int i = 0; i < COMMANDS_MAX; i++) {
+		struct command *c = &sp.cmds[i];
+
+		if (!c->used || !c->watched)
+			continue;
+		live[n] = (struct cmd_live){ .leader = c->pid,
+		    .session = c->pty };
+		of[n++] = c;
+	}
+	return n;
+}
+
+void
+spawner_orphan_reaped(void)
+{
+	if (sp.watch_at != 0)
+		sp.watch_at = now_ms();
 }
 
 static void

@@ -34,6 +34,8 @@ void	spawner_run(void);
 long long spawner_next_at(void);
 /* Whether pid is a command's leader, which only the spawner reaps. */
 bool	spawner_owns(pid_t pid);
+/* An orphan of a command was reaped: a group waited for may be gone. */
+void	spawner_orphan_reaped(void);
 /* SIGKILLs every command's group (a hard stop). */
 void	spawner_kill_all(void);
 

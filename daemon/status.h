@@ -13,8 +13,9 @@
 #include "message.h"
 #include "scoreboard.h"
 
-/* The command of req as the scoreboard keeps it: argv joined with
- * spaces, cut to STATUS_CMD_MAX characters (UTF-8, never mid-character). */
+/* The command of req as the scoreboard keeps it and the log shows it:
+ * argv joined with spaces, cut to STATUS_CMD_MAX characters or size - 1
+ * bytes (UTF-8, never mid-character). */
 void	status_cmdline(const struct exec_req *, char *buf, size_t size);
 
 /* The document as JSON text (malloc'd, *len bytes, at most

@@ -4,11 +4,11 @@
 
 #include <bsd/unistd.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "frame.h"
 #include "log.h"
 #include "privsep.h"
@@ -118,7 +118,9 @@ accept_one(struct worker *w, int lfd)
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM) {
 			log_warn("accept");
-			(void)poll(NULL, 0, EMFILE_BACKOFF_MS);
+			/* SIGTERM, read meanwhile, ends the loop above. */
+			(void)wsignal_wait(&w->sig, -1, 0, now_ms() +
+			    EMFILE_BACKOFF_MS);
 		}
 		return;
 	}

@@ -2,9 +2,12 @@
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "wsignal.h"
 
@@ -38,6 +41,24 @@ wsignal_open(struct wsignal *ws, struct listeners *l, pid_t master)
 		fatal("prctl");
 	if (getppid() != master)
 		(void)raise(SIGTERM);
+}
+
+int
+wsignal_wait(struct wsignal *ws, int fd, short events, long long deadline)
+{
+	struct pollfd p[2] = {
+		{ .fd = fd, .events = events },
+		{ .fd = ws->fd, .events = POLLIN },
+	};
+	int n = poll(p, 2, deadline_timeout(deadline, now_ms()));
+
+	if (n == -1 && errno != EINTR)
+		fatal("poll");
+	if (n <= 0)
+		return 0;
+	if (p[1].revents && (wsignal_read(ws) & WSIG_KILL_NOW))
+		return -1;
+	return p[0].revents != 0;
 }
 
 int

@@ -25,5 +25,12 @@ struct wsignal {
 void	wsignal_open(struct wsignal *, struct listeners *, pid_t master);
 /* Drains the signalfd; returns what happened (WSIG_ flags). */
 int	wsignal_read(struct wsignal *);
+/*
+ * Waits for events on fd (-1: none) until deadline (a now_ms() time),
+ * reading the signals meanwhile: 1 when fd is ready, 0 when it is not
+ * (the deadline came, or a signal that ends nothing), -1 at SIGUSR1.
+ */
+int	wsignal_wait(struct wsignal *, int fd, short events,
+	    long long deadline);
 
 #endif

@@ -57,8 +57,10 @@ Test(daemon_pool, grows_beyond_workers_when_all_busy)
 	pid_t pids[256];
 	char want[32];
 
-	rexecd_start(&d, "workers = 2\nmax_workers = 16\nmax_spare = 4\n",
-	    NULL);
+	/* All connect at once from one address: more unauthenticated at a
+	 * time than per_source_max_startups lets by default. */
+	rexecd_start(&d, "workers = 2\nmax_workers = 16\nmax_spare = 4\n"
+	    "per_source_max_startups = 0\n", NULL);
 	/* Each command waits for its stdin: all must run at once. */
 	for (int i = 0; i < CONCURRENT; i++) {
 		fd[i] = rexecd_connect(&d);

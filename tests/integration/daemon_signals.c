@@ -1,5 +1,6 @@
 /* Timeouts, disconnects, shutdown and reload end exactly what they must. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -512,5 +513,86 @@ Test(daemon_signals, leader_unreaped_while_its_group_lives)
 	for (int i = 0; i < 500 && proc_state(r.pid) == 'Z'; i++)
 		test_sleep_ms(10);
 	cr_assert_neq(proc_state(r.pid), 'Z', "leader never reaped");
+	dt_result_free(&r);
+}
+
+/*
+ * A job left in the group that takes a while to end on SIGTERM: the exit
+ * comes only once it is gone (issue 19: its group is watched without a
+ * /proc scan per tick, and must still not be reported empty too early).
+ * The job redirects its output, so no pipe holds the exit back; on a
+ * pty, the leader's end hangs it up as well.
+ */
+static void
+exit_after_job(const char *extra_json)
+{
+	char marker[32], dir[] = "/tmp/daemon19-job.XXXXXX", done[64];
+	char json[512];
+	struct dt_result r;
+	int fd;
+
+	rexecd_start(&d, "kill_grace = 30\n", NULL);
+	dt_marker(marker, sizeof(marker));
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0777), 0);
+	snprintf(done, sizeof(done), "%s/done", dir);
+	snprintf(json, sizeof(json), "{\"cmd\": \"(trap 'sleep 0.5; : > %s; "
+	    "exit 0' TERM HUP; while :; do sleep 0.1; done) >/dev/null 2>&1 & "
+	    "exec sleep %s\", \"timeout\": 0.3%s}", done, marker, extra_json);
+	fd = start_cmd(json, &r);
+	dt_session(fd, NULL, 0, true, 20000, &r);
+	close(fd);
+	cr_assert(r.got_exit && r.st.timed_out);
+	cr_assert_eq(access(done, F_OK), 0, "exit before the job ended");
+	cr_assert_eq(proc_wait_marker_gone(marker, 5000), 0);
+	unlink(done);
+	rmdir(dir);
+	dt_result_free(&r);
+}
+
+Test(daemon_signals, exit_waits_for_the_job_left_in_the_group)
+{
+	exit_after_job("");
+}
+
+Test(daemon_signals, exit_waits_for_the_job_left_on_the_pty)
+{
+	exit_after_job(", \"pty\": {\"term\": \"dumb\", \"rows\": 24, "
+	    "\"cols\": 80}");
+}
+
+/*
+ * A worker lingering on a client after its error frame (the client still
+ * sending) stops lingering when told to end now, at shutdown_timeout: it
+ * waits on its signals too (issue 19).
+ */
+Test(daemon_signals, shutdown_ends_a_lingering_close)
+{
+	struct dt_result r;
+	int fd, status;
+	char *log, *end_now, *cut, *stopped;
+
+	rexecd_start(&d, "shutdown_timeout = 0\nlog_level = debug\n", NULL);
+	fd = rexecd_connect(&d);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(dt_send_exec(fd, "{\"cmd\": \"true\", \"cwd\": "
+	    "\"/nonexistent/daemon19\"}"), 0);
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(dt_read_until(fd, "error", 10000, &r), 0);
+	dt_send_raw(fd, "more", 4);
+	kill(d.pid, SIGTERM);
+	status = wait_exit(d.pid, 20000);
+	d.pid = 0;
+	close(fd);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	log = rexecd_log(&d);
+	end_now = strstr(log, "shutdown_timeout: ending running commands");
+	cut = strstr(log, "not lingering: the daemon is stopping");
+	stopped = strstr(log, "master: stopped");
+	cr_assert(end_now != NULL && cut != NULL && stopped != NULL, "%s",
+	    log);
+	cr_assert(end_now < cut && cut < stopped, "%s", log);
+	free(log);
 	dt_result_free(&r);
 }

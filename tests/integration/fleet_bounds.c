@@ -114,6 +114,7 @@ Test(fleet_bounds, gather_spills_and_folds)
 		fputs(i == 0 ? "a\n" : "b\n", f);
 		fclose(f);
 	}
+	/* The command's parent is the master (it spawns the commands). */
 	test_path(cmd, sizeof(cmd), "m=$PPID; "
 	    "head -c %lu /dev/zero; cat %s/tail.$m", BIG, dir);
 	snprintf(list, sizeof(list), "127.0.0.[2-3]:%d,127.0.0.1:%d,"
