@@ -148,7 +148,10 @@ Test(privsep, workers_are_unprivileged_and_sealed)
 	char path[64];
 
 	start(NULL);
-	n = dt_workers(d.pid, NULL, w, 16);
+	/* A worker is listed once it set its title (bounded: 10 s). */
+	for (int i = 0; (n = dt_workers(d.pid, NULL, w, 16)) == 0 &&
+	    i < 500; i++)
+		test_sleep_ms(20);
 	cr_assert_gt(n, 0, "no workers");
 	snprintf(want, sizeof(want), "Uid:\t%u\t%u\t%u\t%u",
 	    (unsigned)getpwnam(worker_user)->pw_uid,
