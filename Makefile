@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rexec — remote command execution daemon and client.
 # GNU make; every library through pkg-config.
 
@@ -186,6 +187,13 @@ lint:
 		|| true; \
 	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; echo "mandoc -Tlint: clean"
+	@# Every source file says its licence (a clone only: git lists them).
+	@if [ -d .git ] && command -v git >/dev/null; then \
+	    missing=$$(git ls-files '*.c' '*.h' '*.sh' '*.py' 'man/*' | \
+		xargs grep -L 'SPDX-License-Identifier: ISC'); \
+	    if [ -n "$$missing" ]; then \
+		echo "no SPDX-License-Identifier line:" $$missing; exit 1; \
+	    fi; echo "SPDX lines: every source file"; fi
 
 # The soak is shortened under the sanitizers, which slow every process.
 # Its RSS bound is wider there: ASan's quarantine keeps freed memory (the

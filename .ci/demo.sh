@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make demo: start rexecd on loopback with its built-in defaults, on a port
 # the kernel picks (-p 0: never one already taken, e.g. by an installed
 # rexecd), run a real command through rexec, stop the daemon by its PID.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs the Debian packages the build and the tests need, when missing.
 set -e
 PKGS="build-essential pkg-config clang libjansson-dev \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A/B of two builds, to measure one optimisation: each build's rexecd and
 # rexec, side by side in one run, rounds interleaved so that a slow phase
 # of the machine hits both alike.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Ansible over three connections, in one run (issue 12): a 16-host,
 # 3-task playbook over ssh (pipelining on, ControlPersist as Ansible sets
 # it), over local and over the rexec plugin; then a 200-item copy loop to

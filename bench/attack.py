@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The attack of issue 18, and the latency it costs others (bench/attack.sh).
 
 attack.py attack PORT SRC SILENT SLOW

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # One address floods, another is timed (issue 18): the latency of
 # `rexec 127.0.0.1 true` from 127.0.0.1, BENCH_ATTACK_RUNS times one
 # after the other, without an attack and then while 127.0.0.2 holds

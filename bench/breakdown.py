@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Cuts strace -f -ttt traces of rexec and rexecd into the phases of one
 request (see breakdown.sh) and prints their medians."""
 import re

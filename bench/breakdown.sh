@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Where the time of one "rexec 127.0.0.1 true" goes (issue 15): the client
 # and a private rexecd run under strace -f -ttt (one clock for both), and
 # the phases are cut at system calls both sides make:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Fleet mode (issue 11): one command on 512 hosts at fanout 64, side by
 # side in one run: rexec -w, pdsh and clush running rexec per host, and
 # pdsh over ssh.  One rexecd on 0.0.0.0 (allow-list 127.0.0.0/8) answers

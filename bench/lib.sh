@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by the benchmarks (run.sh, fleet.sh, pty.sh, ansible.sh): a
 # scratch directory and the processes to stop with it, waits, a private
 # rexecd and a private sshd on free loopback ports.

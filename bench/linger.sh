@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The master's CPU while command groups linger: N commands time out
 # (SIGTERM), each leaving a process that ignores it, so their groups
 # linger kill_grace seconds until SIGKILL while the master watches them

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The interactive round trip (issue 13): one keystroke to its echo by the
 # remote terminal, through `rexec -P` and `ssh -tt` to a remote `cat`,
 # each client on a local pseudo-terminal in raw mode as at a user's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Keystroke -> echo round trip of interactive clients (issue 13).
 
     pty_rtt.py N NAME CLIENT ARGS... [-- NAME CLIENT ARGS...]...

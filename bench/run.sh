@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make bench: rexec against the local floor and a private OpenSSH, on
 # loopback only (issue 7).  Every ratio comes from the same run, because
 # absolute times drift on a shared machine.

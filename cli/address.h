@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Where to connect: "host", "host:port", "[v6]:port" or a bare IPv6, each
  * with an optional "user@" in front.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One host's run: its transport (link.c) and what the server's frames
  * mean: output handed to the writer (raw, in lines, or held), "started",

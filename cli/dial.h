@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A blocking connect (dialer.c waited on), for the one-shot requests
  * (--status) that do not need the engine of cli/engine.c.

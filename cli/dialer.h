@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reaching one host: its name resolved (an address literal at once, a
  * name through resolver.c), then a non-blocking connect address after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The client's engine: one poll loop driving every connection, at most
  * fanout at a time, sharing stdin (broadcast), stdout and stderr (one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* How a run goes: what main.c decides and every layer of the engine reads. */
 #ifndef REXEC_CLI_ENGINEOPTS_H
 #define REXEC_CLI_ENGINEOPTS_H

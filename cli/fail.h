@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexec's own failures: exactly one line "rexec: HOST: reason" on stderr
  * and exit status 255, so callers can tell them from the command's status.

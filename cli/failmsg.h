@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The text of rexec's messages.  Foreign text (a server's error message,
  * a host name from a list, what a daemon's status holds) reaches the

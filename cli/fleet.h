@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fleet mode's options (-w -x -f -N -b --json --raw) and its host list. */
 #ifndef REXEC_CLI_FLEET_H
 #define REXEC_CLI_FLEET_H

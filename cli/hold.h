@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Output held for -b and --json.  A host's output stays in memory up to
  * HOLD_HOST_MEM, and while all holds in memory stay under

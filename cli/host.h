@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One host of a run: where it is, and what became of it. */
 #ifndef REXEC_CLI_HOST_H
 #define REXEC_CLI_HOST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Folding hosts back into a host list: n001 n002 n003 n007 -> n[001-003,007]. */
 #include <ctype.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Expanding host lists: brackets, products, ^FILE, duplicates, -x. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Host lists in pdsh/clush syntax: "n[001-003,7]", products of several
  * bracket groups, "^FILE", IPv6 literals in brackets, user@ and :port;

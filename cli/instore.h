@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexec's stdin, read once and offered to every host at its own offset.
  * While hosts wait for their turn (more hosts than the fanout) the input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Output cut into whole lines, each under a prefix ("HOST: " or none):
  * one partial line per stream, bounded; a longer line goes out in

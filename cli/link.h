@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One host's transport: reaching it (dialer.c), backing off after
  * "busy", the send queue (the request, control frames, the broadcast

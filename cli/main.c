@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexec: run a command on a host running rexecd, as if it ran here.
  */

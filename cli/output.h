@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexec's stdout and stderr, shared by every connection: one writer per
  * descriptor, blocks queued in order.  A block is written whole before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Host names looked up while the connections go on: c-ares's queries
  * run on sockets the engine polls with its own, so a fleet of names does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What each host did, told the user: failure lines as they happen,
  * --json objects as hosts finish, and at the end the -b blocks and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Signals the user sends rexec, read from a signalfd and forwarded. */
 #ifndef REXEC_CLI_SIGNALS_H
 #define REXEC_CLI_SIGNALS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unlinked temporary files, in $TMPDIR or /tmp, for what memory must
  * not hold: broadcast stdin (instore.c), gathered output (hold.c). */
 #ifndef REXEC_CLI_SPILL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ssh options rexec takes so that tools calling ssh (rsync -e, git's
  * GIT_SSH_COMMAND, clush's ssh_path) work unchanged: -o NAME=VALUE, -4,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexec --status: ask a daemon for its state and print it. */
 #ifndef REXEC_CLI_STATUS_H
 #define REXEC_CLI_STATUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The human form of a status document: a summary line, then a table. */
 #ifndef REXEC_CLI_STATUSTABLE_H
 #define REXEC_CLI_STATUSTABLE_H

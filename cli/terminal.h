@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The local terminal of an interactive session (rexec host, rexec -P):
  * its type and size for the request, raw mode while the command runs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The shared token: from -T FILE, else from the environment REXEC_TOKEN. */
 #ifndef REXEC_CLI_TOKEN_H
 #define REXEC_CLI_TOKEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <time.h>
 
 #include "clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The one clock both programs measure time with: monotonic. */
 #ifndef REXEC_CLOCK_H
 #define REXEC_CLOCK_H

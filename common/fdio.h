@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Descriptor helpers shared by both programs. */
 #ifndef REXEC_FDIO_H
 #define REXEC_FDIO_H

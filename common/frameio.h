@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frames over a socket: the I/O around the pure codec of protocol/.
  * Everything here reads or writes a descriptor.

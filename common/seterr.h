@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* An error message into a caller's buffer, for parsers that report one
  * line and let the caller decide where it goes. */
 #ifndef REXEC_SETERR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Descriptors 0-2 at start-up. */
 #ifndef REXEC_STDFDS_H
 #define REXEC_STDFDS_H

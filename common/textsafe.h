@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Foreign text (anything a client, a peer or a command sent) made safe
  * to print or log: every control character (C0, DEL, C1), every byte

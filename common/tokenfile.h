@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Token files, read alike by rexec and rexecd: a file one accepts, the
  * other accepts too.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The account a command runs as: the daemon's default one, or the one the
  * client asked for when the users key lets it, looked up once and cached.

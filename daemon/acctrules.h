@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The rules sshd admits an account by, for an account a client asks
  * for: not locked, not expired, a valid login shell.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Who may run commands: an address allow-list and a shared token. */
 #ifndef REXECD_AUTH_H
 #define REXECD_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What unauthenticated clients make us log (refused connections, their
  * protocol errors) is logged with the peer address, but at most a burst

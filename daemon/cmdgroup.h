@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The processes of one command: its leader (the child the spawner
  * started) and its process group, or on a pty its whole session (a

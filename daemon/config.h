@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's settings: defaults, the configuration file, the options. */
 #ifndef REXECD_CONFIG_H
 #define REXECD_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP keepalive on an accepted connection: a vanished client is noticed. */
 #ifndef REXECD_KEEPALIVE_H
 #define REXECD_KEEPALIVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The listening sockets: bound here or handed over by systemd. */
 #ifndef REXECD_LISTEN_H
 #define REXECD_LISTEN_H

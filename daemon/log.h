@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Logging to stderr, one line per message, tagged with the process role. */
 #ifndef REXECD_LOG_H
 #define REXECD_LOG_H

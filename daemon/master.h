@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The master: signals, the pool, reload and shutdown. */
 #ifndef REXECD_MASTER_H
 #define REXECD_MASTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <bsd/stdlib.h>
 
 #include "policy.h"

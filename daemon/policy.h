@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pool policy, decided from a tally of the scoreboard: how many workers
  * to start or retire (the master), and which connections to admit (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The pool of workers, steered by the scoreboard (after Apache prefork). */
 #ifndef REXECD_POOL_H
 #define REXECD_POOL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A new worker gives up what the master holds: it parses the network. */
 #ifndef REXECD_PRIVSEP_H
 #define REXECD_PRIVSEP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The pseudo-terminal of an interactive command: allocated for the
  * account, made the child's controlling terminal, resized, and hung up

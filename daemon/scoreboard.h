@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scoreboard: one slot per worker in shared memory.  Only the
  * functions below write a slot: the master fills it before forking

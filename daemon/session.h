@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One connection: the exec request, its checks, the command's run. */
 #ifndef REXECD_SESSION_H
 #define REXECD_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Starting a command (in the spawner, the master): fork, pipes,
  * privileges, environment, exec. */
 #ifndef REXECD_SPAWN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>

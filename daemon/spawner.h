@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The spawner, in the master (root): it starts a command as its account
  * on a worker's request, hands the worker the command's pipes or pty,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The messages between a worker and the spawner (the master), over a
  * SOCK_SEQPACKET socketpair, one per worker: a fixed header, a short

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker's side of the spawner: it asks the master to start its
  * command, to signal it and to tell when it is gone.  The worker holds no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the workers remember about client addresses between connections,
  * in shared memory: penalties (after OpenSSH's PerSourcePenalties) and

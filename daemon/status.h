@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The answer to a status request: the daemon's state as one JSON
  * document, read from the scoreboard alone (busy workers are never asked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The streaming loop of one running command: the heart of a session.
  * Every frame of the connection from "started" to "exit" (or "error")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A worker: accepts one connection at a time and serves it. */
 #ifndef REXECD_WORKER_H
 #define REXECD_WORKER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A worker's signals, read from a signalfd wherever the worker waits (the
  * accept loop, the request, the stream): SIGTERM stops it accepting at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Incremental frame decoder.  Feed it whatever bytes arrived, in any
  * split, and take complete frames out.  Every limit of the contract is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frame encoder.  A frame is sent with one writev(2) of prefix+header and
  * the caller's payload, never copied.  struct frame_out keeps the progress

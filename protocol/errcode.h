@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The contract's error codes, carried by "error" frames. */
 #ifndef REXEC_ERRCODE_H
 #define REXEC_ERRCODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frames of the rexec wire protocol (see man/rexec-protocol.7):
  * a 4-byte big-endian header length H, H bytes of JSON object, then the

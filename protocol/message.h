@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Typed frames: validation of decoded headers into C structs, and
  * builders of the headers each side sends.  Validation enforces the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Signal names as the protocol spells them: "INT" <-> SIGINT. */
 #ifndef REXEC_SIGNAMES_H
 #define REXEC_SIGNAMES_H

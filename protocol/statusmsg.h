@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The status request ({"type":"status","version":1,"token":...}) and the
  * header of its answer, whose payload is the daemon's JSON document.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: arbitrary bytes through the decoder, fed in pieces
  * whose sizes come from the input itself, and every decoded frame through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Accounts: rexec -l/--user/user@host/-o User and the daemon's users and
  * allow_root keys, with throw-away accounts (needs root: skipped without).

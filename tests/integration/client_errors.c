@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every failure of rexec itself: status 255 and one line "rexec: HOST: …". */
 #include <sys/socket.h>
 #include <sys/stat.h>

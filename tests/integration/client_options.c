@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Addressing, the request options and the token, against a real rexecd. */
 #include <sys/stat.h>
 #include <sys/wait.h>

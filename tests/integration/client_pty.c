@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Interactive sessions through the real client, driven on a pseudo-
  * terminal as a user would (issue 13): the remote command's terminal,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Signals to rexec reach the remote command; a closed local pipe ends it. */
 #include <sys/types.h>
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The ssh options rexec takes for the tools that call ssh. */
 #include <sys/wait.h>
 

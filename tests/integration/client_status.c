@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexec exits with the remote command's status, as if it ran here. */
 #include <sys/wait.h>
 

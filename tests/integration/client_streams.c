@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexec's streams against a real rexecd: byte for byte, either direction. */
 #include <sys/stat.h>
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The client's waits (issue 19): the last flush of output hears signals,
  * a host that failed is not taken for a connected one, and names are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexecd runs commands and streams their bytes exactly. */
 #include <sys/types.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Options, the configuration file, -t, and the refusal to be exposed. */
 #include <sys/stat.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every bad request gets the contract's error code; the daemon lives on. */
 #include <sys/stat.h>
 #include <sys/types.h>

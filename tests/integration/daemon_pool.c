@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The pool grows, shrinks, and survives its workers being killed. */
 #include <sys/stat.h>
 #include <sys/types.h>

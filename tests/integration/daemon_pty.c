@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexecd's pseudo-terminals, spoken to directly (no client): the command
  * runs on a pty of the requested size and type, output is merged, eof is

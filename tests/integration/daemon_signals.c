@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Timeouts, disconnects, shutdown and reload end exactly what they must. */
 #include <sys/socket.h>
 #include <sys/stat.h>

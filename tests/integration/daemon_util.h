@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers for the daemon's integration tests: speak the protocol to a
  * real rexecd directly (no client binary), watch /proc for leftovers.

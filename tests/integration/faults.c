@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Faults: a log that cannot be written (a full pipe, a closed reader),
  * fork failing under RLIMIT_NPROC, a client that stops reading, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fleet mode against real daemons: several on 127.0.0.1 ports, and one on
  * 0.0.0.0 with an allow-list answering as 127.0.0.2 ... 127.0.0.250.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fleet mode's memory stays bounded whatever the hosts print (issue 18):
  * -b spills held output to an unlinked file past its bound and still

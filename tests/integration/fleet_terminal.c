@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fleet output on a terminal (issue 18): control characters a command
  * prints are shown escaped, so no host can rewrite another host's line;

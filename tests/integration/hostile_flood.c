@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Issue 18: what one unauthenticated address can do to everyone else.
  * The attacker's connections come from an address of its own (127.0.0.x

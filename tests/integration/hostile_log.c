@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Issue 18: what a client can make the daemon log.  Its text (a frame
  * type, a cwd, argv[0], a command, an account name) reaches the log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A client that stops reading (issue 18): with stall_timeout, the worker
  * it holds is freed and its command's group ended within the bound; a

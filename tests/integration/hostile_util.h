@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers for the hostile suites: an attacker's connections from an
  * address of its own (127.x.y.z, bound before connecting), so that the

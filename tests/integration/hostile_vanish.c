@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A client whose network vanishes (issue 18): rexecd in one network
  * namespace, the client in another, a veth pair between them, deleted

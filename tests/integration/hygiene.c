@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Descriptor and process hygiene: after 1,000 requests of every kind
  * (success, spawn error, timeout, disconnect, bad frame; on a pty: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What "make install" puts where, what "make uninstall" takes back, the
  * installed units as systemd reads them, and rexecd.conf.example as

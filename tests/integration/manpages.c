@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The manual pages against the programs, both ways: every option that
  * "rexec --help" and "rexecd -h" list is documented in the page's option

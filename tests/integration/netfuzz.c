@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Network fuzzing of a live daemon: random and mutated frames (valid
  * prefixes then corruption, truncation, huge lengths, slow byte-by-byte

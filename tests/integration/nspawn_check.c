@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * make systemd-test's first check (tests/systemd/nspawn_check.sh): where
  * systemd-nspawn cannot boot (a chroot, an unprivileged container, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Privilege separation (issue 18): the workers run as an account of
  * their own with no capabilities and are not dumpable; the master

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Soak: SOAK_COMMANDS (default 10,000) real rexec clients, SOAK_PARALLEL
  * (64) at a time, each output checksummed against what the command must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A command whose descriptor set-up fails in the child (before the status
  * pipe is moved to fd 3) is reported as a spawn error, not as a started

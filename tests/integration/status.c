@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The status request and rexec --status: what a busy worker shows (its
  * account, its command cut at 256 characters), the JSON document, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rexecd under socket activation, as rexecd.socket starts it: the real
  * systemd-socket-activate listens, execs rexecd in the same process at

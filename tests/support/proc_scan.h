@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Looking at processes and descriptors through /proc, for tests. */
 #ifndef REXEC_TEST_PROC_SCAN_H
 #define REXEC_TEST_PROC_SCAN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <sys/ioctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>

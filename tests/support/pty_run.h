@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Run a program (the real rexec) on a pseudo-terminal, as a user at a
  * terminal would: type into it, read what it shows, resize its window,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Run the real rexec binary (or any program) for integration tests: stdin
  * from a file, a string, /dev/null or closed; stdout and stderr captured

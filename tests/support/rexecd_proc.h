@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Start and stop a real rexecd for integration tests: it listens on an
  * ephemeral port (-p 0) and we learn the port from its "listening on"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>

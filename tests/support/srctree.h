@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Paths for tests: built without truncation, and into the source tree. */
 #ifndef REXEC_TEST_SRCTREE_H
 #define REXEC_TEST_SRCTREE_H

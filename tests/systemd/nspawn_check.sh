@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by run.sh: whether systemd-nspawn can boot a container here.
 # Inside a chroot or an unprivileged container it cannot, and only says
 # so in the container's log ("Failed to determine whether the unified

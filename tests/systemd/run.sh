@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make systemd-test: the two .deb files under a real systemd.
 #
 # A minimal Debian 12 tree (debootstrap, cached under CACHE between runs)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # An Ansible playbook over the rexec connection plugin on three local
 # "hosts" (127.0.0.1-3, each its own port) and one that is down: command,
 # shell with rc 3, copy of 20 MiB, fetch, template, pipelining on and off,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # ClusterShell with ssh_path = rexec in a private clush.conf: output and
 # exit codes come back (-S).
 . ./lib.sh

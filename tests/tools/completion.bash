@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Run by completion.sh with bash: sources bash-completion and ours, then
 # asks for completions as bash would (COMP_WORDS split at its
 # COMP_WORDBREAKS).  $1: the completion/ directory.  Exit 1 on a mismatch.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The bash completion of completion/: options of rexec and rexecd, hosts
 # from /etc/hosts and ~/.ssh/known_hosts, host lists with brackets.
 . ./lib.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # git clone and push through rexec: GIT_SSH_COMMAND with the variant git
 # detects (-G), GIT_SSH_VARIANT=simple, and an ssh://HOST:PORT/ URL.
 . ./lib.sh

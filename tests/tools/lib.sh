@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by each tool test: a private rexecd, rexec first in PATH, skip
 # and fail helpers.  Every test exits 0 (passed), 77 (skipped) or 1.
 set -eu

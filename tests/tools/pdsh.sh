@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # pdsh -R exec runs "rexec host cmd" for each host.
 . ./lib.sh
 need pdsh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rsync -a -e rexec with user@host, both directions: byte-identical trees.
 . ./lib.sh
 need rsync

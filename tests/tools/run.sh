@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Runs every tool test (the real rsync, git, clush, pdsh, ansible through
 # rexec); a missing tool is a skip, said so.  Exit 1 when one failed.
 cd "$(dirname "$0")" || exit 1

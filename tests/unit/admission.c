@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The daemon's admission rules before authentication (issue 18): the
  * per-address table (penalties, log budgets, IPv6 by /64) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Account admission: sshd's rules (acctrules.c) and the users and
  * allow_root keys (account.c).  What needs root (reading /etc/shadow,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration parser: every key's good and bad values, the line a
  * problem is reported at, the defaults, and what the options override.

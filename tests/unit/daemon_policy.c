@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The pool policy: how many workers to start or retire, whom to refuse,
  * decided over tallies of the scoreboard alone. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The scoreboard's seqlock: a slot copied while its worker writes it is
  * never torn (a status request reads busy workers' slots unlocked). */
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The status document, built from the scoreboard alone: what it lists. */
 #include <sys/mman.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every limit of the contract, just inside and just outside. */
 #include <stdlib.h>
 #include <string.h>

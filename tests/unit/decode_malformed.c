@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Malformed headers: each violation is a distinct, named error. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexec's error line: one line whatever a server or a host list sent,
  * no control character (C0, DEL, C1) left raw. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Building raw frames byte by byte, for feeding the decoder in tests. */
 #ifndef REXEC_TEST_FRAME_BYTES_H
 #define REXEC_TEST_FRAME_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The I/O around the codec: frames through a real socket pair. */
 #include <sys/socket.h>
 

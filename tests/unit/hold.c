@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Output held for -b: the same bytes compare equal however they came
  * in pieces, in memory or in the file, and a byte's difference tells. */
 #include <stdlib.h>

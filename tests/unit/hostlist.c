@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Host lists: expansion, padding, products, IPv6, ports, ^FILE, -x, folding. */
 #include <stdio.h>
 #include <stdlib.h>

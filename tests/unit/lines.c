@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Line assembly for fleet output: whole lines under one prefix each. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every frame type encoded by our builders decodes to the same values. */
 #include <sys/uio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The same byte stream fed at every split point, byte by byte, and at
  * seeded random points must give the same frames.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rexec --status's table: elapsed times, aligned columns, no control
  * characters on the terminal, no trailing blanks. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Signal names, error codes and the I/O helpers. */
 #include <sys/socket.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <criterion/criterion.h>
 
 #include <string.h>

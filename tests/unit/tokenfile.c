@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One token-file reader for rexec and rexecd: what it accepts and refuses. */
 #include <sys/stat.h>
 

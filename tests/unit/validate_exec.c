@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Typed validation of "exec" and the other frames: codes and messages. */
 #include <signal.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The interactive members of exec (pty, login), winsize and started. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Memcheck of rexecd (master and workers) for a few hundred requests of
 # every kind, and of the rexec client for a few dozen: zero errors and
 # zero leaks, or this fails.  Run by `make valgrind`.

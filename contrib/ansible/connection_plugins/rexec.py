@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rexec connection plugin for Ansible: run tasks through rexecd.
 #
 # It calls the rexec binary, as the ssh plugin calls ssh, rather than
