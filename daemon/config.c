@@ -8,13 +8,13 @@
 #include <errno.h>
 #include <ini.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "seterr.h"
 
 struct parse_ctx {
 	struct config	*cf;
@@ -55,8 +55,6 @@ struct key {
 static void	config_defaults(struct config *cf);
 static int	parse_file(struct config *cf, const char *path, bool must_exist,
 	    char *err, size_t errlen);
-static int	seterr(char *err, size_t len, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 static void	apply_opts(struct config *cf, const struct config_opts *o);
 static int	validate(struct config *cf, char *err, size_t errlen);
 static int	read_token(struct config *cf, char *err, size_t errlen);
@@ -203,16 +201,6 @@ parse_file(struct config *cf, const char *path, bool must_exist,
 	return seterr(err, errlen, "%s: cannot parse", path);
 }
 
-static int
-seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void
 apply_opts(struct config *cf, const struct config_opts *o)

@@ -200,12 +200,14 @@ connect_to(const char *addr, int port)
 	return fd;
 }
 
-Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
+/* rexecd in one namespace, a client in the other running cmd (with the
+ * marker appended); the connection, its "started" frame read. */
+static int
+start_across(const char *cmd, struct dt_result *r)
 {
 	const char *args[] = { "-f", d.conf, "-p", "0", "-l", SERVER_ADDR,
 	    NULL };
 	char json[128];
-	struct dt_result r = { 0 };
 	int fd;
 
 	make_pair();
@@ -216,13 +218,18 @@ Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
 	enter(net.client);
 	fd = connect_to(SERVER_ADDR, d.port);
 	dt_marker(marker, sizeof(marker));
-	snprintf(json, sizeof(json), "{\"cmd\": \"sleep %s\"}", marker);
+	snprintf(json, sizeof(json), "{\"cmd\": \"%s %s\"}", cmd, marker);
 	cr_assert_eq(dt_send_exec(fd, json), 0);
-	cr_assert_eq(dt_read_until(fd, "started", 10000, &r), 0);
+	cr_assert_eq(dt_read_until(fd, "started", 10000, r), 0);
 	cr_assert_gt(proc_count_marker(marker), 0);
-	cr_assert_eq(established(d.pid, d.port), 1);
-	cr_assert_eq(idle_workers(d.pid, 0), 0);
-	/* Nothing more reaches either end: no FIN, no reset. */
+	return fd;
+}
+
+/* The link goes: nothing more reaches either end, no FIN, no reset;
+ * the command, the connection and the worker must all be let go. */
+static void
+vanish_and_assert_freed(void)
+{
 	cr_assert_eq(ip_ns(net.client, "link", "del", net.cdev, NULL), 0);
 	cr_assert_eq(proc_wait_marker_gone(marker, VANISH_WAIT_MS), 0,
 	    "the command outlived its vanished client");
@@ -230,6 +237,16 @@ Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
 	    "an ESTABLISHED connection is left");
 	cr_assert_eq(wait_for(idle_workers, d.pid, 0, 1), 0,
 	    "the worker is still held");
+}
+
+Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
+{
+	struct dt_result r = { 0 };
+	int fd = start_across("sleep", &r);
+
+	cr_assert_eq(established(d.pid, d.port), 1);
+	cr_assert_eq(idle_workers(d.pid, 0), 0);
+	vanish_and_assert_freed();
 	close(fd);
 	dt_result_free(&r);
 	cr_assert_eq(rexecd_stop(&d), 0);
@@ -240,32 +257,11 @@ Test(hostile_vanish, link_deleted_frees_the_worker_and_ends_the_command)
  * acknowledges nothing from one that only reads nothing (hostile_stall). */
 Test(hostile_vanish, link_deleted_with_output_waiting)
 {
-	const char *args[] = { "-f", d.conf, "-p", "0", "-l", SERVER_ADDR,
-	    NULL };
-	char json[128];
 	struct dt_result r = { 0 };
-	int fd;
-
-	make_pair();
-	enter(net.server);
-	cr_assert_eq(rexecd_start_args(&d, "allow = " CLIENT_ADDR "\n"
-	    "keepalive = 2\nworkers = 1\nmax_workers = 1\n", args), 0,
-	    "rexecd did not start in %s", net.server);
-	enter(net.client);
-	fd = connect_to(SERVER_ADDR, d.port);
-	dt_marker(marker, sizeof(marker));
-	snprintf(json, sizeof(json), "{\"cmd\": \"yes %s\"}", marker);
-	cr_assert_eq(dt_send_exec(fd, json), 0);
-	cr_assert_eq(dt_read_until(fd, "started", 10000, &r), 0);
-	cr_assert_gt(proc_count_marker(marker), 0);
 	/* Not another byte read: output piles up, then the link goes. */
-	cr_assert_eq(ip_ns(net.client, "link", "del", net.cdev, NULL), 0);
-	cr_assert_eq(proc_wait_marker_gone(marker, VANISH_WAIT_MS), 0,
-	    "the command outlived its vanished client");
-	cr_assert_eq(wait_for(established, d.pid, d.port, 0), 0,
-	    "an ESTABLISHED connection is left");
-	cr_assert_eq(wait_for(idle_workers, d.pid, 0, 1), 0,
-	    "the worker is still held");
+	int fd = start_across("yes", &r);
+
+	vanish_and_assert_freed();
 	cr_assert_eq(rexecd_wait_log(&d, "client vanished (keepalive)", 1000),
 	    0, "not keepalive's doing");
 	close(fd);
