@@ -65,6 +65,7 @@ struct session {
 };
 
 static void	format_peer(const struct sockaddr_storage *, char *, size_t);
+static const char *connection(const struct session *, char *, size_t);
 static bool	penalised(struct session *);
 static void	penalise(struct session *, int seconds);
 static bool	admitted(struct session *, const struct sockaddr *);
@@ -119,6 +120,25 @@ session_serve(const struct session_ctx *c, int sock,
 		close(sock);
 	else
 		linger_close(sock, s.refused ? REFUSED_QUIET_MS : 0, c->sig);
+}
+
+/* "client_ip client_port server_ip server_port", as sshd's
+ * SSH_CONNECTION; NULL if an address is unknown. */
+static const char *
+connection(const struct session *s, char *buf, size_t len)
+{
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	char ch[INET6_ADDRSTRLEN], cs[8], lh[INET6_ADDRSTRLEN], ls[8];
+
+	if (getsockname(s->sock, (struct sockaddr *)&local, &llen) == -1 ||
+	    getnameinfo(s->peer_sa, sizeof(struct sockaddr_storage), ch,
+	    sizeof(ch), cs, sizeof(cs), NI_NUMERICHOST | NI_NUMERICSERV) != 0 ||
+	    getnameinfo((struct sockaddr *)&local, llen, lh, sizeof(lh), ls,
+	    sizeof(ls), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return NULL;
+	snprintf(buf, len, "%s %s %s %s", ch, cs, lh, ls);
+	return buf;
 }
 
 static void
@@ -465,6 +485,7 @@ run(struct session *s)
 	struct proto_error e;
 	struct child ch;
 	char cmdline[SLOT_COMMAND_MAX];
+	char conn[2 * INET6_ADDRSTRLEN + 20];
 
 	describe_command(s);
 	setproctitle("worker %s '%s'", s->peer, s->command);
@@ -472,7 +493,8 @@ run(struct session *s)
 	if (s->req.pty.on && setsockopt(s->sock, IPPROTO_TCP, TCP_NODELAY,
 	    &(int){ 1 }, sizeof(int)) == -1)
 		log_warn("%s: TCP_NODELAY", s->peer);
-	if (spawnreq_start(c->link, &s->req, &ch, &e) == -1) {
+	if (spawnreq_start(c->link, &s->req, connection(s, conn,
+	    sizeof(conn)), &ch, &e) == -1) {
 		report_error(s, e.code, e.message);
 		return;
 	}

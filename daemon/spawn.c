@@ -183,7 +183,7 @@ spawn_plan(const struct config *cf, const struct exec_req *req,
 		return -1;
 	}
 	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
-	if (req->login)
+	if (req->login || req->shell)
 		plan_login(pl);
 	return 0;
 }
@@ -660,6 +660,12 @@ child_main(void *arg)
 	}
 	if (req->login) {
 		execve(pl->a->shell, pl->login_argv, pl->envp);
+	} else if (req->cmd != NULL && req->shell) {
+		/* As sshd: the shell's name, -c, the command. */
+		char *sh_argv[] = { (char *)(uintptr_t)(pl->login_arg0 + 1),
+		    "-c",
+		    (char *)(uintptr_t)req->cmd, NULL };
+		execve(pl->a->shell, sh_argv, pl->envp);
 	} else if (req->cmd != NULL) {
 		char *sh_argv[] = { "sh", "-c", (char *)(uintptr_t)req->cmd,
 		    NULL };

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +14,8 @@
 #include "log.h"
 #include "spawnreq.h"
 
-static char	*request_text(const struct exec_req *);
+static char	*request_text(const struct exec_req *, const char *conn);
+static int	 set_conn_env(json_t *hdr, const char *conn, bool shell);
 static int	 wait_answer(int link, struct spawn_in *in);
 static int	 take_started(struct spawn_in *in, struct child *ch);
 static void	 send_simple(int link, enum spawn_msg_type, pid_t pid);
@@ -22,12 +24,12 @@ static void	 send_simple(int link, enum spawn_msg_type, pid_t pid);
 static struct spawn_in	in_buf;
 
 int
-spawnreq_start(int link, const struct exec_req *req, struct child *ch,
-    struct proto_error *e)
+spawnreq_start(int link, const struct exec_req *req, const char *conn,
+    struct child *ch, struct proto_error *e)
 {
 	struct spawn_msg m = { .type = SM_START };
 	struct spawn_in *in = &in_buf;
-	char *text = request_text(req);
+	char *text = request_text(req, conn);
 	int r;
 
 	if (text == NULL) {
@@ -56,9 +58,9 @@ spawnreq_start(int link, const struct exec_req *req, struct child *ch,
 }
 
 /* The request as the spawner reads it: the exec header, less the token
- * (the spawner has no use for it). */
+ * (the spawner has no use for it), plus the connection's variables. */
 static char *
-request_text(const struct exec_req *req)
+request_text(const struct exec_req *req, const char *conn)
 {
 	struct exec_req r = *req;
 	json_t *hdr;
@@ -68,9 +70,45 @@ request_text(const struct exec_req *req)
 	r.token_len = 0;
 	if ((hdr = msg_exec(&r)) == NULL)
 		return NULL;
+	if (conn != NULL && set_conn_env(hdr, conn, req->shell) == -1) {
+		json_decref(hdr);
+		return NULL;
+	}
 	text = json_dumps(hdr, JSON_COMPACT);
 	json_decref(hdr);
 	return text;
+}
+
+/*
+ * REXEC_CONNECTION always, SSH_CONNECTION and SSH_CLIENT ("client_ip
+ * client_port server_port") for a shell as sshd sets them; they replace
+ * the client's own.  Informational: the spawner trusts them no further
+ * than any other variable a worker could pass.
+ */
+static int
+set_conn_env(json_t *hdr, const char *conn, bool shell)
+{
+	json_t *env = json_object_get(hdr, "env");
+	const char *sip = strchr(conn, ' '), *sport;
+	char client[128];
+
+	if (env == NULL && (json_object_set_new(hdr, "env",
+	    env = json_object()) == -1 || env == NULL))
+		return -1;
+	if (json_object_set_new(env, "REXEC_CONNECTION",
+	    json_string(conn)) == -1)
+		return -1;
+	if (!shell)
+		return 0;
+	if (sip == NULL || (sip = strchr(sip + 1, ' ')) == NULL ||
+	    (sport = strchr(sip + 1, ' ')) == NULL)
+		return 0;
+	snprintf(client, sizeof(client), "%.*s%s", (int)(sip - conn), conn,
+	    sport);
+	if (json_object_set_new(env, "SSH_CONNECTION", json_string(conn)) == -1 ||
+	    json_object_set_new(env, "SSH_CLIENT", json_string(client)) == -1)
+		return -1;
+	return 0;
 }
 
 /* The answer to a start; the socket is non-blocking, the spawner quick. */

@@ -21,9 +21,10 @@
 #define SPAWN_NEWS_GONE		2	/* nothing of the group is left */
 #define SPAWN_NEWS_LOST		-1	/* the spawner is gone */
 
-/* 0 with ch filled, or -1 with e set (a spawn, auth or internal error). */
-int	spawnreq_start(int link, const struct exec_req *, struct child *ch,
-	    struct proto_error *e);
+/* 0 with ch filled, or -1 with e set (a spawn, auth or internal error).
+ * conn: "client_ip client_port server_ip server_port", or NULL. */
+int	spawnreq_start(int link, const struct exec_req *, const char *conn,
+	    struct child *ch, struct proto_error *e);
 /* sig to the command pid: scope is SIG_ bits (spawnmsg.h); pgrp for
  * SIG_FOREGROUND. */
 void	spawnreq_signal(int link, pid_t pid, int sig, unsigned scope,

@@ -100,13 +100,27 @@ parse_login(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	return 0;
 }
 
+/* "shell": true runs cmd as sshd does, by the account's shell. */
+static int
+parse_shell(json_t *hdr, struct exec_req *r, struct proto_error *e)
+{
+	json_t *v = json_object_get(hdr, "shell");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return proto_bad(e, "\"shell\" is not a boolean");
+	r->shell = json_is_true(v);
+	return 0;
+}
+
 static int
 parse_command(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
 	json_t *cmd = json_object_get(hdr, "cmd");
 	json_t *argv = json_object_get(hdr, "argv");
 
-	if (parse_login(hdr, r, e) == -1)
+	if (parse_login(hdr, r, e) == -1 || parse_shell(hdr, r, e) == -1)
 		return -1;
 	if ((cmd != NULL) + (argv != NULL) + r->login > 1)
 		return proto_bad(e, "\"exec\" has more than one of \"cmd\", "
@@ -458,6 +472,8 @@ exec_members(json_t *h, const struct exec_req *r)
 		return -1;
 	if (r->user != NULL &&
 	    json_object_set_new(h, "user", json_string(r->user)) == -1)
+		return -1;
+	if (r->shell && json_object_set_new(h, "shell", json_true()) == -1)
 		return -1;
 	return r->pty.on ? set_pty(h, &r->pty) : 0;
 }

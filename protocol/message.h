@@ -50,6 +50,7 @@ struct exec_req {
 	size_t		  token_len;
 	const char	 *user;		/* NULL: the daemon's default account */
 	bool		  login;	/* the account's login shell; no cmd */
+	bool		  shell;	/* cmd by the account's shell, as sshd */
 	struct pty_req	  pty;
 	json_t		 *hdr;		/* owns the strings above */
 };
