@@ -85,6 +85,8 @@ Test(validate_exec, wrong_member_types)
 		EXEC("\"cmd\":\"x\",\"user\":0"),
 		EXEC("\"cmd\":\"x\",\"user\":\"\""),
 		EXEC("\"cmd\":\"x\",\"user\":null"),
+		EXEC("\"cmd\":\"x\",\"shell\":1"),
+		EXEC("\"cmd\":\"x\",\"shell\":\"true\""),
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -113,6 +115,28 @@ Test(validate_exec, optional_members)
 	cr_assert_float_eq(r.timeout, 3.0, 1e-9);
 	cr_assert(r.stdin_open);
 	cr_assert_null(r.user);
+	exec_req_free(&r);
+}
+
+/* The spawner reads what msg_exec wrote: "shell" must survive it. */
+Test(validate_exec, shell_parsed_and_reencoded)
+{
+	struct exec_req r;
+	json_t *h;
+
+	cr_assert_eq(exec_code(EXEC("\"cmd\":\"x\",\"shell\":true"), &r),
+	    ERR_NONE);
+	cr_assert(r.shell);
+	cr_assert_not_null(h = msg_exec(&r));
+	cr_assert(json_is_true(json_object_get(h, "shell")));
+	json_decref(h);
+	exec_req_free(&r);
+	cr_assert_eq(exec_code(EXEC("\"cmd\":\"x\",\"shell\":false"), &r),
+	    ERR_NONE);
+	cr_assert_not(r.shell);
+	cr_assert_not_null(h = msg_exec(&r));
+	cr_assert_null(json_object_get(h, "shell"));
+	json_decref(h);
 	exec_req_free(&r);
 }
 
