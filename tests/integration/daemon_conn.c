@@ -2,6 +2,7 @@
 /* Every command learns its connection (REXEC_CONNECTION); "shell" runs
  * cmd by the account's shell and sets sshd's two variables (files.md). */
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "rexec_run.h"
 #include "rexecd_proc.h"
 
 static struct rexecd_proc d;
@@ -147,4 +149,19 @@ Test(daemon_conn, shell_not_a_boolean_is_a_bad_request)
 	cr_assert_eq(r.err.code, ERR_BAD_REQUEST);
 	cr_assert_not_null(strstr(r.err.message, "shell"));
 	dt_result_free(&r);
+}
+
+Test(daemon_conn, the_real_client_sees_it)
+{
+	struct rexec_run r;
+	char addr[64];
+
+	rexec_run(&r, NULL, rexec_addr(addr, sizeof(addr), &d),
+	    "echo \"$REXEC_CONNECTION\"", NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
+	    r.err);
+	cr_assert_not_null(strchr(r.out, '\n'));
+	*strchr(r.out, '\n') = '\0';
+	assert_connection(r.out);
+	rexec_run_free(&r);
 }
