@@ -37,7 +37,8 @@ enum key_kind {
 	K_LEVEL,	/* an enum log_level at off */
 	K_RLIMIT,	/* a struct config_rlim at off: min to max, unlimited */
 	K_STARTUPS,	/* max_startups: start:rate:full */
-	K_LIST		/* words, each given to add (after begin, if any) */
+	K_LIST,		/* words, each given to add (after begin, if any) */
+	K_LINE		/* the whole value given to add */
 };
 
 typedef int	(*word_fn)(struct config *, const char *, char *, size_t);
@@ -82,6 +83,8 @@ static int	add_status_allow(struct config *, const char *, char *,
 static void	status_allow_begin(struct config *);
 static int	add_user(struct config *, const char *, char *, size_t);
 static void	users_begin(struct config *);
+static int	add_subsystem(struct config *, const char *, char *, size_t);
+static void	default_sftp(struct config *);
 static int	resolve_worker(struct config *, uid_t user_uid, char *err,
 		    size_t errlen);
 static void	strip_comment(char *v);
@@ -101,6 +104,7 @@ static char	*reader(char *str, int num, void *stream);
 #define RLIMIT(i)	K_RLIMIT, AT(rlim[i]), 0, LLONG_MAX, NULL, NULL, NULL
 #define STARTUPS(d)	K_STARTUPS, 0, 0, 0, NULL, NULL, d
 #define LIST(add, begin) K_LIST, 0, 0, 0, add, begin, NULL
+#define LINE(add)	K_LINE, 0, 0, 0, add, NULL, NULL
 
 /* Every key: its kind, bounds, destination and default, as
  * man/rexecd.conf.5 has them. */
@@ -141,6 +145,7 @@ static const struct key keys[] = {
 	{ "rlimit_nproc",	RLIMIT(RL_NPROC) },
 	{ "rlimit_as",		RLIMIT(RL_AS) },
 	{ "rlimit_cpu",		RLIMIT(RL_CPU) },
+	{ "subsystem",		LINE(add_subsystem) },
 };
 
 int
@@ -168,6 +173,26 @@ config_defaults(struct config *cf)
 	/* Command lines can hold secrets: only this host sees them. */
 	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
 	(void)add_status_allow(cf, "::1", NULL, 0);
+	default_sftp(cf);
+}
+
+/* sftp as Debian's, Fedora's or a source build of OpenSSH installs it. */
+static void
+default_sftp(struct config *cf)
+{
+	static const char *const paths[] = {
+		"/usr/lib/openssh/sftp-server",
+		"/usr/libexec/openssh/sftp-server",
+		"/usr/libexec/sftp-server",
+	};
+	char line[PATH_MAX + 8];
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], X_OK) == 0) {
+			snprintf(line, sizeof(line), "sftp %s", paths[i]);
+			(void)add_subsystem(cf, line, NULL, 0);
+			return;
+		}
 }
 
 static int
@@ -346,6 +371,8 @@ set_key(struct config *cf, const struct key *k, const char *v, char *err,
 		if (k->begin != NULL)
 			k->begin(cf);
 		return each_word(v, k->add, cf, err, errlen);
+	case K_LINE:
+		return k->add(cf, v, err, errlen);
 	}
 	return seterr(err, errlen, "%s: unknown", k->name);
 }
@@ -529,6 +556,46 @@ add_user(struct config *cf, const char *w, char *err, size_t errlen)
 		return seterr(err, errlen, "users: name too long");
 	cf->nusers++;
 	return 0;
+}
+
+/* NAME COMMAND...; a later line for a name replaces the earlier. */
+static int
+add_subsystem(struct config *cf, const char *v, char *err, size_t errlen)
+{
+	size_t n = strcspn(v, " \t"), i;
+	const char *cmd = v + n + strspn(v + n, " \t");
+
+	if (n == 0 || *cmd == '\0')
+		return seterr(err, errlen, "subsystem: not NAME COMMAND");
+	if (n >= SUBSYS_NAME_MAX)
+		return seterr(err, errlen, "subsystem: name too long");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] >= 0x7f || v[i] == '/')
+			return seterr(err, errlen, "subsystem: not a name");
+	for (i = 0; i < cf->nsubsys; i++)
+		if (strncmp(cf->subsys[i].name, v, n) == 0 &&
+		    cf->subsys[i].name[n] == '\0')
+			break;
+	if (i == SUBSYS_MAX)
+		return seterr(err, errlen, "subsystem: more than %d",
+		    SUBSYS_MAX);
+	if (strlcpy(cf->subsys[i].cmd, cmd, SUBSYS_CMD_MAX) >=
+	    SUBSYS_CMD_MAX)
+		return seterr(err, errlen, "subsystem: command too long");
+	memcpy(cf->subsys[i].name, v, n);
+	cf->subsys[i].name[n] = '\0';
+	if (i == cf->nsubsys)
+		cf->nsubsys++;
+	return 0;
+}
+
+const char *
+config_subsystem(const struct config *cf, const char *name)
+{
+	for (size_t i = 0; i < cf->nsubsys; i++)
+		if (strcmp(cf->subsys[i].name, name) == 0)
+			return cf->subsys[i].cmd;
+	return NULL;
 }
 
 /* Each line replaces the list. */

@@ -21,6 +21,9 @@
 #define ALLOW_MAX		64
 #define USER_MAX		64
 #define USERS_MAX		64
+#define SUBSYS_MAX		16
+#define SUBSYS_NAME_MAX		65	/* EXEC_SUBSYSTEM_MAX + NUL */
+#define SUBSYS_CMD_MAX		1024
 #define WORKERS_LIMIT		1024
 /* The workers' own account, as sshd's privilege separation user; the
  * packages create it.  Where it is missing, nobody (with a warning). */
@@ -38,6 +41,12 @@ enum config_rlimit {
 struct config_rlim {
 	bool		set;
 	rlim_t		value;
+};
+
+/* subsystem = NAME COMMAND...: run by the account's shell, as sshd. */
+struct config_subsys {
+	char	name[SUBSYS_NAME_MAX];
+	char	cmd[SUBSYS_CMD_MAX];
 };
 
 struct config {
@@ -85,7 +94,12 @@ struct config {
 	int		penalty_min;
 	int		penalty_max;
 	struct config_rlim rlim[RL_COUNT];
+	struct config_subsys subsys[SUBSYS_MAX];
+	size_t		nsubsys;
 };
+
+/* The command of subsystem name, or NULL. */
+const char	*config_subsystem(const struct config *, const char *name);
 
 /* What the command line set; it wins over the file. */
 struct config_opts {

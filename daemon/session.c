@@ -521,6 +521,8 @@ describe_command(struct session *s)
 
 	if (s->req.login)
 		strlcpy(raw, "(login shell)", sizeof(raw));
+	else if (s->req.subsystem != NULL)
+		snprintf(raw, sizeof(raw), "(subsystem %s)", s->req.subsystem);
 	else
 		status_cmdline(&s->req, raw, sizeof(raw));
 	text_safe(s->command, sizeof(s->command), raw, strlen(raw), 0);

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pty.h"
 #include "spawn.h"
+#include "textsafe.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/asan_interface.h>
@@ -74,6 +75,7 @@ struct plan {
 	char			**sh_argv;	/* a script without #! */
 	char			 *login_argv[2]; /* "-sh", for login */
 	char			  login_arg0[PATH_MAX + 2];
+	const char		 *subsys_cmd;	/* the subsystem's command */
 };
 
 /* The variables every command gets; the request's may replace them. */
@@ -166,6 +168,14 @@ spawn_plan(const struct config *cf, const struct exec_req *req,
 	memset(pl, 0, sizeof(*pl));
 	pl->cf = cf;
 	pl->req = req;
+	if (req->subsystem != NULL &&
+	    (pl->subsys_cmd = config_subsystem(cf, req->subsystem)) == NULL) {
+		char name[4 * EXEC_SUBSYSTEM_MAX + 1];
+
+		text_safe_str(name, sizeof(name), req->subsystem, 0);
+		proto_error_set(e, ERR_SPAWN, "no subsystem %s", name);
+		return -1;
+	}
 	if ((pl->a = account_get(cf, req->user, &why)) == NULL) {
 		/* Checked with the request: only a change since then. */
 		if (req->user != NULL)
@@ -183,7 +193,7 @@ spawn_plan(const struct config *cf, const struct exec_req *req,
 		return -1;
 	}
 	pl->path = pl->envp[ENV_PATH] + strlen("PATH=");
-	if (req->login || req->shell)
+	if (req->login || req->shell || req->subsystem != NULL)
 		plan_login(pl);
 	return 0;
 }
@@ -437,7 +447,8 @@ static void
 describe(const struct exec_req *req, const struct account *a,
     const struct spawn_status *st, struct proto_error *e)
 {
-	const char *prog = req->login ? a->shell : req->cmd != NULL ?
+	const char *prog = req->login || req->subsystem != NULL ||
+	    (req->shell && req->cmd != NULL) ? a->shell : req->cmd != NULL ?
 	    "/bin/sh" : req->argv[0];
 
 	switch (st->stage) {
@@ -660,6 +671,11 @@ child_main(void *arg)
 	}
 	if (req->login) {
 		execve(pl->a->shell, pl->login_argv, pl->envp);
+	} else if (pl->subsys_cmd != NULL) {
+		/* As sshd runs a Subsystem: by the account's shell. */
+		char *sh_argv[] = { (char *)(uintptr_t)(pl->login_arg0 + 1),
+		    "-c", (char *)(uintptr_t)pl->subsys_cmd, NULL };
+		execve(pl->a->shell, sh_argv, pl->envp);
 	} else if (req->cmd != NULL && req->shell) {
 		/* As sshd: the shell's name, -c, the command. */
 		char *sh_argv[] = { (char *)(uintptr_t)(pl->login_arg0 + 1),

@@ -38,6 +38,8 @@ status_cmdline(const struct exec_req *r, char *buf, size_t size)
 	char *d = buf, *end = buf + size - 1;
 	size_t chars = 0;
 
+	if (r->subsystem != NULL)
+		(void)append(&d, end, r->subsystem, &chars);
 	if (r->cmd != NULL)
 		(void)append(&d, end, r->cmd, &chars);
 	for (size_t i = 0; r->cmd == NULL && i < r->argc; i++)

@@ -114,22 +114,47 @@ parse_shell(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	return 0;
 }
 
+/* A name: printable, no spaces, no '/' (the configuration's word). */
+static int
+parse_subsystem(json_t *v, struct exec_req *r, struct proto_error *e)
+{
+	const char *s;
+	size_t len;
+
+	if (!json_is_string(v))
+		return proto_bad(e, "\"subsystem\" is not a string");
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (len == 0 || len > EXEC_SUBSYSTEM_MAX || strlen(s) != len)
+		return proto_bad(e, "\"subsystem\" is empty, too long or "
+		    "holds a NUL");
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    *p == '/')
+			return proto_bad(e, "\"subsystem\" is not a name");
+	r->subsystem = s;
+	return 0;
+}
+
 static int
 parse_command(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
 	json_t *cmd = json_object_get(hdr, "cmd");
 	json_t *argv = json_object_get(hdr, "argv");
+	json_t *sub = json_object_get(hdr, "subsystem");
 
 	if (parse_login(hdr, r, e) == -1 || parse_shell(hdr, r, e) == -1)
 		return -1;
-	if ((cmd != NULL) + (argv != NULL) + r->login > 1)
+	if ((cmd != NULL) + (argv != NULL) + r->login + (sub != NULL) > 1)
 		return proto_bad(e, "\"exec\" has more than one of \"cmd\", "
-		    "\"argv\" and \"login\"");
+		    "\"argv\", \"login\" and \"subsystem\"");
 	if (r->login)
 		return 0;
+	if (sub != NULL)
+		return parse_subsystem(sub, r, e);
 	if (cmd == NULL && argv == NULL)
-		return proto_bad(e, "\"exec\" has none of \"cmd\", \"argv\" and "
-		    "\"login\"");
+		return proto_bad(e, "\"exec\" has none of \"cmd\", \"argv\", "
+		    "\"login\" and \"subsystem\"");
 	if (argv != NULL)
 		return parse_argv(argv, r, e);
 	if (!json_is_string(cmd))
@@ -275,7 +300,9 @@ msg_parse_exec(const struct frame *f, struct exec_req *r,
 	    parse_command(f->hdr, r, e) == -1 ||
 	    parse_env(f->hdr, r, e) == -1 ||
 	    parse_options(f->hdr, r, e) == -1 ||
-	    parse_pty(f->hdr, r, e) == -1) {
+	    parse_pty(f->hdr, r, e) == -1 ||
+	    (r->subsystem != NULL && r->pty.on &&
+	    proto_bad(e, "\"subsystem\" with \"pty\"") == -1)) {
 		exec_req_free(r);
 		return -1;
 	}
@@ -446,13 +473,15 @@ exec_members(json_t *h, const struct exec_req *r)
 
 	if (r->login)
 		v = json_true();
+	else if (r->subsystem != NULL)
+		v = json_string(r->subsystem);
 	else if (r->cmd != NULL)
 		v = json_string(r->cmd);
 	else if ((v = json_array()) != NULL && set_strings(v, r->argv,
 	    r->argc) == -1)
 		return json_decref(v), -1;
-	if (json_object_set_new(h, r->login ? "login" : r->cmd != NULL ?
-	    "cmd" : "argv", v) == -1)
+	if (json_object_set_new(h, r->login ? "login" : r->subsystem != NULL ?
+	    "subsystem" : r->cmd != NULL ? "cmd" : "argv", v) == -1)
 		return -1;
 	if (r->envc > 0 && ((v = json_object()) == NULL ||
 	    json_object_set_new(h, "env", v) == -1 ||

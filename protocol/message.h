@@ -36,6 +36,9 @@ struct pty_req {
 	struct winsize_req	 size;
 };
 
+/* The longest subsystem name. */
+#define EXEC_SUBSYSTEM_MAX	64
+
 struct exec_req {
 	int		  version;
 	const char	 *cmd;		/* NULL in argv mode */
@@ -51,6 +54,7 @@ struct exec_req {
 	const char	 *user;		/* NULL: the daemon's default account */
 	bool		  login;	/* the account's login shell; no cmd */
 	bool		  shell;	/* cmd by the account's shell, as sshd */
+	const char	 *subsystem;	/* a configured subsystem's name */
 	struct pty_req	  pty;
 	json_t		 *hdr;		/* owns the strings above */
 };

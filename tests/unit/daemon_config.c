@@ -280,6 +280,19 @@ Test(daemon_config, names_and_paths)
 	    0, "%s", err);
 }
 
+Test(daemon_config, subsystems)
+{
+	struct config cf;
+
+	cr_assert_eq(load("subsystem = a  tr a-z A-Z\nsubsystem = b x\n"
+	    "subsystem = a echo 'z y'\n", &cf), 0, "%s", err);
+	cr_assert_str_eq(config_subsystem(&cf, "a"), "echo 'z y'");
+	cr_assert_str_eq(config_subsystem(&cf, "b"), "x");
+	cr_assert_null(config_subsystem(&cf, "c"));
+	assert_bad("subsystem", "lonely", "3: subsystem: not NAME COMMAND");
+	assert_bad("subsystem", "a/b cmd", "3: subsystem: not a name");
+}
+
 /* max + 1 lines "head<i>tail": the last one is refused. */
 static void
 one_too_many(const char *head, const char *tail, int max, const char *want)

@@ -86,6 +86,16 @@ Test(validate_exec, wrong_member_types)
 		EXEC("\"cmd\":\"x\",\"user\":\"\""),
 		EXEC("\"cmd\":\"x\",\"user\":null"),
 		EXEC("\"cmd\":\"x\",\"shell\":1"),
+		EXEC("\"subsystem\":1"),
+		EXEC("\"subsystem\":\"\""),
+		EXEC("\"subsystem\":\"a b\""),
+		EXEC("\"subsystem\":\"a/b\""),
+		EXEC("\"subsystem\":\"" "01234567890123456789012345678901"
+		    "234567890123456789012345678901234" "\""),
+		EXEC("\"subsystem\":\"s\",\"cmd\":\"x\""),
+		EXEC("\"subsystem\":\"s\",\"argv\":[\"x\"]"),
+		EXEC("\"subsystem\":\"s\",\"login\":true"),
+		EXEC("\"subsystem\":\"s\",\"pty\":{\"rows\":1,\"cols\":1}"),
 		EXEC("\"cmd\":\"x\",\"shell\":\"true\""),
 	};
 
@@ -138,6 +148,28 @@ Test(validate_exec, shell_parsed_and_reencoded)
 	cr_assert_null(json_object_get(h, "shell"));
 	json_decref(h);
 	exec_req_free(&r);
+}
+
+Test(validate_exec, subsystem_parsed_and_reencoded)
+{
+	struct exec_req r;
+	json_t *h;
+
+	cr_assert_eq(exec_code(EXEC("\"subsystem\":\"sftp\","
+	    "\"login\":false"), &r), ERR_NONE);
+	cr_assert_str_eq(r.subsystem, "sftp");
+	cr_assert_null(r.cmd);
+	cr_assert_null(r.argv);
+	cr_assert_not_null(h = msg_exec(&r));
+	cr_assert_str_eq(json_string_value(json_object_get(h, "subsystem")),
+	    "sftp");
+	cr_assert_null(json_object_get(h, "argv"));
+	json_decref(h);
+	exec_req_free(&r);
+	/* 64 characters: the longest name. */
+	cr_assert_eq(exec_code(EXEC("\"subsystem\":\""
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "\""), NULL), ERR_NONE);
 }
 
 Test(validate_exec, argv_and_env_counts)
