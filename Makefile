@@ -85,7 +85,7 @@ INTEG_TEST	= $(BUILD)/test_integration
 # Criterion options for every test run (override: make check CRITERION_OPTS=…)
 CRITERION_OPTS	?= --jobs 2 --timeout 300
 
-MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
+MANPAGES	= man/rexec.1 man/rexec-ssh.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
 	install uninstall clean deps demo bench deb systemd-test
@@ -179,7 +179,8 @@ ifeq ($(TOOL_TESTS),yes)
 endif
 
 # Pages outside the project that ours cite with .Xr (name section).
-XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5
+XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5|$(XR_FILES)
+XR_FILES	= scp 1|sftp 1|sshfs 1|pdcp 1
 XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns

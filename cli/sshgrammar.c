@@ -18,6 +18,7 @@ static int	 take_ssh_letter(struct options *, int c, const char *arg);
 static int	 refuse(int c);
 static int	 finish(struct options *, bool has_command);
 static void	 apply_tty(struct options *);
+static char	*uri_host(char *);
 
 bool
 sshgrammar_named(const char *argv0)
@@ -41,6 +42,7 @@ sshgrammar_parse(int argc, char **argv, struct options *o)
 		return host;
 	if (host == argc)
 		return finish(o, false) == -1 ? -1 : argc;
+	argv[host] = uri_host(argv[host]);
 	cmd = host + 1;
 	/* As ssh: the host is argv[0] of a second pass over the rest. */
 	if (!ended && cmd < argc) {
@@ -51,6 +53,20 @@ sshgrammar_parse(int argc, char **argv, struct options *o)
 		argv[cmd - 1] = argv[host];
 	}
 	return finish(o, cmd < argc) == -1 ? -1 : cmd - 1;
+}
+
+/* ssh://[user@]host[:port][/], as ssh takes it: what rexec reads. */
+static char *
+uri_host(char *arg)
+{
+	size_t len;
+
+	if (strncmp(arg, "ssh://", 6) != 0)
+		return arg;
+	arg += 6;
+	if ((len = strlen(arg)) > 1 && arg[len - 1] == '/')
+		arg[len - 1] = '\0';
+	return arg;
 }
 
 /* getopt from argv[1]; the index of the first word left. */

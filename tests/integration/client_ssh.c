@@ -240,3 +240,31 @@ Test(client_ssh, refused_options_named)
 	cr_assert_str_eq(r.err, "rexec: no control master\n");
 	rexec_run_free(&r);
 }
+
+/* No -T under ssh's grammar: the token comes from REXEC_TOKEN_FILE. */
+Test(client_ssh, token_from_rexec_token_file)
+{
+	char path[] = "/tmp/sshcli-token-XXXXXX", conf[128], env[64];
+	char tport[16];
+	const char *envs[] = { env, NULL };
+	struct rexec_opts o = { .env = envs };
+	struct rexecd_proc t;
+	struct rexec_run r;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "sshcli-secret\n", 14), 14);
+	close(fd);
+	snprintf(conf, sizeof(conf), "token_file = %s\n", path);
+	rexecd_start(&t, conf, NULL);
+	snprintf(tport, sizeof(tport), "%d", t.port);
+	ssh_run(&r, NULL, "-p", tport, "127.0.0.1", "echo in", NULL);
+	assert_one_line(&r, "rexec: ", NULL);
+	rexec_run_free(&r);
+	snprintf(env, sizeof(env), "REXEC_TOKEN_FILE=%s", path);
+	ssh_run(&r, &o, "-p", tport, "127.0.0.1", "echo in", NULL);
+	assert_out(&r, "in\n");
+	rexec_run_free(&r);
+	cr_expect_eq(rexecd_stop(&t), 0);
+	unlink(path);
+}

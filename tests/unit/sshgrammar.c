@@ -190,6 +190,8 @@ static const struct ssh_case cases[] = {
 	{ { "h", "--", "--" }, "h [--]" },
 	{ { "h", "cmd", "--", "x" }, "h [cmd|--|x]" },
 	{ { "u@h", "id" }, "u@h [id]" },
+	{ { "ssh://u@h:2222/", "id" }, "u@h:2222 [id]" },
+	{ { "-p", "7", "ssh://[::1]:9", "-n" }, "[::1]:9 [] port=7 nostdin" },
 	{ { "-n", "-T", "h", "true" }, "h [true] nostdin nopty" },
 	/* -t once: a pty if stdin is a terminal; twice: always; -T wins after. */
 	{ { "-t", "h", "top" }, "h [top] ptytty" },
