@@ -22,8 +22,11 @@
 #include "fail.h"
 #include "failmsg.h"
 #include "fleet.h"
+#include "forward.h"
 #include "host.h"
 #include "message.h"
+#include "options.h"
+#include "sshgrammar.h"
 #include "sshopts.h"
 #include "status.h"
 #include "stdfds.h"
@@ -33,23 +36,6 @@
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
 
-struct options {
-	const char	 *port;
-	const char	 *token_file;
-	const char	 *cwd;
-	const char	 *user;
-	double		  timeout;
-	double		  connect_timeout;
-	bool		  no_stdin;
-	bool		  argv_mode;
-	bool		  status;	/* --status */
-	bool		  pty;		/* -P */
-	bool		  no_pty;	/* --no-pty */
-	char		**env;
-	size_t		  envc;
-	struct sshopts	  ssh;
-	struct fleetopts  fleet;
-};
 
 enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
 
@@ -109,7 +95,9 @@ main(int argc, char **argv)
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((first = parse_options(argc, argv, &o)) < 0)
+	first = sshgrammar_named(argv[0]) ? sshgrammar_parse(argc, argv, &o) :
+	    parse_options(argc, argv, &o);
+	if (first < 0)
 		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
@@ -385,6 +373,12 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		status = 0;
 		goto out;
 	}
+	if (o->verbose > 0)
+		sshgrammar_debug(o, &h);
+	if (fwdspec_wanted(&o->ssh.fwd)) {
+		status = forward_run(o, &h, words, nwords);
+		goto out;
+	}
 	if (o->status) {
 		status = run_status(o, &h);
 		goto out;
@@ -483,7 +477,7 @@ set_host(const struct options *o, struct host *h, struct address *a,
     const char *label)
 {
 	h->label = label;
-	h->name = a->host;
+	h->name = o->ssh.hostname != NULL ? o->ssh.hostname : a->host;
 	h->port = pick_port(o, a);
 	h->user = pick_user(o, a);
 	return check_port(h->port);
@@ -528,19 +522,30 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 		.token = token,
 		.token_len = token != NULL ? strlen(token) : 0,
 	};
+	/* ssh -o RemoteCommand: the command when the line gives none. */
+	const char *remote = nwords == 0 ? o->ssh.remote_command : NULL;
+	bool has_cmd = nwords > 0 || remote != NULL;
 	char *cmd = NULL;
 	json_t *hdr;
 
-	if (term_want_pty(o->pty, o->no_pty, nwords > 0))
+	/* rexec-ssh runs commands as sshd does, by the account's shell. */
+	req.shell = o->ssh_grammar;
+	/* A subsystem has no pty (sshd's Subsystem neither). */
+	if (!o->subsystem &&
+	    term_want_pty(o->pty, o->no_pty, has_cmd && !o->pty_tty))
 		term_request(&req.pty);
-	if (nwords == 0) {
+	if (!has_cmd) {
 		req.login = true;
 	} else if (o->argv_mode) {
 		req.argv = words;
 		req.argc = (size_t)nwords;
-	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {
+	} else if ((cmd = remote != NULL ? strdup(remote) :
+	    join_words(words, nwords)) == NULL) {
 		return NULL;
-	}
+	} else if (o->subsystem)
+		req.subsystem = cmd;
+	else
+		req.cmd = cmd;
 	hdr = msg_exec(&req);
 	free(cmd);
 	return hdr;
