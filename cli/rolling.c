@@ -11,19 +11,17 @@ int
 rolling_parse(const char *arg, size_t min, size_t max, struct rcount *c)
 {
 	size_t len = strlen(arg), digits = strspn(arg, "0123456789");
+	bool percent = len > 0 && arg[len - 1] == '%';
 	unsigned long n;
-	char *end;
 
-	c->percent = len > 0 && arg[len - 1] == '%';
 	/* strtoul alone would take " 5", "+5" and "-5". */
-	if (digits == 0 || digits != len - c->percent)
+	if (digits == 0 || digits != len - percent)
 		return -1;
 	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno != 0 || n < min || n > (c->percent ? 100 : max))
+	n = strtoul(arg, NULL, 10);
+	if (errno != 0 || n < min || n > (percent ? 100 : max))
 		return -1;
-	c->n = n;
-	c->set = true;
+	*c = (struct rcount){ .n = n, .percent = percent, .set = true };
 	return 0;
 }
 
