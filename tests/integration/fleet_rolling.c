@@ -422,14 +422,16 @@ Test(fleet_rolling, outdir_files_exact)
 Test(fleet_rolling, outdir_not_for_hosts_not_run)
 {
 	struct rexec_run r;
-	char out[512], list[64], path[640];
+	char out[512], list[64], path[640], *text;
 
 	test_path(out, sizeof(out), "%s/o", dir);
 	rexec_run(&r, NULL, "--outdir", out, "-f", "1", "-k", "-w",
 	    hosts(list, sizeof(list), 2, 4), "echo x; exit 2", NULL);
 	cr_assert_eq(exit_code(&r), 2, "%s", r.err);
 	snprintf(path, sizeof(path), "%s/127.0.0.2:%d.out", out, d.port);
-	cr_assert_str_eq(read_file_all(path, NULL), "x\n");
+	cr_assert_not_null(text = read_file_all(path, NULL), "%s", path);
+	cr_assert_str_eq(text, "x\n");
+	free(text);
 	for (int h = 3; h <= 4; h++) {
 		snprintf(path, sizeof(path), "%s/127.0.0.%d:%d.out", out, h,
 		    d.port);
