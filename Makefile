@@ -136,11 +136,13 @@ $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CLI_PKGS))
 
 # The client's pure modules (the status table, host lists, line
-# assembly) are unit-tested alone.
+# assembly, the fleet options and rolling runs' arithmetic) are
+# unit-tested alone.
 UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/failmsg.c cli/hold.c cli/spill.c \
 		  cli/lines.c cli/sshgrammar.c cli/sshopts.c cli/sshkeywords.c \
-		  cli/fwdspec.c cli/fail.c cli/terminal.c)
+		  cli/fwdspec.c cli/fail.c cli/terminal.c cli/rolling.c \
+		  cli/fleet.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
 # document, the admission rules' per-address table, the configuration
 # parser, account admission); their tests name

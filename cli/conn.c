@@ -20,6 +20,7 @@
 #include "instore.h"
 #include "lines.h"
 #include "message.h"
+#include "outdir.h"
 #include "output.h"
 #include "results.h"
 #include "terminal.h"
@@ -54,6 +55,7 @@ struct conn {
 
 	bool				 started;
 	bool				 signalled;
+	int				 file[3];	/* --outdir's, by fd */
 };
 
 static void	 init_lines(struct conn *);
@@ -70,6 +72,7 @@ static void	 on_frame(struct conn *, struct frame *);
 static void	 on_started_frame(struct conn *, struct frame *);
 static void	 on_exit_frame(struct conn *, struct frame *);
 static void	 on_error_frame(struct conn *, struct frame *);
+static bool	 open_files(struct conn *);
 static void	 busy_backoff(struct conn *);
 static void	 close_tail(struct conn *);
 static void	 finish(struct conn *, int status);
@@ -89,6 +92,7 @@ conn_start(struct host *h, const struct engine_opts *o)
 	}
 	c->h = h;
 	c->o = o;
+	c->file[1] = c->file[2] = -1;
 	decoder_init(&c->dec);
 	init_lines(c);
 	h->t0 = now_ms();
@@ -100,6 +104,12 @@ conn_start(struct host *h, const struct engine_opts *o)
 		host_failed(c, HOST_LOCAL, NULL, "out of memory");
 	settle(c);
 	return c;
+}
+
+struct host *
+conn_host(const struct conn *c)
+{
+	return c->h;
 }
 
 static void
@@ -141,6 +151,7 @@ conn_free(struct conn *c)
 	if (c == NULL)
 		return;
 	link_free(&c->link);
+	outdir_close(c->file);
 	if (c->have_next)
 		frame_clear(&c->next);
 	decoder_free(&c->dec);
@@ -359,6 +370,13 @@ take_output(struct conn *c, struct frame *f)
 
 	if (n == 0)
 		return true;
+	if (c->o->outdir != NULL) {
+		if (open_files(c) && outdir_write(c->file[fd], p, n) == -1)
+			host_failed(c, HOST_LOCAL, NULL, "cannot write %s/%s.%s: "
+			    "%s", c->o->outdir, c->h->label, fd == 1 ? "out" :
+			    "err", strerror(errno));
+		return true;
+	}
 	if (c->o->json || (c->o->gather && fd == 1)) {
 		if (results_hold(c->h, fd, p, n, c->o->json) == -1)
 			host_failed(c, HOST_LOCAL, NULL, "cannot hold its "
@@ -469,6 +487,8 @@ on_started_frame(struct conn *c, struct frame *f)
 		return;
 	}
 	c->started = true;
+	if (c->o->outdir != NULL && !open_files(c))
+		return;
 	conn_send_winsize(c);	/* resized before it started */
 	if (c->link.in_open)
 		instore_started();
@@ -510,6 +530,22 @@ on_error_frame(struct conn *c, struct frame *f)
 		    err.message);
 	else
 		host_failed(c, HOST_SERVER, code, "%s: %s", code, err.message);
+}
+
+/* --outdir: the files exist once the command started, even if it never
+ * writes; false when they cannot (the host failed). */
+static bool
+open_files(struct conn *c)
+{
+	char why[sizeof(c->h->reason)];
+
+	if (c->file[1] != -1)
+		return true;
+	if (outdir_open(c->o->outdir, c->h->label, c->file, why,
+	    sizeof(why)) == 0)
+		return true;
+	host_failed(c, HOST_LOCAL, NULL, "%s", why);
+	return false;
 }
 
 /* "busy": the server ran nothing and read none of stdin: again later. */

@@ -23,6 +23,8 @@ struct conn;
 /* Starts reaching h; NULL when out of memory (h is then failed). */
 struct conn	*conn_start(struct host *h, const struct engine_opts *);
 void		 conn_free(struct conn *);
+/* The host it runs for. */
+struct host	*conn_host(const struct conn *);
 
 /* The socket and events it waits for (fd -1: none), and its deadline. */
 void	conn_pollfd(const struct conn *, struct pollfd *, long long *deadline);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "fail.h"
 #include "instore.h"
 #include "output.h"
+#include "rolling.h"
 #include "resolver.h"
 #include "results.h"
 #include "signals.h"
@@ -42,7 +44,15 @@ struct engine {
 	size_t			 active;
 	struct pollfd		*pfd;		/* PFD_FIXED + nslots */
 	int			 sigfd;
-	bool			 stopping;	/* a signal came: start no more */
+	bool			 stopping;	/* start no more */
+	const char		*halt;		/* why, when not a signal */
+	size_t			 batch_end;	/* hosts before it may start */
+	size_t			 batch;		/* hosts per batch */
+	size_t			 batch_no;	/* from 1 */
+	size_t			 nbatches;
+	size_t			 ndone;
+	size_t			 nfailed;
+	char			 halt_buf[64];
 	bool			 given_up;
 	int			 nsigint;
 	long long		 sigint_ms[2];	/* the two latest SIGINTs */
@@ -63,6 +73,10 @@ static void	 on_signals(struct engine *);
 static void	 resize(struct engine *);
 static void	 retire(struct engine *, size_t slot);
 static void	 not_started(struct engine *);
+static bool	 next_batch(struct engine *);
+static void	 count_outcome(struct engine *, struct host *);
+static void	 halt(struct engine *, const char *why, bool term);
+static void	 progress(const struct engine *);
 
 int
 engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
@@ -71,6 +85,10 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	int status = 0;
 
 	e.nslots = o->fanout < n ? o->fanout : n;
+	e.batch = o->batch > 0 && o->batch < n ? o->batch : n;
+	e.batch_end = e.batch;
+	e.batch_no = 1;
+	e.nbatches = rolling_batches(n, e.batch);
 	for (size_t i = 0; i < n; i++) {
 		hosts[i].status = 255;
 		hosts[i].fail = HOST_NOT_STARTED;
@@ -85,8 +103,11 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 		status = 255;
 		goto out;
 	}
+	progress(&e);
 	run_loop(&e);
 	not_started(&e);
+	if (o->status_line)
+		output_status(NULL);
 	output_flush();
 	results_finish(hosts, n, o);
 	status = largest_status(hosts, n);
@@ -105,6 +126,8 @@ run_loop(struct engine *e)
 {
 	for (;;) {
 		launch(e);
+		if (e->active == 0 && next_batch(e))
+			continue;
 		if (e->active == 0 && (e->next == e->n || e->stopping))
 			break;
 		if (!round_once(e))
@@ -114,15 +137,32 @@ run_loop(struct engine *e)
 	}
 }
 
+/* The previous batch has ended (nothing runs): the next may start. */
+static bool
+next_batch(struct engine *e)
+{
+	if (e->stopping || e->next < e->batch_end || e->batch_end == e->n)
+		return false;
+	e->batch_end = e->n - e->batch_end > e->batch ?
+	    e->batch_end + e->batch : e->n;
+	e->batch_no++;
+	progress(e);
+	return true;
+}
+
+/* Hosts that did not run have no status, yet never leave it 0. */
 static int
 largest_status(const struct host *hosts, size_t n)
 {
 	int status = 0;
+	bool not_run = false;
 
 	for (size_t i = 0; i < n; i++)
-		if (hosts[i].status > status)
+		if (hosts[i].fail == HOST_NOT_STARTED)
+			not_run = true;
+		else if (hosts[i].status > status)
 			status = hosts[i].status;
-	return status;
+	return status == 0 && not_run ? 255 : status;
 }
 
 /* Enough descriptors for the fanout: the soft limit up to the hard one. */
@@ -156,7 +196,8 @@ launch(struct engine *e)
 {
 	size_t slot = 0;
 
-	while (!e->stopping && e->active < e->nslots && e->next < e->n) {
+	while (!e->stopping && e->active < e->nslots &&
+	    e->next < e->batch_end) {
 		struct host *h = &e->hosts[e->next++];
 		if (h->done)
 			continue;
@@ -168,7 +209,7 @@ launch(struct engine *e)
 		e->active++;
 	}
 	if (e->o->stdin_open)
-		instore_keep_all(e->next < e->n);
+		instore_keep_all(!e->stopping && e->next < e->n);
 }
 
 /* One try at everything that need not wait; true when another round
@@ -239,9 +280,65 @@ pump_stdin(struct engine *e)
 static void
 retire(struct engine *e, size_t slot)
 {
+	struct host *h = conn_host(e->slots[slot]);
+
 	conn_free(e->slots[slot]);
 	e->slots[slot] = NULL;
 	e->active--;
+	count_outcome(e, h);
+}
+
+/* --max-fail and -k: what a failure means for the hosts to come. */
+static void
+count_outcome(struct engine *e, struct host *h)
+{
+	const struct engine_opts *o = e->o;
+
+	e->ndone++;
+	if (h->fail == HOST_NOT_STARTED) {
+		if (e->halt != NULL)
+			snprintf(h->reason, sizeof(h->reason), "%s", e->halt);
+	} else if (h->status != 0) {
+		e->nfailed++;
+		/* With both, -k acts at --max-fail's limit (as GNU
+		 * parallel's --halt now,fail=N+1). */
+		if (o->max_fail_set && e->nfailed > o->max_fail) {
+			snprintf(e->halt_buf, sizeof(e->halt_buf), "more than "
+			    "%zu hosts failed (--max-fail)", o->max_fail);
+			halt(e, e->halt_buf, o->fail_fast);
+		} else if (!o->max_fail_set && o->fail_fast)
+			halt(e, "a host failed (-k)", true);
+	}
+	progress(e);
+}
+
+/* No more hosts start; with term, those running get TERM (pdsh -k). */
+static void
+halt(struct engine *e, const char *why, bool term)
+{
+	if (e->stopping)
+		return;
+	e->stopping = true;
+	e->halt = why;
+	if (!term)
+		return;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i] != NULL)
+			conn_signal(e->slots[i], SIGTERM);
+}
+
+/* "batch 2 of 5: 12 of 50 hosts done, 1 failed", on a terminal. */
+static void
+progress(const struct engine *e)
+{
+	char line[OUTPUT_STATUS_MAX];
+
+	if (!e->o->status_line)
+		return;
+	snprintf(line, sizeof(line), "rexec: batch %zu of %zu: %zu of %zu "
+	    "hosts done, %zu failed", e->batch_no, e->nbatches, e->ndone,
+	    e->n, e->nfailed);
+	output_status(line);
 }
 
 /* Waits (timeout -1: until the nearest deadline) or only looks (0). */
@@ -356,13 +453,16 @@ resize(struct engine *e)
 			conn_send_winsize(e->slots[i]);
 }
 
-/* Hosts a signal kept from starting: status 255, in the summary. */
+/* Hosts a signal, --max-fail or -k kept from starting: "not run". */
 static void
 not_started(struct engine *e)
 {
 	for (size_t i = e->next; i < e->n; i++)
 		if (!e->hosts[i].done) {
-			e->hosts[i].done = true;
-			results_host_done(&e->hosts[i], e->o);
+			struct host *h = &e->hosts[i];
+			h->done = true;
+			snprintf(h->reason, sizeof(h->reason), "%s",
+			    e->halt != NULL ? e->halt : "interrupted");
+			results_host_done(h, e->o);
 		}
 }

@@ -19,6 +19,12 @@ struct engine_opts {
 	bool	 gather;	/* -b: hold stdout, print blocks at the end */
 	bool	 json;		/* --json: hold both, one object per host */
 	bool	 fleet;		/* summary at the end; busy retried less */
+	size_t	 batch;		/* --batch: hosts per batch; 0: one batch */
+	size_t	 max_fail;	/* --max-fail: more failed, start no more */
+	bool	 max_fail_set;
+	bool	 fail_fast;	/* -k: the first failure stops, TERMs */
+	const char *outdir;	/* --outdir: output into DIR/HOST.{out,err} */
+	bool	 status_line;	/* batch progress on stderr, a terminal */
 	bool	 safe[3];	/* by fd: output made safe for a terminal */
 	int	 safe_flags;	/* text_safe's, for it */
 };

@@ -17,7 +17,8 @@ enum host_fail {
 	HOST_CONNECT,
 	HOST_SERVER,		/* the server's error frame: errcode */
 	HOST_LOCAL,		/* protocol, lost connection, interrupted */
-	HOST_NOT_STARTED,	/* a signal came before its turn */
+	HOST_NOT_STARTED,	/* not run: a signal, --max-fail or -k came
+				 * before its turn (reason says which) */
 };
 
 struct host {

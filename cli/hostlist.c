@@ -336,6 +336,24 @@ hostlist_exclude(struct hostlist *hl, const struct hostlist *ex)
 	return hl->n > 0 ? set_grow(hl) : 0;
 }
 
+int
+hostlist_keep(struct hostlist *hl, const size_t *idx, size_t k)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < hl->n; i++) {
+		if (kept < k && idx[kept] == i)
+			hl->hosts[kept++] = hl->hosts[i];
+		else
+			free(hl->hosts[i]);
+	}
+	hl->n = kept;
+	free(hl->set);
+	hl->set = NULL;
+	hl->setcap = 0;
+	return hl->n > 0 ? set_grow(hl) : 0;
+}
+
 void
 hostlist_free(struct hostlist *hl)
 {

@@ -29,6 +29,9 @@ int	hostlist_add(struct hostlist *, const char *list, char *err,
 	    size_t errlen);
 /* Removes every host of ex (in place, order kept); 0 or -1 (ENOMEM). */
 int	hostlist_exclude(struct hostlist *, const struct hostlist *ex);
+/* Keeps only the hosts at idx[0..k) (increasing), in that order; 0 or
+ * -1 (ENOMEM). */
+int	hostlist_keep(struct hostlist *, const size_t *idx, size_t k);
 void	hostlist_free(struct hostlist *);
 
 /*

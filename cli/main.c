@@ -26,6 +26,8 @@
 #include "host.h"
 #include "message.h"
 #include "options.h"
+#include "outdir.h"
+#include "rolling.h"
 #include "sshgrammar.h"
 #include "sshopts.h"
 #include "status.h"
@@ -59,6 +61,11 @@ static const struct option long_options[] = {
 	{ "gather",		no_argument,	   NULL, 'b' },
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
 	{ "raw",		no_argument,	   NULL, FLEET_OPT_RAW },
+	{ "batch",		required_argument, NULL, FLEET_OPT_BATCH },
+	{ "max-fail",		required_argument, NULL, FLEET_OPT_MAX_FAIL },
+	{ "fail-fast",		no_argument,	   NULL, 'k' },
+	{ "pick",		required_argument, NULL, FLEET_OPT_PICK },
+	{ "outdir",		required_argument, NULL, FLEET_OPT_OUTDIR },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ NULL,			0,		   NULL, 0 },
 };
@@ -73,6 +80,8 @@ static int	 run_status(const struct options *, const struct host *);
 static int	 run_single(const struct options *, const char *, char **,
 		    int);
 static int	 run_fleet(const struct options *, char **, int);
+static void	 rolling_opts(const struct fleetopts *, size_t,
+		    struct engine_opts *);
 static int	 set_host(const struct options *, struct host *,
 		    struct address *, const char *label);
 static int	 execute(const struct options *, struct host *, size_t,
@@ -151,6 +160,11 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'b':
 		case FLEET_OPT_JSON:
 		case FLEET_OPT_RAW:
+		case 'k':
+		case FLEET_OPT_BATCH:
+		case FLEET_OPT_MAX_FAIL:
+		case FLEET_OPT_PICK:
+		case FLEET_OPT_OUTDIR:
 			if (fleet_take(&o->fleet, c, optarg) == -1)
 				return -1;
 			break;
@@ -288,6 +302,11 @@ usage(FILE *f)
 "      --json            one JSON object per host; with --status: the\n"
 "                        daemon's JSON document as is\n"
 "      --raw             control characters as they came, on a terminal too\n"
+"      --batch N|N%      hosts in consecutive batches of N (N% of the list)\n"
+"      --max-fail N|N%   start no more hosts once more than N have failed\n"
+"  -k, --fail-fast       after the first failure start no more, TERM the rest\n"
+"      --pick N          N hosts of the list at random (a canary)\n"
+"      --outdir DIR      each host's output into DIR/HOST.out, DIR/HOST.err\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -439,10 +458,13 @@ run_fleet(const struct options *o, char **words, int nwords)
 		usage_error("-P cannot be used with -w");
 		return status;
 	}
-	if (fleet_hosts(f, &hl) == -1) {
+	if (fleet_check(f) == -1 || fleet_hosts(f, &hl) == -1) {
 		hostlist_free(&hl);
 		return status;
 	}
+	rolling_opts(f, hl.n, &eo);
+	if (f->outdir != NULL && outdir_make(f->outdir) == -1)
+		goto out;
 	if ((a = calloc(hl.n, sizeof(*a))) == NULL ||
 	    (h = calloc(hl.n, sizeof(*h))) == NULL) {
 		report("out of memory");
@@ -470,6 +492,23 @@ out:
 	free(h);
 	hostlist_free(&hl);
 	return status;
+}
+
+/* Counts and percentages of the list that runs (after -x and --pick). */
+static void
+rolling_opts(const struct fleetopts *f, size_t n, struct engine_opts *eo)
+{
+	if (f->batch.set)
+		eo->batch = rolling_resolve(&f->batch, n, true);
+	eo->max_fail_set = f->max_fail.set;
+	if (f->max_fail.set)
+		eo->max_fail = rolling_resolve(&f->max_fail, n, false);
+	eo->fail_fast = f->fail_fast;
+	eo->outdir = f->outdir;
+	/* Progress only where a person watches, and only when it says
+	 * more than the output does. */
+	eo->status_line = eo->batch > 0 && rolling_batches(n, eo->batch) > 1 &&
+	    isatty(2);
 }
 
 static int

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,28 @@ static struct sink sinks[3] = {
 };
 static size_t queued;
 
+/*
+ * The status line (output_status): drawn on stderr, a terminal, only
+ * when nothing else waits; any output for the terminal first clears it,
+ * stdout's waiting until the clearing is written, so no line ever lands
+ * after the status text.
+ */
+static struct {
+	char	 text[OUTPUT_STATUS_MAX];
+	bool	 want;		/* a text to show */
+	bool	 dirty;		/* changed since drawn */
+	bool	 shown;		/* drawn (or queued to be) and not cleared */
+	bool	 hold_out;	/* stdout waits for the clearing */
+	bool	 out_tty;	/* stdout is a terminal too */
+} status;
+
+static void	 enqueue(struct outblk *);
+static int	 queue_text(int fd, const char *, size_t,
+		    void (*)(struct outblk *, int));
+static void	 status_clear(void);
+static void	 status_draw(void);
+static void	 cleared(struct outblk *, int);
+static bool	 sink_may_write(int fd);
 static void	 write_head(struct sink *, int fd);
 static ssize_t	 sink_write(struct sink *, int fd, const struct iovec *,
 		    int cnt);
@@ -46,6 +69,16 @@ static void	 free_text(struct outblk *, int);
 
 void
 output_submit(struct outblk *b)
+{
+	if (status.shown && (b->fd == 2 || status.out_tty)) {
+		status.hold_out = status.hold_out || b->fd == 1;
+		status_clear();
+	}
+	enqueue(b);
+}
+
+static void
+enqueue(struct outblk *b)
 {
 	struct sink *k = &sinks[b->fd];
 
@@ -68,6 +101,15 @@ output_has_room(void)
 int
 output_text(int fd, const char *text, size_t len)
 {
+	return queue_text(fd, text, len, NULL);
+}
+
+/* done NULL: an ordinary block, else the status line's own (enqueued as
+ * it is, done telling it). */
+static int
+queue_text(int fd, const char *text, size_t len,
+    void (*done)(struct outblk *, int))
+{
 	struct outblk *b = malloc(sizeof(*b) + len);
 
 	if (b == NULL)
@@ -76,9 +118,73 @@ output_text(int fd, const char *text, size_t len)
 	b->fd = fd;
 	b->cnt = 1;
 	b->iov[0] = (struct iovec){ .iov_base = b + 1, .iov_len = len };
-	b->done = free_text;
-	output_submit(b);
+	b->done = done != NULL ? done : free_text;
+	if (done != NULL)
+		enqueue(b);
+	else
+		output_submit(b);
 	return 0;
+}
+
+void
+output_status(const char *text)
+{
+	if (text == NULL) {
+		status.want = false;
+		if (status.shown)
+			status_clear();
+		return;
+	}
+	if (!status.want)
+		status.out_tty = isatty(1);
+	if (!status.want || strcmp(text, status.text) != 0) {
+		snprintf(status.text, sizeof(status.text), "%s", text);
+		status.dirty = true;
+	}
+	status.want = true;
+}
+
+/* Carriage return, erase to the end of the line: the line is empty. */
+static void
+status_clear(void)
+{
+	status.shown = false;
+	status.dirty = true;
+	if (queue_text(2, "\r\033[K", 4, cleared) == -1)
+		status.hold_out = false;	/* a stray status, not a hang */
+}
+
+static void
+cleared(struct outblk *b, int err)
+{
+	(void)err;
+	status.hold_out = false;
+	free(b);
+}
+
+/* Once all else is out: the text over the line, the rest erased. */
+static void
+status_draw(void)
+{
+	char line[OUTPUT_STATUS_MAX + 8];
+	int n;
+
+	if (!status.want || !status.dirty || sinks[1].head != NULL ||
+	    sinks[2].head != NULL)
+		return;
+	n = snprintf(line, sizeof(line), "\r%s\033[K", status.text);
+	if (n > 0 && queue_text(2, line, (size_t)n, free_text) == 0) {
+		status.shown = true;
+		status.dirty = false;
+	}
+}
+
+/* Stdout waits while the status line is being cleared. */
+static bool
+sink_may_write(int fd)
+{
+	return sinks[fd].head != NULL && sinks[fd].ready &&
+	    !(fd == 1 && status.hold_out);
 }
 
 static void
@@ -92,7 +198,7 @@ bool
 output_may_write(void)
 {
 	for (int fd = 1; fd <= 2; fd++)
-		if (sinks[fd].head != NULL && sinks[fd].ready)
+		if (sink_may_write(fd))
 			return true;
 	return false;
 }
@@ -102,8 +208,9 @@ output_pump(void)
 {
 	bool any = false;
 
+	status_draw();
 	for (int fd = 1; fd <= 2; fd++)
-		if (sinks[fd].head != NULL && sinks[fd].ready) {
+		if (sink_may_write(fd)) {
 			write_head(&sinks[fd], fd);
 			any = true;
 		}
@@ -115,7 +222,8 @@ output_pollfds(struct pollfd pfd[2])
 {
 	for (int fd = 1; fd <= 2; fd++) {
 		pfd[fd - 1] = (struct pollfd){ .fd = -1 };
-		if (sinks[fd].head != NULL && !sinks[fd].ready)
+		if (sinks[fd].head != NULL && !sinks[fd].ready &&
+		    !(fd == 1 && status.hold_out))
 			pfd[fd - 1] = (struct pollfd){ .fd = fd,
 			    .events = POLLOUT };
 	}

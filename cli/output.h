@@ -46,6 +46,11 @@ bool	output_may_write(void);
 /* pfd[0], pfd[1]: POLLOUT on stdout, stderr when a write must wait. */
 void	output_pollfds(struct pollfd pfd[2]);
 void	output_ready(const struct pollfd pfd[2]);
+/* A status line's longest text. */
+#define OUTPUT_STATUS_MAX	160
+/* Shows text as a status line on stderr (the caller knows it is a
+ * terminal), below all other output; NULL clears it for good. */
+void	output_status(const char *text);
 /* Writes everything queued, waiting as long as it takes (at the end,
  * every command ended): a signal that ends rexec ends the wait. */
 void	output_flush(void);

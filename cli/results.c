@@ -113,8 +113,9 @@ oom_line(const struct host *h)
 static json_t *
 host_json(const struct host *h)
 {
-	return json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:b, s:b, s:I}",
-	    "host", h->label, "status", h->status,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:I}",
+	    "host", h->label, "status", h->fail == HOST_NOT_STARTED ?
+	    json_null() : json_integer(h->status),
 	    "exit", exit_json(h), "error", error_json(h),
 	    "stdout", text_json(&h->held[1]),
 	    "stderr", text_json(&h->held[2]),
@@ -142,14 +143,13 @@ error_json(const struct host *h)
 {
 	static const char *const codes[] = {
 		[HOST_RESOLVE] = "resolve", [HOST_CONNECT] = "connect",
-		[HOST_LOCAL] = "client", [HOST_NOT_STARTED] = "not_started",
+		[HOST_LOCAL] = "client", [HOST_NOT_STARTED] = "not_run",
 	};
 
 	if (h->fail == HOST_OK)
 		return json_null();
 	return json_pack("{s:s, s:s}", "code", h->fail == HOST_SERVER ?
-	    h->errcode : codes[h->fail], "message",
-	    h->fail == HOST_NOT_STARTED ? "not started" : h->reason);
+	    h->errcode : codes[h->fail], "message", h->reason);
 }
 
 /* At most RESULTS_JSON_KEEP bytes: read whole. */
@@ -272,7 +272,7 @@ outcome(const struct host *h, char *buf, size_t len)
 		snprintf(buf, len, "%s", h->reason);
 		break;
 	case HOST_NOT_STARTED:
-		snprintf(buf, len, "not started");
+		snprintf(buf, len, "not run");
 		break;
 	}
 	if (buf[0] == '\0' && h->status != 0)

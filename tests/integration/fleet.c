@@ -284,7 +284,9 @@ Test(fleet, fanout_two_at_a_time)
 	rexecd_stop(&d);
 }
 
-/* ^C reaches every command's process group; hosts not started stay so. */
+/* ^C reaches every command's process group; hosts not started stay so:
+ * "not run", with no status of their own (issue 23): rexec exits with
+ * the commands' 3. */
 Test(fleet, sigint_reaches_every_command)
 {
 	struct rexecd_proc d;
@@ -301,7 +303,7 @@ Test(fleet, sigint_reaches_every_command)
 	cr_assert_eq(rexec_wait_out(&r, "ready\n", 4, WAIT_MS), 0);
 	cr_assert_eq(kill(r.pid, SIGINT), 0);
 	rexec_wait(&r);
-	cr_assert_eq(exit_code(&r), 255, "%s", r.err);
+	cr_assert_eq(exit_code(&r), 3, "%s", r.err);
 	/* The shell and its child, each in the group, got it. */
 	cr_assert_eq(count(r.out, ": got INT\n"), 4, "%s", r.out);
 	cr_assert_eq(count(r.out, ": child INT\n"), 4, "%s", r.out);
@@ -309,7 +311,7 @@ Test(fleet, sigint_reaches_every_command)
 	    d.port);
 	assert_has(r.err, want);
 	snprintf(want, sizeof(want), "rexec: 127.0.0.[6-7]:%d (2): not "
-	    "started\n", d.port);
+	    "run\n", d.port);
 	assert_has(r.err, want);
 	rexec_run_free(&r);
 	rexecd_stop(&d);

@@ -45,6 +45,10 @@ ask _rexec 'rexec --sta' rexec --sta
 has --status
 ask _rexec 'rexec -' rexec -
 has -w; has --json; has --raw; has -p; has --token-file
+has -k; has --batch; has --max-fail; has --pick; has --outdir; has --fail-fast
+# A host list's value is not the host: the command follows.
+ask _rexec 'rexec --batch 10% -w n1 -' rexec --batch 10% -w n1 -
+has --outdir
 ask _rexec 'rexec -p 5120 myhost-' rexec -p 5120 myhost-
 has myhost-a; has myhost-b; has myhost-c; lacks '|1|c2FsdA=='
 ask _rexec 'rexec localh' rexec localh
