@@ -52,8 +52,8 @@ pkg_cflags	= $(shell $(PKG_CONFIG) --cflags $(1))
 pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
 
 PROTO_PKGS	= jansson
-DAEMON_PKGS	= jansson libbsd libsystemd inih
-CLI_PKGS	= jansson libbsd libcares
+DAEMON_PKGS	= jansson libbsd libsystemd inih munge
+CLI_PKGS	= jansson libbsd libcares munge
 TEST_PKGS	= jansson libbsd criterion
 
 # protocol/ is the codec alone (no I/O); common/ the I/O and helpers
@@ -94,7 +94,7 @@ $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
-$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support -Icli
+$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS) munge) -Itests/support -Icli
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -149,7 +149,7 @@ $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS) inih)
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS) munge)
 
 check: unit integration tools lint
 
