@@ -174,7 +174,7 @@ endif
 
 # Pages outside the project that ours cite with .Xr (name section).
 XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5
-XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|$(XR_TOOLS)
+XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|munged 8|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns
 # of a stale mandoc.db for each outside one it finds): machine-dependent.
