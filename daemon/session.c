@@ -96,6 +96,8 @@ static void	log_result(const struct session *,
 		    const struct stream_result *);
 static void	report_error(struct session *, enum err_code, const char *);
 static void	refuse(struct session *, enum err_code, const char *);
+static void	refuse_logged(struct session *, const char *said,
+		    const char *logged);
 static void	send_error(struct session *, enum err_code, const char *);
 static void	send_frame(struct session *, json_t *hdr, const void *payload,
 		    size_t len);
@@ -306,10 +308,8 @@ identify(struct session *s, const char *token, size_t token_len,
 		snprintf(reason, sizeof(reason), "munge: the credential of "
 		    "'%s' asks for account '%.*s%s'", who, USER_MAX, *user,
 		    strlen(*user) > USER_MAX ? "..." : "");
-		authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
-		scoreboard_refused(s->c->sb);
 		/* As for an account that does not exist: nothing told. */
-		send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+		refuse_logged(s, ACCOUNT_REFUSED, reason);
 		return -1;
 	}
 	if (who != NULL)
@@ -358,9 +358,7 @@ munge_account(struct session *s, const char *cred, const char **who)
 
 	if (mungeid_decode(s->c->cf->munge_socket, cred, &uid, &e) == -1) {
 		snprintf(reason, sizeof(reason), "%s: %s", e.reason, e.detail);
-		authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
-		scoreboard_refused(s->c->sb);
-		send_error(s, ERR_AUTH, e.reason);
+		refuse_logged(s, e.reason, reason);
 		s->refused = true;
 		if (e.client)
 			penalise(s, s->c->cf->penalty_authfail);
@@ -372,9 +370,7 @@ munge_account(struct session *s, const char *cred, const char **who)
 	    sizeof(s->munge_user)) {
 		snprintf(reason, sizeof(reason), "munge: uid %u: no account "
 		    "of a usable name", (unsigned)uid);
-		authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
-		scoreboard_refused(s->c->sb);
-		send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+		refuse_logged(s, ACCOUNT_REFUSED, reason);
 		return -1;
 	}
 	*who = s->munge_user;
@@ -400,9 +396,7 @@ check_account(struct session *s, const char *user)
 	/* The name is the client's: cut here, escaped by authlog. */
 	snprintf(reason, sizeof(reason), "account '%.*s%s' refused: %s",
 	    USER_MAX, user, strlen(user) > USER_MAX ? "..." : "", why);
-	authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
-	scoreboard_refused(s->c->sb);
-	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+	refuse_logged(s, ACCOUNT_REFUSED, reason);
 	return -1;
 }
 
@@ -668,6 +662,15 @@ refuse(struct session *s, enum err_code code, const char *msg)
 	scoreboard_refused(s->c->sb);
 	send_error(s, code, msg);
 	s->refused = true;
+}
+
+/* An auth refusal whose log line says more than the client is told. */
+static void
+refuse_logged(struct session *s, const char *said, const char *logged)
+{
+	authlog_refused(&s->c->sb->sources, &s->src, s->peer, logged);
+	scoreboard_refused(s->c->sb);
+	send_error(s, ERR_AUTH, said);
 }
 
 /* The first frame we send, so it fits the socket buffer: still, it is
