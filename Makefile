@@ -52,8 +52,8 @@ pkg_cflags	= $(shell $(PKG_CONFIG) --cflags $(1))
 pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
 
 PROTO_PKGS	= jansson
-DAEMON_PKGS	= jansson libbsd libsystemd inih
-CLI_PKGS	= jansson libbsd libcares
+DAEMON_PKGS	= jansson libbsd libsystemd inih munge
+CLI_PKGS	= jansson libbsd libcares munge
 TEST_PKGS	= jansson libbsd criterion
 
 # protocol/ is the codec alone (no I/O); common/ the I/O and helpers
@@ -99,7 +99,7 @@ $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
-$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support -Icli
+$(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS) munge) -Itests/support -Icli
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -157,7 +157,7 @@ $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS) inih)
 
 $(INTEG_TEST): $(INTEG_OBJ) $(LIBPROTO)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(TEST_PKGS) munge)
 
 check: unit integration tools lint
 
@@ -183,7 +183,7 @@ endif
 # Pages outside the project that ours cite with .Xr (name section).
 XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5|$(XR_FILES)
 XR_FILES	= scp 1|sftp 1|sshfs 1|pdcp 1
-XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|$(XR_TOOLS)
+XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|munged 8|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns
 # of a stale mandoc.db for each outside one it finds): machine-dependent.

@@ -20,6 +20,7 @@
 #include "instore.h"
 #include "lines.h"
 #include "message.h"
+#include "mungecred.h"
 #include "outdir.h"
 #include "output.h"
 #include "results.h"
@@ -60,6 +61,7 @@ struct conn {
 
 static void	 init_lines(struct conn *);
 static json_t	*request(struct conn *);
+static int	 add_credential(struct conn *, json_t *req);
 static void	 settle(struct conn *);
 static void	 read_sock(struct conn *);
 static void	 drain_frames(struct conn *);
@@ -99,9 +101,11 @@ conn_start(struct host *h, const struct engine_opts *o)
 	req = request(c);
 	link_start(&c->link, h->name, h->port, o->family,
 	    o->connect_timeout_ms, req, o->stdin_open);
-	json_decref(req);
 	if (req == NULL)
 		host_failed(c, HOST_LOCAL, NULL, "out of memory");
+	else if (o->munge)
+		(void)add_credential(c, req);
+	json_decref(req);
 	settle(c);
 	return c;
 }
@@ -129,20 +133,43 @@ init_lines(struct conn *c)
 			lines_make_safe(&c->lines, fd, c->o->safe_flags);
 }
 
-/* The exec request, with this host's account when it names one. */
+/* The exec request, with this host's account when it names one; a
+ * copy of its own with -M, for its credential. */
 static json_t *
 request(struct conn *c)
 {
 	json_t *req;
 
-	if (c->h->user == NULL)
+	if (c->h->user == NULL && !c->o->munge)
 		return json_incref(c->o->exec);
-	if ((req = json_copy(c->o->exec)) != NULL &&
+	if ((req = json_copy(c->o->exec)) != NULL && c->h->user != NULL &&
 	    json_object_set_new(req, "user", json_string(c->h->user)) == -1) {
 		json_decref(req);
 		req = NULL;
 	}
 	return req;
+}
+
+/*
+ * Made once the connection is under way, so that munged's answer
+ * overlaps the handshake; the link frames its request (this object)
+ * only when it is connected and sends.  0, or -1 (h failed).
+ */
+static int
+add_credential(struct conn *c, json_t *req)
+{
+	char why[256], *cred;
+	int r;
+
+	if ((cred = mungecred_take(why, sizeof(why))) == NULL) {
+		host_failed(c, HOST_LOCAL, NULL, "munge: %s", why);
+		return -1;
+	}
+	r = json_object_set_new(req, "munge", json_string(cred));
+	free(cred);
+	if (r == -1)
+		host_failed(c, HOST_LOCAL, NULL, "out of memory");
+	return r;
 }
 
 void

@@ -11,6 +11,7 @@
 struct engine_opts {
 	json_t	*exec;		/* the request; "user" set per host */
 	bool	 stdin_open;	/* forward stdin (broadcast) */
+	bool	 munge;		/* a credential per host (mungecred.h) */
 	int	 connect_timeout_ms;
 	int	 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	size_t	 fanout;

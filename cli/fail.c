@@ -18,17 +18,41 @@ fail_set_host(const char *host)
 	fail_host = host;
 }
 
+static int	vreport(const char *host, const char *fmt, va_list ap)
+		    __attribute__((format(printf, 2, 0)));
+
 int
 report(const char *fmt, ...)
 {
-	char reason[REASON_MAX], line[REASON_MAX + 1200];
-	int flags = failmsg_flags();
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	failmsg_vreason(reason, sizeof(reason), flags, fmt, ap);
+	r = vreport(fail_host, fmt, ap);
 	va_end(ap);
-	failmsg_line(line, sizeof(line), flags, fail_host, reason);
+	return r;
+}
+
+int
+report_nohost(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vreport(NULL, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int
+vreport(const char *host, const char *fmt, va_list ap)
+{
+	char reason[REASON_MAX], line[REASON_MAX + 1200];
+	int flags = failmsg_flags();
+
+	failmsg_vreason(reason, sizeof(reason), flags, fmt, ap);
+	failmsg_line(line, sizeof(line), flags, host, reason);
 	report_line(line);
 	return EXIT_REXEC_FAILED;
 }

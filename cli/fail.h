@@ -14,6 +14,11 @@ void	fail_set_host(const char *);
 int	report(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* The same without the host: "rexec: reason" (a local service failed,
+ * not one host). */
+int	report_nohost(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 /* A line failmsg_line made, now, not behind queued output: the one
  * writer of rexec's messages to stderr (results.c queues the rest). */
 void	report_line(const char *line);

@@ -25,6 +25,7 @@
 #include "forward.h"
 #include "host.h"
 #include "message.h"
+#include "mungecred.h"
 #include "options.h"
 #include "outdir.h"
 #include "rolling.h"
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{ "pick",		required_argument, NULL, FLEET_OPT_PICK },
 	{ "outdir",		required_argument, NULL, FLEET_OPT_OUTDIR },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "munge",		no_argument,	   NULL, 'M' },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -99,11 +101,13 @@ int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	const char *stray;
+	const char *stray, *env;
 	int status, first;
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
 	signal(SIGPIPE, SIG_IGN);
+	if ((env = getenv("REXEC_MUNGE")) != NULL && strcmp(env, "1") == 0)
+		o.munge = true;
 	first = sshgrammar_named(argv[0]) ? sshgrammar_parse(argc, argv, &o) :
 	    parse_options(argc, argv, &o);
 	if (first < 0)
@@ -140,7 +144,7 @@ parse_options(int argc, char **argv, struct options *o)
 	/* "+": options stop at the host, so "rexec h ls -l" keeps its -l;
 	 * ":": errors are ours to print, on one line. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:PhV"
+	while ((c = getopt_long(argc, argv, "+:p:nt:e:C:T:Al:PMhV"
 	    SSHOPTS_GETOPT FLEET_GETOPT, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -197,6 +201,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			o->pty = true;
+			break;
+		case 'M':
+			o->munge = true;
 			break;
 		case OPT_NO_PTY:
 			o->no_pty = true;
@@ -279,6 +286,8 @@ usage(FILE *f)
 "  -e, --env NAME=VALUE  add a variable to the command's environment\n"
 "  -C, --cwd DIR         run the command in DIR\n"
 "  -T, --token-file FILE read the shared token from FILE (or $REXEC_TOKEN)\n"
+"  -M, --munge           prove who you are with a MUNGE credential, not the\n"
+"                        token (or REXEC_MUNGE=1); run as yourself there\n"
 "  -A, --argv            run the words as argv, without a shell\n"
 "  -l, --user USER       run as USER on the server (also USER@host)\n"
 "  -P, --pty             run on a pseudo-terminal, even with a command\n"
@@ -419,16 +428,21 @@ out:
 static int
 run_status(const struct options *o, const struct host *h)
 {
-	char *token = NULL;
+	char *token = NULL, *cred = NULL;
 	int status = EXIT_REXEC_FAILED;
 
-	if (token_load(o->token_file, &token) == -1)
-		return status;
+	if (o->munge ? mungecred_open() == -1 ||
+	    (cred = mungecred_take(NULL, 0)) == NULL :
+	    token_load(o->token_file, &token) == -1)
+		goto out;
 	status = status_run(h->name, h->port, o->ssh.family,
-	    connect_timeout_ms(o), token, o->fleet.json);
+	    connect_timeout_ms(o), token, cred, o->fleet.json);
+out:
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);
+	free(cred);
+	mungecred_close();
 	return status;
 }
 
@@ -529,8 +543,11 @@ execute(const struct options *o, struct host *hosts, size_t n,
 	char *token = NULL;
 	int status = EXIT_REXEC_FAILED;
 
-	if (token_load(o->token_file, &token) == -1)
+	/* -M: the credential instead of the token, not with it. */
+	if (o->munge ? mungecred_open() == -1 :
+	    token_load(o->token_file, &token) == -1)
 		goto out;
+	eo->munge = o->munge;
 	if ((eo->exec = build_exec(o, words, nwords, token,
 	    eo->stdin_open)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
@@ -541,6 +558,7 @@ execute(const struct options *o, struct host *hosts, size_t n,
 	status = engine_run(hosts, n, eo);
 out:
 	json_decref(eo->exec);
+	mungecred_close();
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);

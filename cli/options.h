@@ -24,6 +24,7 @@ struct options {
 	bool		  status;	/* --status */
 	bool		  pty;		/* -P, ssh -tt */
 	bool		  no_pty;	/* --no-pty, ssh -T */
+	bool		  munge;	/* -M, REXEC_MUNGE=1: a credential */
 	bool		  pty_tty;	/* ssh -t: a pty when stdin is a terminal */
 	bool		  ssh_grammar;	/* run as rexec-ssh: "shell" in exec */
 	bool		  subsystem;	/* ssh -s: the command names a subsystem */

@@ -24,14 +24,14 @@
 /* The whole exchange after connecting: a daemon answers at once. */
 #define STATUS_ANSWER_MS	30000
 
-static int	ask(int sock, const char *token);
+static int	ask(int sock, const char *token, const char *munge);
 static int	read_answer(int sock, struct decoder *, struct frame *);
 static int	on_answer(const struct frame *, bool json);
 static int	on_error(const struct frame *);
 
 int
 status_run(const char *host, const char *port, int family, int connect_ms,
-    const char *token, bool json)
+    const char *token, const char *munge, bool json)
 {
 	struct decoder dec;
 	struct frame f = { 0 };
@@ -40,7 +40,7 @@ status_run(const char *host, const char *port, int family, int connect_ms,
 	if ((sock = dial(host, port, family, connect_ms)) == -1)
 		return EXIT_REXEC_FAILED;
 	decoder_init(&dec);
-	if (ask(sock, token) == 0 && read_answer(sock, &dec, &f) == 0) {
+	if (ask(sock, token, munge) == 0 && read_answer(sock, &dec, &f) == 0) {
 		if (f.type == FRAME_STATUS)
 			status = on_answer(&f, json);
 		else if (f.type == FRAME_ERROR)
@@ -56,9 +56,9 @@ status_run(const char *host, const char *port, int family, int connect_ms,
 }
 
 static int
-ask(int sock, const char *token)
+ask(int sock, const char *token, const char *munge)
 {
-	json_t *req = msg_status_request(token);
+	json_t *req = msg_status_request(token, munge);
 
 	if (req == NULL) {
 		report("cannot encode the request: is the token valid UTF-8?");

@@ -7,11 +7,11 @@
 
 /*
  * Connects (address_connect, bounded by connect_ms), sends a status
- * request with token (may be NULL), prints the answer: the document as
+ * request with token and munge, a credential (either may be NULL), prints the answer: the document as
  * the daemon sent it with json, else a table.  Returns the exit status:
  * 0, or EXIT_REXEC_FAILED after one line on stderr.
  */
 int	status_run(const char *host, const char *port, int family, int connect_ms,
-	    const char *token, bool json);
+	    const char *token, const char *munge, bool json);
 
 #endif

@@ -130,6 +130,8 @@ static const struct key keys[] = {
 	{ "users",		LIST(add_user, users_begin) },
 	{ "allow_root",		BOOL(allow_root, "no") },
 	{ "allow_pty",		BOOL(allow_pty, "yes") },
+	{ "munge",		BOOL(munge, "no") },
+	{ "munge_socket",	PATH(munge_socket) },
 	{ "log_level",		LEVEL(log_level, "info") },
 	{ "max_startups",	STARTUPS("10:30:100") },
 	/* One address holds no more workers than max_startups' start. */

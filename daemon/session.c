@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "keepalive.h"
 #include "log.h"
 #include "message.h"
+#include "mungeid.h"
 #include "policy.h"
 #include "session.h"
 #include "signames.h"
@@ -55,6 +57,7 @@ struct session {
 	char			 peer[SLOT_PEER_MAX];
 	char			 command[COMMAND_SHORT + 4];
 	char			 account[USER_MAX];
+	char			 munge_user[USER_MAX];	/* its credential's */
 	struct srckey		 src;		/* its address, for limits */
 	struct decoder		 dec;
 	struct exec_req		 req;
@@ -70,7 +73,13 @@ static bool	penalised(struct session *);
 static void	penalise(struct session *, int seconds);
 static bool	admitted(struct session *, const struct sockaddr *);
 static int	check_request(struct session *);
-static int	check_account(struct session *);
+static int	identify(struct session *, const char *token, size_t token_len,
+		    const char *munge, const char **user);
+static int	authenticate(struct session *, const char *token,
+		    size_t token_len, const char *munge, const char **who);
+static int	munge_account(struct session *, const char *cred,
+		    const char **who);
+static int	check_account(struct session *, const char *user);
 static void	serve_status(struct session *, const struct frame *);
 static bool	status_allowed(struct session *, const struct status_req *);
 static int	read_request(struct session *, struct frame *);
@@ -87,6 +96,8 @@ static void	log_result(const struct session *,
 		    const struct stream_result *);
 static void	report_error(struct session *, enum err_code, const char *);
 static void	refuse(struct session *, enum err_code, const char *);
+static void	refuse_logged(struct session *, const char *said,
+		    const char *logged);
 static void	send_error(struct session *, enum err_code, const char *);
 static void	send_frame(struct session *, json_t *hdr, const void *payload,
 		    size_t len);
@@ -267,45 +278,125 @@ check_request(struct session *s)
 		return -1;
 	}
 	s->have_req = true;
-	if (!auth_token_ok(s->c->cf->token, s->c->cf->token_len,
-	    s->req.token, s->req.token_len)) {
-		refuse(s, ERR_AUTH, s->req.token == NULL ?
-		    "a token is required" : "wrong token");
-		penalise(s, s->c->cf->penalty_authfail);
+	if (identify(s, s->req.token, s->req.token_len, s->req.munge,
+	    &s->req.user) == -1)
 		return -1;
-	}
-	s->authed = true;
 	if ((s->req.pty.on || s->req.login) && !s->c->cf->allow_pty) {
 		refuse(s, ERR_AUTH, "pty and login sessions are not allowed "
 		    "(allow_pty = no)");
 		return -1;
 	}
-	return check_account(s);
+	return 0;
+}
+
+/*
+ * Who asks and as whom, for any first frame that runs something (exec,
+ * connect): the token or a MUNGE credential, then the account, *user
+ * replaced by the credential's.  0, or -1 when answered.
+ */
+static int
+identify(struct session *s, const char *token, size_t token_len,
+    const char *munge, const char **user)
+{
+	const char *who;
+	char reason[2 * USER_MAX + 64];
+
+	if (authenticate(s, token, token_len, munge, &who) == -1)
+		return -1;
+	if (who != NULL && *user != NULL && strcmp(*user, who) != 0) {
+		/* The name is the client's: cut here, escaped by authlog. */
+		snprintf(reason, sizeof(reason), "munge: the credential of "
+		    "'%s' asks for account '%.*s%s'", who, USER_MAX, *user,
+		    strlen(*user) > USER_MAX ? "..." : "");
+		/* As for an account that does not exist: nothing told. */
+		refuse_logged(s, ACCOUNT_REFUSED, reason);
+		return -1;
+	}
+	if (who != NULL)
+		*user = who;
+	return check_account(s, *user);
+}
+
+/*
+ * The token's check, or with munge the credential's instead: 0 with
+ * *who the credential's account (NULL: the token's client), or -1 when
+ * refused (answered; the address penalised when the client was wrong).
+ */
+static int
+authenticate(struct session *s, const char *token, size_t token_len,
+    const char *munge, const char **who)
+{
+	const struct config *cf = s->c->cf;
+
+	*who = NULL;
+	if (munge != NULL) {
+		if (!cf->munge) {
+			refuse(s, ERR_AUTH, "munge: not enabled");
+			return -1;
+		}
+		return munge_account(s, munge, who);
+	}
+	if (!auth_token_ok(cf->token, cf->token_len, token, token_len)) {
+		refuse(s, ERR_AUTH, token == NULL ?
+		    "a token is required" : "wrong token");
+		penalise(s, cf->penalty_authfail);
+		return -1;
+	}
+	s->authed = true;
+	return 0;
+}
+
+/* munged's reason to the client; the log has its longer one, and
+ * which side failed. */
+static int
+munge_account(struct session *s, const char *cred, const char **who)
+{
+	struct mungeid_error e;
+	struct passwd *pw;
+	char reason[2 * MUNGEID_REASON_MAX + 16];
+	uid_t uid;
+
+	if (mungeid_decode(s->c->cf->munge_socket, cred, &uid, &e) == -1) {
+		snprintf(reason, sizeof(reason), "%s: %s", e.reason, e.detail);
+		refuse_logged(s, e.reason, reason);
+		s->refused = true;
+		if (e.client)
+			penalise(s, s->c->cf->penalty_authfail);
+		return -1;
+	}
+	s->authed = true;
+	if ((pw = getpwuid(uid)) == NULL ||
+	    strlcpy(s->munge_user, pw->pw_name, sizeof(s->munge_user)) >=
+	    sizeof(s->munge_user)) {
+		snprintf(reason, sizeof(reason), "munge: uid %u: no account "
+		    "of a usable name", (unsigned)uid);
+		refuse_logged(s, ACCOUNT_REFUSED, reason);
+		return -1;
+	}
+	*who = s->munge_user;
+	return 0;
 }
 
 /* The client learns only that it may not; the log says why. */
 static int
-check_account(struct session *s)
+check_account(struct session *s, const char *user)
 {
 	const struct account *a;
 	const char *why;
 	char reason[USER_MAX + 128];
 
-	if ((a = account_get(s->c->cf, s->req.user, &why)) != NULL) {
+	if ((a = account_get(s->c->cf, user, &why)) != NULL) {
 		strlcpy(s->account, a->name, sizeof(s->account));
 		return 0;
 	}
-	if (s->req.user == NULL) {
+	if (user == NULL) {
 		report_error(s, ERR_INTERNAL, why);
 		return -1;
 	}
 	/* The name is the client's: cut here, escaped by authlog. */
 	snprintf(reason, sizeof(reason), "account '%.*s%s' refused: %s",
-	    USER_MAX, s->req.user, strlen(s->req.user) > USER_MAX ? "..." :
-	    "", why);
-	authlog_refused(&s->c->sb->sources, &s->src, s->peer, reason);
-	scoreboard_refused(s->c->sb);
-	send_error(s, ERR_AUTH, ACCOUNT_REFUSED);
+	    USER_MAX, user, strlen(user) > USER_MAX ? "..." : "", why);
+	refuse_logged(s, ACCOUNT_REFUSED, reason);
 	return -1;
 }
 
@@ -338,11 +429,13 @@ serve_status(struct session *s, const struct frame *f)
 	status_req_free(&r);
 }
 
-/* status_allow (empty: nobody), then the token; refused otherwise. */
+/* status_allow (empty: nobody), then the token or a credential whose
+ * account may use this daemon; refused otherwise. */
 static bool
 status_allowed(struct session *s, const struct status_req *r)
 {
 	const struct config *cf = s->c->cf;
+	const char *who;
 
 	if (cf->nstatus_allow == 0 || !auth_addr_allowed(cf->status_allow,
 	    cf->nstatus_allow, s->peer_sa)) {
@@ -351,14 +444,9 @@ status_allowed(struct session *s, const struct status_req *r)
 		penalise(s, cf->penalty_authfail);
 		return false;
 	}
-	if (!auth_token_ok(cf->token, cf->token_len, r->token,
-	    r->token_len)) {
-		refuse(s, ERR_AUTH, r->token == NULL ?
-		    "a token is required" : "wrong token");
-		penalise(s, cf->penalty_authfail);
+	if (authenticate(s, r->token, r->token_len, r->munge, &who) == -1)
 		return false;
-	}
-	return true;
+	return who == NULL || check_account(s, who) == 0;
 }
 
 /* Waits for the exec frame; 0 with f filled, or -1 (answered already). */
@@ -574,6 +662,15 @@ refuse(struct session *s, enum err_code code, const char *msg)
 	scoreboard_refused(s->c->sb);
 	send_error(s, code, msg);
 	s->refused = true;
+}
+
+/* An auth refusal whose log line says more than the client is told. */
+static void
+refuse_logged(struct session *s, const char *said, const char *logged)
+{
+	authlog_refused(&s->c->sb->sources, &s->src, s->peer, logged);
+	scoreboard_refused(s->c->sb);
+	send_error(s, ERR_AUTH, said);
 }
 
 /* The first frame we send, so it fits the socket buffer: still, it is

@@ -58,7 +58,8 @@ spawnreq_start(int link, const struct exec_req *req, const char *conn,
 }
 
 /* The request as the spawner reads it: the exec header, less the token
- * (the spawner has no use for it), plus the connection's variables. */
+ * and the credential (the spawner has no use for them; "user" is the
+ * credential's account by now), plus the connection's variables. */
 static char *
 request_text(const struct exec_req *req, const char *conn)
 {
@@ -68,6 +69,7 @@ request_text(const struct exec_req *req, const char *conn)
 
 	r.token = NULL;
 	r.token_len = 0;
+	r.munge = NULL;
 	if ((hdr = msg_exec(&r)) == NULL)
 		return NULL;
 	if (conn != NULL && set_conn_env(hdr, conn, req->shell) == -1) {

@@ -288,6 +288,8 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 		return proto_bad(e, "\"user\" is not a string");
 	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
 		return proto_bad(e, "\"user\" is empty or holds a NUL");
+	if (msg_parse_munge(hdr, &r->munge, e) == -1)
+		return -1;
 	if ((v = json_object_get(hdr, "timeout")) != NULL) {
 		if (!json_is_number(v))
 			return proto_bad(e, "\"timeout\" is not a number");
@@ -301,6 +303,21 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 			return proto_bad(e, "\"stdin\" is not a boolean");
 		r->stdin_open = json_is_true(v);
 	}
+	return 0;
+}
+
+int
+msg_parse_munge(json_t *hdr, const char **munge, struct proto_error *e)
+{
+	size_t len = 0;
+
+	*munge = NULL;
+	if (opt_string(hdr, "munge", munge, &len) == -1)
+		return proto_bad(e, "\"munge\" is not a string");
+	if (*munge != NULL && (len == 0 || len > EXEC_MUNGE_MAX ||
+	    strlen(*munge) != len))
+		return proto_bad(e, "\"munge\" is empty, too long or holds "
+		    "a NUL");
 	return 0;
 }
 
@@ -518,6 +535,9 @@ exec_members(json_t *h, const struct exec_req *r)
 		return -1;
 	if (r->user != NULL &&
 	    json_object_set_new(h, "user", json_string(r->user)) == -1)
+		return -1;
+	if (r->munge != NULL &&
+	    json_object_set_new(h, "munge", json_string(r->munge)) == -1)
 		return -1;
 	if (r->shell && json_object_set_new(h, "shell", json_true()) == -1)
 		return -1;

@@ -36,6 +36,9 @@ struct pty_req {
 	struct winsize_req	 size;
 };
 
+/* A MUNGE credential is base64 text; with no payload, about 130 bytes. */
+#define EXEC_MUNGE_MAX		4096
+
 /* The longest subsystem name. */
 #define EXEC_SUBSYSTEM_MAX	64
 
@@ -52,6 +55,7 @@ struct exec_req {
 	const char	 *token;	/* NULL: none sent */
 	size_t		  token_len;
 	const char	 *user;		/* NULL: the daemon's default account */
+	const char	 *munge;	/* a MUNGE credential; NULL: none */
 	bool		  login;	/* the account's login shell; no cmd */
 	bool		  shell;	/* cmd by the account's shell, as sshd */
 	const char	 *subsystem;	/* a configured subsystem's name */
@@ -83,6 +87,9 @@ int	msg_parse_exit(const struct frame *, struct exit_status *,
 int	msg_parse_error(const struct frame *, struct proto_error *out,
 	    struct proto_error *e);
 void	exec_req_free(struct exec_req *);
+/* The optional "munge" member of an exec, connect or status request:
+ * 0 (*munge NULL when absent), or -1 with e filled. */
+int	msg_parse_munge(json_t *hdr, const char **munge, struct proto_error *e);
 
 /* Builders: a new header object (NULL on ENOMEM). */
 json_t	*msg_exec(const struct exec_req *);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <string.h>
 
+#include "message.h"
 #include "statusmsg.h"
 
 
@@ -29,6 +30,10 @@ msg_parse_status(const struct frame *f, struct status_req *r,
 		r->token = json_string_value(v);
 		r->token_len = json_string_length(v);
 	}
+	if (msg_parse_munge(f->hdr, &r->munge, e) == -1) {
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
 	r->hdr = json_incref(f->hdr);
 	return 0;
 }
@@ -41,13 +46,15 @@ status_req_free(struct status_req *r)
 }
 
 json_t *
-msg_status_request(const char *token)
+msg_status_request(const char *token, const char *munge)
 {
 	json_t *h = json_pack("{s:s, s:i}", "type", "status", "version",
 	    PROTOCOL_VERSION);
 
-	if (h != NULL && token != NULL &&
-	    json_object_set_new(h, "token", json_string(token)) == -1) {
+	if (h != NULL && ((token != NULL &&
+	    json_object_set_new(h, "token", json_string(token)) == -1) ||
+	    (munge != NULL &&
+	    json_object_set_new(h, "munge", json_string(munge)) == -1))) {
 		json_decref(h);
 		return NULL;
 	}

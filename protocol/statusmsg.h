@@ -19,14 +19,16 @@
 struct status_req {
 	const char	*token;		/* NULL: none sent */
 	size_t		 token_len;
-	json_t		*hdr;		/* owns token */
+	const char	*munge;		/* a MUNGE credential; NULL: none */
+	json_t		*hdr;		/* owns token and munge */
 };
 
 /* 0, or -1 with e filled (bad_request or version). */
 int	msg_parse_status(const struct frame *, struct status_req *,
 	    struct proto_error *e);
 void	status_req_free(struct status_req *);
-/* The request a client sends (token may be NULL); NULL on ENOMEM. */
-json_t	*msg_status_request(const char *token);
+/* The request a client sends (token and munge may be NULL); NULL on
+ * ENOMEM. */
+json_t	*msg_status_request(const char *token, const char *munge);
 
 #endif

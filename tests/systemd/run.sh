@@ -21,7 +21,7 @@ MIRROR=${REXEC_MIRROR:-http://deb.debian.org/debian}
 CACHE=${REXEC_SYSTEMD_CACHE:-/var/cache/rexec-systemd-test}
 # What the packages need, so dpkg -i works without a network.
 # sudo and strace: what commands do to administer, and to attack.
-INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0,libc-ares2,sudo,strace
+INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0,libc-ares2,libmunge2,sudo,strace
 BOOT_S=60		# the container reaches a running system
 WAIT_S=20		# anything else we wait for
 STOP_SEC=45		# TimeoutStopSec of rexecd.service

@@ -87,6 +87,7 @@ Test(daemon_config, defaults)
 	cr_assert_eq(cf.umask, 022);
 	cr_assert_eq(cf.log_level, LOG_LEVEL_INFO);
 	cr_assert(cf.allow_pty && !cf.allow_root);
+	cr_assert(!cf.munge);
 	cr_assert_eq(cf.startups_begin, 10);
 	cr_assert_eq(cf.startups_rate, 30);
 	cr_assert_eq(cf.startups_full, 100);
@@ -106,6 +107,7 @@ Test(daemon_config, defaults)
 	cr_assert(!cf.users_any);
 	cr_assert_str_eq(cf.user, "");
 	cr_assert_str_eq(cf.token_file, "");
+	cr_assert_str_eq(cf.munge_socket, "");
 	for (int i = 0; i < RL_COUNT; i++)
 		cr_assert(!cf.rlim[i].set);
 }
@@ -225,6 +227,18 @@ Test(daemon_config, booleans)
 	assert_bad("allow_root", "maybe",
 	    "3: allow_root: \"maybe\" is not yes or no");
 	assert_bad("allow_pty", "2", "3: allow_pty: \"2\" is not yes or no");
+	cr_assert_eq(load_key("munge", "yes", &cf), 0, "%s", err);
+	cr_assert(cf.munge);
+	assert_bad("munge", "maybe", "3: munge: \"maybe\" is not yes or no");
+}
+
+Test(daemon_config, munge_socket_is_a_path)
+{
+	struct config cf;
+
+	cr_assert_eq(load_key("munge_socket", "/run/munge/munge.socket.2",
+	    &cf), 0, "%s", err);
+	cr_assert_str_eq(cf.munge_socket, "/run/munge/munge.socket.2");
 }
 
 Test(daemon_config, umask_is_octal)

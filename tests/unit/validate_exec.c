@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Typed validation of "exec" and the other frames: codes and messages. */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -97,6 +98,8 @@ Test(validate_exec, wrong_member_types)
 		EXEC("\"subsystem\":\"s\",\"login\":true"),
 		EXEC("\"subsystem\":\"s\",\"pty\":{\"rows\":1,\"cols\":1}"),
 		EXEC("\"cmd\":\"x\",\"shell\":\"true\""),
+		EXEC("\"cmd\":\"x\",\"munge\":1"),
+		EXEC("\"cmd\":\"x\",\"munge\":\"\""),
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -148,6 +151,36 @@ Test(validate_exec, shell_parsed_and_reencoded)
 	cr_assert_null(json_object_get(h, "shell"));
 	json_decref(h);
 	exec_req_free(&r);
+}
+
+/* A credential travels from the client's msg_exec to the worker; the
+ * longest one taken is EXEC_MUNGE_MAX bytes. */
+Test(validate_exec, munge_parsed_and_reencoded)
+{
+	char hdr[EXEC_MUNGE_MAX + 128], cred[EXEC_MUNGE_MAX + 2];
+	struct exec_req r;
+	json_t *h;
+
+	cr_assert_eq(exec_code(EXEC("\"cmd\":\"x\",\"munge\":\"MUNGE:AbC=:\""),
+	    &r), ERR_NONE);
+	cr_assert_str_eq(r.munge, "MUNGE:AbC=:");
+	cr_assert_not_null(h = msg_exec(&r));
+	cr_assert_str_eq(json_string_value(json_object_get(h, "munge")),
+	    "MUNGE:AbC=:");
+	json_decref(h);
+	exec_req_free(&r);
+	cr_assert_eq(exec_code(EXEC("\"cmd\":\"x\""), &r), ERR_NONE);
+	cr_assert_null(r.munge);
+	exec_req_free(&r);
+	memset(cred, 'A', sizeof(cred) - 1);
+	cred[sizeof(cred) - 1] = '\0';
+	snprintf(hdr, sizeof(hdr), EXEC("\"cmd\":\"x\",\"munge\":\"%s\""),
+	    cred);
+	cr_assert_eq(exec_code(hdr, NULL), ERR_BAD_REQUEST);
+	cred[sizeof(cred) - 2] = '\0';
+	snprintf(hdr, sizeof(hdr), EXEC("\"cmd\":\"x\",\"munge\":\"%s\""),
+	    cred);
+	cr_assert_eq(exec_code(hdr, NULL), ERR_NONE);
 }
 
 Test(validate_exec, subsystem_parsed_and_reencoded)
