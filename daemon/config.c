@@ -130,6 +130,8 @@ static const struct key keys[] = {
 	{ "users",		LIST(add_user, users_begin) },
 	{ "allow_root",		BOOL(allow_root, "no") },
 	{ "allow_pty",		BOOL(allow_pty, "yes") },
+	{ "allow_forward",	BOOL(allow_forward, "yes") },
+	{ "connect_timeout",	INT(connect_timeout, 1, 3600, "10") },
 	{ "log_level",		LEVEL(log_level, "info") },
 	{ "max_startups",	STARTUPS("10:30:100") },
 	/* One address holds no more workers than max_startups' start. */

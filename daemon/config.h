@@ -84,6 +84,8 @@ struct config {
 	bool		users_any;			/* users = * */
 	bool		allow_root;
 	bool		allow_pty;	/* pty and login requests */
+	bool		allow_forward;	/* connect requests */
+	int		connect_timeout; /* s for a connect's target */
 	enum log_level	log_level;
 	int		startups_begin;		/* max_startups start:rate:full */
 	int		startups_rate;
