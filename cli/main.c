@@ -22,6 +22,7 @@
 #include "fail.h"
 #include "failmsg.h"
 #include "fleet.h"
+#include "fwdspec.h"
 #include "host.h"
 #include "message.h"
 #include "sshopts.h"
@@ -49,9 +50,11 @@ struct options {
 	size_t		  envc;
 	struct sshopts	  ssh;
 	struct fleetopts  fleet;
+	bool		  connect;	/* --connect: target, not a command */
+	struct fwd_target target;
 };
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY, OPT_CONNECT };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -74,6 +77,7 @@ static const struct option long_options[] = {
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
 	{ "raw",		no_argument,	   NULL, FLEET_OPT_RAW },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "connect",		required_argument, NULL, OPT_CONNECT },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -208,6 +212,11 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_STATUS:
 			o->status = true;
 			break;
+		case OPT_CONNECT:
+			if (fwdspec_target("--connect", optarg, &o->target) == -1)
+				return -1;
+			o->connect = true;
+			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
 			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
@@ -283,6 +292,9 @@ usage(FILE *f)
 "      --no-pty          never a pseudo-terminal\n"
 "      --connect-timeout SECS\n"
 "                        give up on an address after SECS seconds (default 10)\n"
+"      --connect HOST:PORT\n"
+"                        no command: stdin and stdout joined to a TCP\n"
+"                        connection the server makes to HOST:PORT\n"
 "  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
 "                        take effect; ssh's others are accepted, ignored\n"
 "  -4, -6                IPv4 only, IPv6 only\n"
@@ -393,6 +405,10 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		usage_error("-A needs a command");
 		goto out;
 	}
+	if (o->connect && (nwords > 0 || o->pty)) {
+		usage_error("--connect takes no command and no pty");
+		goto out;
+	}
 	eo.stdin_open = !o->no_stdin && stdin_readable();
 	status = execute(o, &h, 1, &eo, words, nwords);
 	term_restore();
@@ -436,6 +452,10 @@ run_fleet(const struct options *o, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 
 	stdfds_ensure();
+	if (o->connect) {
+		usage_error("--connect cannot be used with -w");
+		return status;
+	}
 	if (nwords < 1) {
 		usage_error("missing command");
 		return status;
@@ -498,8 +518,9 @@ execute(const struct options *o, struct host *hosts, size_t n,
 
 	if (token_load(o->token_file, &token) == -1)
 		goto out;
-	if ((eo->exec = build_exec(o, words, nwords, token,
-	    eo->stdin_open)) == NULL) {
+	eo->exec = o->connect ? fwdspec_request(&o->target, token) :
+	    build_exec(o, words, nwords, token, eo->stdin_open);
+	if (eo->exec == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
