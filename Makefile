@@ -77,18 +77,23 @@ LIBPROTO	= $(BUILD)/libproto.a
 REXECD		= $(BUILD)/rexecd
 REXEC		= $(BUILD)/rexec
 REXEC_DYNAMIC	= $(BUILD)/rexec-dynamic
+# rexec under ssh's grammar (files.md): a link, as installed.
+REXEC_SSH	= $(BUILD)/rexec-ssh
 UNIT_TEST	= $(BUILD)/test_unit
 INTEG_TEST	= $(BUILD)/test_integration
 
 # Criterion options for every test run (override: make check CRITERION_OPTS=…)
 CRITERION_OPTS	?= --jobs 2 --timeout 300
 
-MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
+MANPAGES	= man/rexec.1 man/rexec-ssh.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
 	install uninstall clean deps demo bench deb systemd-test
 
-all: $(REXECD) $(REXEC)
+all: $(REXECD) $(REXEC) $(REXEC_SSH)
+
+$(REXEC_SSH): $(REXEC)
+	ln -sf rexec $@
 
 $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
@@ -134,7 +139,8 @@ $(REXEC_DYNAMIC): $(CLI_OBJ) $(LIBPROTO)
 # assembly) are unit-tested alone.
 UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/failmsg.c cli/hold.c cli/spill.c \
-		  cli/lines.c)
+		  cli/lines.c cli/sshgrammar.c cli/sshopts.c cli/sshkeywords.c \
+		  cli/fwdspec.c cli/fail.c cli/terminal.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
 # document, the admission rules' per-address table, the configuration
 # parser, account admission); their tests name
@@ -157,7 +163,7 @@ unit: $(UNIT_TEST)
 	$(UNIT_TEST) $(CRITERION_OPTS)
 
 # Integration tests drive the real binaries; they find them through these.
-integration: $(INTEG_TEST) $(REXECD) $(REXEC)
+integration: $(INTEG_TEST) $(REXECD) $(REXEC) $(REXEC_SSH)
 	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
 	    $(INTEG_TEST) $(CRITERION_OPTS)
 
@@ -173,7 +179,8 @@ ifeq ($(TOOL_TESTS),yes)
 endif
 
 # Pages outside the project that ours cite with .Xr (name section).
-XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5
+XR_TOOLS	= rsync 1|git 1|clush 1|ansible-playbook 1|ssh_config 5|$(XR_FILES)
+XR_FILES	= scp 1|sftp 1|sshfs 1|pdcp 1
 XR_EXTERNAL	= ssh 1|sshd 8|sudo 8|rsh 1|pdsh 1|jq 1|systemd\.socket 5|$(XR_TOOLS)
 
 # mandoc -W style looks up every .Xr in the installed manuals (and warns
@@ -256,6 +263,7 @@ install: all
 	    $(DESTDIR)$(tmpfilesdir) $(DESTDIR)$(examplesdir) \
 	    $(DESTDIR)$(sysconfdir)
 	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
+	ln -sf rexec $(DESTDIR)$(bindir)/rexec-ssh
 	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
 	@set -e; for m in $(MANPAGES_PRESENT); do \
 	    d=$(DESTDIR)$(mandir)/man$${m##*.}; \
@@ -283,7 +291,8 @@ install: all
 # Removes exactly the files install installs; directories stay (they are
 # shared: bin, sbin, man1, the unit directory...), and so does rexecd.conf.
 uninstall:
-	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(sbindir)/rexecd
+	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(bindir)/rexec-ssh \
+	    $(DESTDIR)$(sbindir)/rexecd
 	rm -f $(foreach m,$(MANPAGES),\
 	    $(DESTDIR)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))

@@ -10,6 +10,7 @@
 #define REASON_MAX	1024
 
 static const char *fail_host;
+static const char *usage_hint = "rexec --help";
 
 void
 fail_set_host(const char *host)
@@ -40,6 +41,12 @@ report_line(const char *line)
 	fputs(line, stderr);
 }
 
+void
+fail_set_usage_hint(const char *hint)
+{
+	usage_hint = hint;
+}
+
 /* A wrong command line: one line too, pointing at the help. */
 int
 usage_error(const char *fmt, ...)
@@ -50,7 +57,8 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	failmsg_vreason(reason, sizeof(reason), failmsg_flags(), fmt, ap);
 	va_end(ap);
-	snprintf(line, sizeof(line), "rexec: %s (see rexec --help)\n", reason);
+	snprintf(line, sizeof(line), "rexec: %s (see %s)\n", reason,
+	    usage_hint);
 	report_line(line);
 	return -1;
 }

@@ -18,6 +18,8 @@ int	report(const char *fmt, ...)
  * writer of rexec's messages to stderr (results.c queues the rest). */
 void	report_line(const char *line);
 
+/* Where usage errors point: "rexec --help" unless set. */
+void	fail_set_usage_hint(const char *);
 /* Prints "rexec: reason (see rexec --help)"; returns -1. */
 int	usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

@@ -1,38 +1,42 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ssh's forwarding arguments, parsed: -W's "host:port" and -L's
- * "[bind:]port:host:hostport" (an IPv6 address in brackets, as ssh
- * takes it), and the connect request each forwarded connection sends.
+ * ssh's forwarding options as rexec-ssh reads them (-L, LocalForward, -W,
+ * -g, -N, -f): pure parsing into struct fwdopts.  What they do is
+ * forward.c's.
  */
 #ifndef REXEC_CLI_FWDSPEC_H
 #define REXEC_CLI_FWDSPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include <jansson.h>
-
-#include "connectmsg.h"
-
-/* Where the server connects to. */
-struct fwd_target {
-	char		host[CONNECT_HOST_MAX + 1];
-	unsigned	port;
+/* -L [bind:]port:host:hostport; -W host:port fills host and hostport. */
+struct fwd_spec {
+	char	*bind;		/* NULL: none given ("" and "*" kept as given) */
+	int	 port;		/* local port, 0..65535 (0: any free one) */
+	char	*host;		/* the target, as the server resolves it */
+	int	 hostport;	/* 1..65535 */
 };
 
-/* One -L: a local listening address and the target behind the host. */
-struct fwd_local {
-	char		 bind[CONNECT_HOST_MAX + 1];	/* "": none given */
-	unsigned	 port;				/* 0: any free one */
-	struct fwd_target to;
+struct fwdopts {
+	struct fwd_spec	*local;		/* -L, LocalForward, in order */
+	size_t		 nlocal;
+	struct fwd_spec	 stdio;		/* -W: host NULL when not given */
+	bool		 gateway;	/* -g, GatewayPorts: not only loopback */
+	bool		 no_command;	/* -N, SessionType none */
+	bool		 background;	/* -f, ForkAfterAuthentication */
 };
 
-/* Each: 0, or -1 after a usage error naming opt ("-W", "-L"). */
-int	fwdspec_target(const char *opt, const char *arg, struct fwd_target *);
-int	fwdspec_local(const char *opt, const char *arg, struct fwd_local *);
-/* The local address to listen on: bind, else loopback, or every
- * address with gateway (-g); "*" and "" as ssh takes them. */
-const char *fwdspec_bind_host(const struct fwd_local *, bool gateway);
-/* The connect request for t; NULL when out of memory. */
-json_t	*fwdspec_request(const struct fwd_target *, const char *token);
+/* Parses spec ("[bind:]port:host:hostport", any of bind and host may be
+ * a [v6] address) and appends it; 0, or -1 after a usage error naming
+ * opt. */
+int	fwdspec_add_local(struct fwdopts *, const char *opt, const char *spec);
+/* -W host:port; 0, or -1 after a usage error. */
+int	fwdspec_set_stdio(struct fwdopts *, const char *spec);
+/* Whether anything asks for forwarding (then forward.c runs the show). */
+bool	fwdspec_wanted(const struct fwdopts *);
+/* The option that asked for it first, for messages: "-L", "-W"... */
+const char	*fwdspec_option(const struct fwdopts *);
+void	fwdspec_free(struct fwdopts *);
 
 #endif

@@ -22,9 +22,11 @@
 #include "fail.h"
 #include "failmsg.h"
 #include "fleet.h"
-#include "fwdspec.h"
+#include "forward.h"
 #include "host.h"
 #include "message.h"
+#include "options.h"
+#include "sshgrammar.h"
 #include "sshopts.h"
 #include "status.h"
 #include "stdfds.h"
@@ -34,27 +36,8 @@
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
 
-struct options {
-	const char	 *port;
-	const char	 *token_file;
-	const char	 *cwd;
-	const char	 *user;
-	double		  timeout;
-	double		  connect_timeout;
-	bool		  no_stdin;
-	bool		  argv_mode;
-	bool		  status;	/* --status */
-	bool		  pty;		/* -P */
-	bool		  no_pty;	/* --no-pty */
-	char		**env;
-	size_t		  envc;
-	struct sshopts	  ssh;
-	struct fleetopts  fleet;
-	bool		  connect;	/* --connect: target, not a command */
-	struct fwd_target target;
-};
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY, OPT_CONNECT };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
 
 static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, 'p' },
@@ -77,7 +60,6 @@ static const struct option long_options[] = {
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
 	{ "raw",		no_argument,	   NULL, FLEET_OPT_RAW },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
-	{ "connect",		required_argument, NULL, OPT_CONNECT },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -85,7 +67,7 @@ static int	 parse_options(int, char **, struct options *);
 static int	 add_env(struct options *, char *);
 static int	 parse_seconds(const char *, const char *, double, double *);
 static void	 usage(FILE *);
-static bool	 stdin_readable(void);
+
 static int	 check_port(const char *);
 static int	 run_status(const struct options *, const struct host *);
 static int	 run_single(const struct options *, const char *, char **,
@@ -99,7 +81,7 @@ static const char *pick_port(const struct options *,
 		    const struct address *);
 static const char *pick_user(const struct options *,
 		    const struct address *);
-static int	 connect_timeout_ms(const struct options *);
+
 static json_t	*build_exec(const struct options *, char **, int, char *,
 		    bool);
 static char	*join_words(char **, int);
@@ -113,7 +95,9 @@ main(int argc, char **argv)
 
 	/* EPIPE on stdout is handled in the session; a signal would lose it. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((first = parse_options(argc, argv, &o)) < 0)
+	first = sshgrammar_named(argv[0]) ? sshgrammar_parse(argc, argv, &o) :
+	    parse_options(argc, argv, &o);
+	if (first < 0)
 		status = first == -2 ? 0 : EXIT_REXEC_FAILED;
 	else if (sshopts_sendenv(&o.ssh, &o.env, &o.envc) == -1) {
 		usage_error("out of memory");
@@ -212,11 +196,6 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_STATUS:
 			o->status = true;
 			break;
-		case OPT_CONNECT:
-			if (fwdspec_target("--connect", optarg, &o->target) == -1)
-				return -1;
-			o->connect = true;
-			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
 			    CONNECT_TIMEOUT_MAX, &o->connect_timeout) == -1)
@@ -292,9 +271,6 @@ usage(FILE *f)
 "      --no-pty          never a pseudo-terminal\n"
 "      --connect-timeout SECS\n"
 "                        give up on an address after SECS seconds (default 10)\n"
-"      --connect HOST:PORT\n"
-"                        no command: stdin and stdout joined to a TCP\n"
-"                        connection the server makes to HOST:PORT\n"
 "  -o NAME=VALUE         ssh option: Port, User, ConnectTimeout, SendEnv\n"
 "                        take effect; ssh's others are accepted, ignored\n"
 "  -4, -6                IPv4 only, IPv6 only\n"
@@ -320,7 +296,7 @@ usage(FILE *f)
 }
 
 /* fd 0 closed or open for writing only: tell the server, do not read it. */
-static bool
+bool
 stdin_readable(void)
 {
 	int flags = fcntl(0, F_GETFL);
@@ -366,7 +342,7 @@ pick_user(const struct options *o, const struct address *a)
 	    o->ssh.user;
 }
 
-static int
+int
 connect_timeout_ms(const struct options *o)
 {
 	double secs = o->connect_timeout > 0 ? o->connect_timeout :
@@ -397,16 +373,18 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		status = 0;
 		goto out;
 	}
+	if (o->verbose > 0)
+		sshgrammar_debug(o, &h);
+	if (fwdspec_wanted(&o->ssh.fwd)) {
+		status = forward_run(o, &h, words, nwords);
+		goto out;
+	}
 	if (o->status) {
 		status = run_status(o, &h);
 		goto out;
 	}
 	if (o->argv_mode && nwords == 0) {
 		usage_error("-A needs a command");
-		goto out;
-	}
-	if (o->connect && (nwords > 0 || o->pty)) {
-		usage_error("--connect takes no command and no pty");
 		goto out;
 	}
 	eo.stdin_open = !o->no_stdin && stdin_readable();
@@ -452,10 +430,6 @@ run_fleet(const struct options *o, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 
 	stdfds_ensure();
-	if (o->connect) {
-		usage_error("--connect cannot be used with -w");
-		return status;
-	}
 	if (nwords < 1) {
 		usage_error("missing command");
 		return status;
@@ -503,7 +477,7 @@ set_host(const struct options *o, struct host *h, struct address *a,
     const char *label)
 {
 	h->label = label;
-	h->name = a->host;
+	h->name = o->ssh.hostname != NULL ? o->ssh.hostname : a->host;
 	h->port = pick_port(o, a);
 	h->user = pick_user(o, a);
 	return check_port(h->port);
@@ -518,9 +492,8 @@ execute(const struct options *o, struct host *hosts, size_t n,
 
 	if (token_load(o->token_file, &token) == -1)
 		goto out;
-	eo->exec = o->connect ? fwdspec_request(&o->target, token) :
-	    build_exec(o, words, nwords, token, eo->stdin_open);
-	if (eo->exec == NULL) {
+	if ((eo->exec = build_exec(o, words, nwords, token,
+	    eo->stdin_open)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
@@ -549,19 +522,30 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 		.token = token,
 		.token_len = token != NULL ? strlen(token) : 0,
 	};
+	/* ssh -o RemoteCommand: the command when the line gives none. */
+	const char *remote = nwords == 0 ? o->ssh.remote_command : NULL;
+	bool has_cmd = nwords > 0 || remote != NULL;
 	char *cmd = NULL;
 	json_t *hdr;
 
-	if (term_want_pty(o->pty, o->no_pty, nwords > 0))
+	/* rexec-ssh runs commands as sshd does, by the account's shell. */
+	req.shell = o->ssh_grammar;
+	/* A subsystem has no pty (sshd's Subsystem neither). */
+	if (!o->subsystem &&
+	    term_want_pty(o->pty, o->no_pty, has_cmd && !o->pty_tty))
 		term_request(&req.pty);
-	if (nwords == 0) {
+	if (!has_cmd) {
 		req.login = true;
 	} else if (o->argv_mode) {
 		req.argv = words;
 		req.argc = (size_t)nwords;
-	} else if ((req.cmd = cmd = join_words(words, nwords)) == NULL) {
+	} else if ((cmd = remote != NULL ? strdup(remote) :
+	    join_words(words, nwords)) == NULL) {
 		return NULL;
-	}
+	} else if (o->subsystem)
+		req.subsystem = cmd;
+	else
+		req.cmd = cmd;
 	hdr = msg_exec(&req);
 	free(cmd);
 	return hdr;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fail.h"
+#include "sshkeywords.h"
 #include "sshopts.h"
 
 #define OPTION_MAX		1024
@@ -22,19 +23,21 @@
 
 extern char **environ;
 
-/* What rexec has no use for: ssh's authentication, X11, multiplexing. */
-static const char *const ignored[] = {
-	"BatchMode", "ForwardAgent", "ForwardX11", "StrictHostKeyChecking",
-	"UserKnownHostsFile", "GlobalKnownHostsFile", "LogLevel",
-	"ServerAliveInterval", "ServerAliveCountMax", "Compression",
-	"ControlMaster", "ControlPath", "ControlPersist", "IdentitiesOnly",
-	"PasswordAuthentication",
-};
-
 static int	 take_o(struct sshopts *, const char *);
 static int	 split(const char *, char *name, char *value);
-static int	 set_value(struct sshopts *, const char *name,
+static int	 set_value(struct sshopts *, const struct sshkw *,
 		    const char *value);
+static int	 set_more(struct sshopts *, const struct sshkw *,
+		    const char *value);
+static int	 pick_word(const struct sshkw *, const char *value);
+static int	 add_local_forward(struct sshopts *, const char *);
+static int	 add_setenv(struct sshopts *, const char *);
+static char	*next_word(char **);
+static int	 set_string(char **, const char *);
+static int	 add_sendenv(struct sshopts *, const char *patterns);
+static bool	 env_has(char **env, size_t envc, const char *var);
+static bool	 wanted(const struct sshopts *, const char *var);
+static int	 append(char ***env, size_t *envc, char *var);
 static int	 set_string(char **, const char *);
 static int	 add_sendenv(struct sshopts *, const char *patterns);
 static bool	 env_has(char **env, size_t envc, const char *var);
@@ -69,13 +72,16 @@ static int
 take_o(struct sshopts *so, const char *arg)
 {
 	char name[OPTION_MAX], value[OPTION_MAX];
+	const struct sshkw *kw;
 
 	if (split(arg, name, value) == -1)
 		return usage_error("-o wants NAME=VALUE, not '%s'", arg);
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (strcasecmp(name, ignored[i]) == 0)
-			return 0;
-	return set_value(so, name, value);
+	if ((kw = sshkw_find(name)) == NULL || (!so->full && !kw->rexec))
+		return usage_error("unknown ssh option %s", name);
+	if (kw->kind == KW_REFUSED)
+		return usage_error("-o %s: not supported (as %s is not)",
+		    kw->name, kw->as);
+	return set_value(so, kw, value);
 }
 
 static int
@@ -108,37 +114,156 @@ split(const char *arg, char *name, char *value)
 }
 
 static int
-set_value(struct sshopts *so, const char *name, const char *value)
+set_value(struct sshopts *so, const struct sshkw *kw, const char *value)
 {
 	char *end;
+	double secs;
 
-	if (strcasecmp(name, "Port") == 0)
+	switch (kw->kind) {
+	case KW_IGNORED:
+		return 0;
+	case KW_PORT:
 		return set_string(&so->port, value);
-	if (strcasecmp(name, "User") == 0)
+	case KW_USER:
 		return set_string(&so->user, value);
-	if (strcasecmp(name, "SendEnv") == 0)
+	case KW_HOSTNAME:
+		return set_string(&so->hostname, value);
+	case KW_SENDENV:
 		return add_sendenv(so, value);
-	if (strcasecmp(name, "ConnectTimeout") != 0)
-		return usage_error("unknown ssh option %s", name);
+	case KW_CONNECT_TIMEOUT:
+		break;
+	default:
+		return set_more(so, kw, value);
+	}
 	errno = 0;
-	so->connect_timeout = strtod(value, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(so->connect_timeout) ||
-	    so->connect_timeout <= 0 ||
-	    so->connect_timeout > CONNECT_TIMEOUT_MAX)
+	secs = strtod(value, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(secs) || secs <= 0 ||
+	    secs > CONNECT_TIMEOUT_MAX)
 		return usage_error("-o ConnectTimeout wants a number of "
 		    "seconds above 0, not '%s'", value);
+	if (so->connect_timeout == 0)
+		so->connect_timeout = secs;
+	return 0;
+}
+
+/* The keywords only rexec-ssh takes (the table says which). */
+static int
+set_more(struct sshopts *so, const struct sshkw *kw, const char *value)
+{
+	int v;
+
+	switch (kw->kind) {
+	case KW_SETENV:
+		return add_setenv(so, value);
+	case KW_REMOTE_COMMAND:
+		if (so->remote_command_set)
+			return 0;
+		so->remote_command_set = true;
+		return strcasecmp(value, "none") == 0 ? 0 :
+		    set_string(&so->remote_command, value);
+	case KW_LOCAL_FORWARD:
+		return add_local_forward(so, value);
+	case KW_ESCAPE_CHAR:
+		if (sshopts_escape("-o EscapeChar", value, &v) == -1)
+			return -1;
+		if (so->escape == SSH_ESCAPE_UNSET)
+			so->escape = v;
+		return 0;
+	default:
+		break;
+	}
+	if ((v = pick_word(kw, value)) == -1)
+		return -1;
+	switch (kw->kind) {
+	case KW_REQUEST_TTY:
+		if (so->request_tty == SSH_TTY_UNSET)
+			so->request_tty = (enum ssh_tty)v;
+		break;
+	case KW_SESSION_TYPE:
+		if (so->session == SSH_SESSION_UNSET)
+			so->session = (enum ssh_session)v;
+		break;
+	case KW_ADDRESS_FAMILY:
+		if (so->family == AF_UNSPEC)
+			so->family = v;
+		break;
+	case KW_STDIN_NULL:
+		so->stdin_null |= v;
+		break;
+	case KW_GATEWAY_PORTS:
+		so->fwd.gateway |= v;
+		break;
+	default:		/* KW_FORK */
+		so->fwd.background |= v;
+		break;
+	}
+	return 0;
+}
+
+/* The words a keyword takes and what each means. */
+static int
+pick_word(const struct sshkw *kw, const char *value)
+{
+	static const struct { enum sshkw_kind kind; const char *word; int v; }
+	    words[] = {
+		{ KW_REQUEST_TTY, "no", SSH_TTY_NO },
+		{ KW_REQUEST_TTY, "yes", SSH_TTY_YES },
+		{ KW_REQUEST_TTY, "force", SSH_TTY_FORCE },
+		{ KW_REQUEST_TTY, "auto", SSH_TTY_AUTO },
+		{ KW_SESSION_TYPE, "default", SSH_SESSION_DEFAULT },
+		{ KW_SESSION_TYPE, "subsystem", SSH_SESSION_SUBSYSTEM },
+		{ KW_SESSION_TYPE, "none", SSH_SESSION_NONE },
+		{ KW_ADDRESS_FAMILY, "any", AF_UNSPEC },
+		{ KW_ADDRESS_FAMILY, "inet", AF_INET },
+		{ KW_ADDRESS_FAMILY, "inet6", AF_INET6 },
+		{ KW_STDIN_NULL, "yes", 1 }, { KW_STDIN_NULL, "no", 0 },
+		{ KW_GATEWAY_PORTS, "yes", 1 }, { KW_GATEWAY_PORTS, "no", 0 },
+		{ KW_FORK, "yes", 1 }, { KW_FORK, "no", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (words[i].kind == kw->kind &&
+		    strcasecmp(words[i].word, value) == 0)
+			return words[i].v;
+	return usage_error("-o %s: unknown value '%s'", kw->name, value);
+}
+
+/* LocalForward's two words ("[bind:]port host:hostport") are -L's one. */
+static int
+add_local_forward(struct sshopts *so, const char *value)
+{
+	char spec[OPTION_MAX];
+	size_t n = strcspn(value, " \t");
+
+	if (value[n] == '\0')
+		return fwdspec_add_local(&so->fwd, "-o LocalForward", value);
+	snprintf(spec, sizeof(spec), "%.*s:%s", (int)n, value,
+	    value + n + strspn(value + n, " \t"));
+	return fwdspec_add_local(&so->fwd, "-o LocalForward", spec);
+}
+
+int
+sshopts_escape(const char *opt, const char *arg, int *c)
+{
+	if (strcasecmp(arg, "none") == 0)
+		*c = SSH_ESCAPE_NONE;
+	else if (arg[0] != '\0' && arg[1] == '\0')
+		*c = (unsigned char)arg[0];
+	else if (arg[0] == '^' && arg[1] != '\0' && arg[2] == '\0' &&
+	    ((unsigned char)arg[1] & 31) != 0)
+		*c = (unsigned char)arg[1] & 31;
+	else
+		return usage_error("%s: bad escape character '%s'", opt, arg);
 	return 0;
 }
 
 static int
 set_string(char **dst, const char *value)
 {
-	char *s = strdup(value);
-
-	if (s == NULL)
+	if (*dst != NULL)
+		return 0;
+	if ((*dst = strdup(value)) == NULL)
 		return usage_error("out of memory");
-	free(*dst);
-	*dst = s;
 	return 0;
 }
 
@@ -169,11 +294,77 @@ add_sendenv(struct sshopts *so, const char *patterns)
 	return 0;
 }
 
+/* SetEnv's NAME=VALUE words, quoted as ssh_config(5) words may be. */
+static int
+add_setenv(struct sshopts *so, const char *value)
+{
+	char *copy = strdup(value), *p = copy, *w;
+	char **v;
+	int rc = 0;
+
+	if (copy == NULL)
+		return usage_error("out of memory");
+	while (rc == 0 && (w = next_word(&p)) != NULL) {
+		if (strchr(w, '=') == NULL || w[0] == '=')
+			rc = usage_error("-o SetEnv wants NAME=VALUE, not "
+			    "'%s'", w);
+		else if ((v = realloc(so->setenv, (so->nsetenv + 1) *
+		    sizeof(*v))) == NULL || (v[so->nsetenv] =
+		    strdup(w)) == NULL) {
+			if (v != NULL)
+				so->setenv = v;
+			rc = usage_error("out of memory");
+		} else {
+			so->setenv = v;
+			so->nsetenv++;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/*
+ * The next blank-separated word of *p, its quotes ("" or '') and
+ * backslashes undone in place; NULL at the end.
+ */
+static char *
+next_word(char **p)
+{
+	char *r = *p, *w, *start;
+	char quote = 0;
+
+	if (r == NULL)
+		return NULL;
+	r += strspn(r, " \t");
+	if (*r == '\0')
+		return *p = NULL;
+	for (start = w = r; *r != '\0'; r++) {
+		if (quote == 0 && (*r == ' ' || *r == '\t'))
+			break;
+		if (*r == '\\' && r[1] != '\0' && quote != '\'')
+			*w++ = *++r;
+		else if (quote == 0 && (*r == '"' || *r == '\''))
+			quote = *r;
+		else if (*r == quote)
+			quote = 0;
+		else
+			*w++ = *r;
+	}
+	*p = *r == '\0' ? r : r + 1;
+	*w = '\0';
+	return start;
+}
+
 int
 sshopts_sendenv(const struct sshopts *so, char ***env, size_t *envc)
 {
-	size_t given = *envc;
+	size_t given;
 
+	for (size_t i = 0; i < so->nsetenv; i++)
+		if (!env_has(*env, *envc, so->setenv[i]) &&
+		    append(env, envc, so->setenv[i]) == -1)
+			return -1;
+	given = *envc;
 	for (char **e = environ; so->nsendenv > 0 && *e != NULL; e++)
 		if (strchr(*e, '=') != NULL && *e[0] != '=' &&
 		    wanted(so, *e) && !env_has(*env, given, *e) &&
@@ -242,7 +433,13 @@ sshopts_free(struct sshopts *so)
 	for (size_t i = 0; i < so->nsendenv; i++)
 		free(so->sendenv[i]);
 	free(so->sendenv);
+	for (size_t i = 0; i < so->nsetenv; i++)
+		free(so->setenv[i]);
+	free(so->setenv);
 	free(so->port);
 	free(so->user);
+	free(so->hostname);
+	free(so->remote_command);
+	fwdspec_free(&so->fwd);
 	memset(so, 0, sizeof(*so));
 }

@@ -2,6 +2,7 @@
 #include <sys/ioctl.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -12,14 +13,16 @@
 #define TERM_DEFAULT	"dumb"
 #define ROWS_DEFAULT	24
 #define COLS_DEFAULT	80
-#define ESCAPE_CHAR	'~'
+#define ESCAPE_DEFAULT	'~'
+#define HELP_MAX	512
 
-static const char escape_help[] =
-    "Supported escape sequences:\r\n"
-    " ~.   - disconnect\r\n"
-    " ~?   - this message\r\n"
-    " ~~   - send the escape character by typing it twice\r\n"
-    "(Note that escapes are only recognized immediately after newline.)\r\n";
+/* %c: the escape character, as ssh's own help shows it. */
+#define ESCAPE_HELP \
+    "Supported escape sequences:\r\n" \
+    " %c.   - disconnect\r\n" \
+    " %c?   - this message\r\n" \
+    " %c%c   - send the escape character by typing it twice\r\n" \
+    "(Note that escapes are only recognized immediately after newline.)\r\n"
 
 /* The terminal is the process's: one state, for every hook. */
 static struct {
@@ -30,11 +33,19 @@ static struct {
 	bool		 resized;	/* a winsize frame is due */
 	bool		 line_start;	/* the last byte typed ended a line */
 	bool		 held;		/* a ~ at a line's start, not sent */
+	int		 escape;	/* 0: the default; -1: none */
 } t;
 
 static bool	get_size(int fd, struct winsize_req *);
 static void	enter_raw(void);
 static void	put_stderr(const char *, size_t);
+static void	put_help(unsigned char);
+
+void
+term_set_escape(int c)
+{
+	t.escape = c;
+}
 
 bool
 term_want_pty(bool force, bool forbid, bool has_command)
@@ -166,12 +177,14 @@ term_filter(unsigned char *buf, size_t *n, size_t cap)
 {
 	size_t r, w = 0, len = *n;
 	bool esc = false;
+	unsigned char ec = t.escape > 0 ? (unsigned char)t.escape :
+	    ESCAPE_DEFAULT;
 
-	if (!t.raw)
+	if (!t.raw || t.escape < 0)
 		return TERM_SEND;
 	if (t.held && len < cap) {
 		memmove(buf + 1, buf, len++);
-		buf[0] = ESCAPE_CHAR;
+		buf[0] = ec;
 		t.held = false;
 	}
 	for (r = 0; r < len; r++) {
@@ -182,12 +195,12 @@ term_filter(unsigned char *buf, size_t *n, size_t cap)
 			if (c == '.')
 				return TERM_DISCONNECT;
 			if (c == '?') {
-				put_stderr(escape_help, sizeof(escape_help) - 1);
+				put_help(ec);
 				continue;
 			}
-			if (c != ESCAPE_CHAR)
-				buf[w++] = ESCAPE_CHAR;
-		} else if (c == ESCAPE_CHAR && t.line_start) {
+			if (c != ec)
+				buf[w++] = ec;
+		} else if (c == ec && t.line_start) {
 			esc = true;
 			continue;
 		}
@@ -197,6 +210,17 @@ term_filter(unsigned char *buf, size_t *n, size_t cap)
 	t.held = esc;
 	*n = w;
 	return TERM_SEND;
+}
+
+static void
+put_help(unsigned char ec)
+{
+	char help[HELP_MAX];
+	int n;
+
+	n = snprintf(help, sizeof(help), ESCAPE_HELP, ec, ec, ec, ec);
+	if (n > 0 && (size_t)n < sizeof(help))
+		put_stderr(help, (size_t)n);
 }
 
 static void

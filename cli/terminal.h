@@ -40,6 +40,9 @@ size_t	term_read_reserve(void);
 /* Applies the escapes to n typed bytes in buf (cap bytes), in place;
  * *n is updated. */
 enum term_action term_filter(unsigned char *buf, size_t *n, size_t cap);
+/* The escape character (ssh -e): a byte, 0 for the default ~, -1 for
+ * none (no escapes at all). */
+void	term_set_escape(int c);
 /* Back to the saved settings; safe to call at any time, many times. */
 void	term_restore(void);
 

@@ -15,8 +15,13 @@ token_load(const char *file, char **token)
 	*token = NULL;
 	if (file != NULL)
 		return read_token_file(file, token);
-	if ((env = getenv("REXEC_TOKEN")) == NULL || env[0] == '\0')
+	/* rexec-ssh has no -T of its own (ssh's -T is "no pty"). */
+	if ((env = getenv("REXEC_TOKEN")) == NULL || env[0] == '\0') {
+		if ((env = getenv("REXEC_TOKEN_FILE")) != NULL &&
+		    env[0] != '\0')
+			return read_token_file(env, token);
 		return 0;
+	}
 	if ((*token = strdup(env)) == NULL) {
 		report("out of memory");
 		return -1;

@@ -171,6 +171,23 @@ valid_env_name(const char *name)
 	return name[0] != '\0' && strchr(name, '=') == NULL;
 }
 
+/* The variables rexecd sets itself (files.md) replace a client's and do
+ * not count against its limit: the worker adds them to the request it
+ * hands the spawner, which parses it again with this same code. */
+static size_t
+client_env_size(json_t *env)
+{
+	static const char *const server_set[] = {
+		"REXEC_CONNECTION", "SSH_CONNECTION", "SSH_CLIENT",
+	};
+	size_t n = json_object_size(env);
+
+	for (size_t i = 0; i < sizeof(server_set) / sizeof(server_set[0]); i++)
+		if (json_object_get(env, server_set[i]) != NULL)
+			n--;
+	return n;
+}
+
 static int
 parse_env(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
@@ -182,7 +199,7 @@ parse_env(json_t *hdr, struct exec_req *r, struct proto_error *e)
 		return 0;
 	if (!json_is_object(env))
 		return proto_bad(e, "\"env\" is not an object");
-	if (json_object_size(env) > EXEC_ENV_MAX)
+	if (client_env_size(env) > EXEC_ENV_MAX)
 		return proto_bad(e, "\"env\" has too many variables");
 	r->env = calloc(json_object_size(env) + 1, sizeof(char *));
 	if (r->env == NULL) {

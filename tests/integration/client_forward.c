@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The real client's connect mode (rexec --connect, what rexec-ssh -W
- * runs): 50 forwarded connections at once, each checked end to end; a
- * refused target's one line; and OpenSSH's ssh reaching a private sshd
- * through it as its ProxyCommand.
+ * rexec-ssh -W through the real binary: 50 forwarded connections at
+ * once, each checked end to end; a refused target's one line; and
+ * OpenSSH's ssh reaching a private sshd through it as its ProxyCommand.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -21,6 +20,7 @@
 #include "fwd_util.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
+#include "sshlink.h"
 
 #define CONCURRENT	50
 
@@ -40,6 +40,7 @@ setup(void)
 static void
 teardown(void)
 {
+	sshlink_remove();
 	fwd_echo_stop(&echo);
 	cr_expect_eq(rexecd_stop(&d), 0, "rexecd did not exit 0");
 }
@@ -66,8 +67,9 @@ Test(client_forward, fifty_at_once_each_end_to_end)
 		snprintf(in[i], sizeof(in[i]), "/tmp/forward-in-%d-%d",
 		    (int)getpid(), i);
 		write_random_file(in[i], size + (size_t)i, (uint64_t)i + 1);
-		rexec_spawn(&r[i], &o, (const char *const[]){ rexec_bin(),
-		    "-p", dport, "--connect", target, "127.0.0.1", NULL });
+		rexec_spawn(&r[i], &o, (const char *const[]){
+		    rexec_ssh_bin(), "-p", dport, "-W", target, "127.0.0.1",
+		    NULL });
 	}
 	for (int i = 0; i < CONCURRENT; i++) {
 		size_t n;
@@ -95,8 +97,9 @@ Test(client_forward, refused_target_one_line_255)
 	int holder, port = fwd_closed_port(&holder);
 
 	target_arg(target, sizeof(target), port);
-	rexec_run(&r, NULL, "-p", dport, "--connect", target, "127.0.0.1",
-	    NULL);
+	rexec_spawn(&r, NULL, (const char *const[]){ rexec_ssh_bin(), "-p",
+	    dport, "-W", target, "127.0.0.1", NULL });
+	rexec_wait(&r);
 	close(holder);
 	assert_one_line(&r, "rexec: 127.0.0.1: connect: ", "refused");
 	rexec_run_free(&r);
@@ -112,8 +115,10 @@ Test(client_forward, usage_errors)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct rexec_run r;
 
-		rexec_run(&r, NULL, "-p", dport, "--connect", bad[i][0],
-		    "127.0.0.1", bad[i][1], NULL);
+		rexec_spawn(&r, NULL, (const char *const[]){
+		    rexec_ssh_bin(), "-p", dport, "-W", bad[i][0],
+		    "127.0.0.1", bad[i][1], NULL });
+		rexec_wait(&r);
 		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 255,
 		    "%s: status %#x", bad[i][0], r.status);
 		cr_assert_eq(r.out_len, 0);
@@ -197,8 +202,8 @@ Test(client_forward, ssh_through_it_as_proxycommand)
 	if (geteuid() != 0)
 		cr_skip_test("a private sshd needs root");
 	sshd_start(&s);
-	snprintf(proxy, sizeof(proxy), "ProxyCommand=%s -p %s --connect "
-	    "%%h:%%p 127.0.0.1", rexec_bin(), dport);
+	snprintf(proxy, sizeof(proxy), "ProxyCommand=%s -p %s -W %%h:%%p "
+	    "127.0.0.1", rexec_ssh_bin(), dport);
 	snprintf(port, sizeof(port), "%d", s.port);
 	/* Bounded: sshd may not listen yet. */
 	for (int i = 0; i < 50 && st != 0; i++) {

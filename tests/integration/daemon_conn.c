@@ -165,3 +165,27 @@ Test(daemon_conn, the_real_client_sees_it)
 	assert_connection(r.out);
 	rexec_run_free(&r);
 }
+
+/* A request at the limit of variables still runs once rexecd has added
+ * its own three: they do not count against the client's limit. */
+Test(daemon_conn, a_full_environment_still_runs)
+{
+	char *json = malloc(32 * EXEC_ENV_MAX + 128);
+	size_t off;
+	struct dt_result r;
+
+	cr_assert_not_null(json);
+	off = (size_t)sprintf(json, "{\"cmd\": \"echo $V1023\", "
+	    "\"shell\": true, \"env\": {");
+	for (int i = 0; i < EXEC_ENV_MAX; i++)
+		off += (size_t)sprintf(json + off, "%s\"V%d\": \"%d\"",
+		    i ? ", " : "", i, i);
+	strcpy(json + off, "}}");
+	dt_run(&d, json, NULL, 0, &r);
+	cr_assert(r.started, "not started: %s", r.err.message);
+	cr_assert(r.got_exit && r.st.exited && r.st.code == 0, "%s",
+	    r.errout);
+	cr_assert_str_eq(r.out, "1023\n");
+	dt_result_free(&r);
+	free(json);
+}

@@ -38,7 +38,7 @@
 #define EXPOSURE_MAX	2.6
 
 static const char *const manpages[] = {
-	"man/rexec.1", "man/rexecd.8", "man/rexecd.conf.5",
+	"man/rexec.1", "man/rexec-ssh.1", "man/rexecd.8", "man/rexecd.conf.5",
 	"man/rexec-protocol.7",
 };
 
@@ -304,6 +304,7 @@ expected_files(void)
 	systemd_dir(usersdir, sizeof(usersdir), "sysusersdir",
 	    "/usr/lib/sysusers.d");
 	lines[n++] = strdup("0755 /usr/bin/rexec");
+	lines[n++] = strdup("0777 /usr/bin/rexec-ssh");
 	lines[n++] = strdup("0755 /usr/sbin/rexecd");
 	lines[n++] = strdup("0600 /etc/rexecd.conf");
 	lines[n++] = strdup("0644 /etc/rexecd.conf.example");
