@@ -39,3 +39,23 @@ install_missing $PKGS
 v=$(clang_major)
 [ -n "$v" ] || { echo "deps.sh: cannot tell clang's version" >&2; exit 1; }
 install_missing "libclang-rt-$v-dev"
+
+# The forwarding tests and benchmarks start a private sshd of their own
+# (sshd -f, a loopback port): the package's own service is kept from
+# starting and left disabled when this script is what installs it.
+install_sshd() {
+	dpkg-query -W -f='${Status}' openssh-server 2>/dev/null |
+	    grep -q 'ok installed' && return 0
+	ours=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+		$SUDO chmod 755 /usr/sbin/policy-rc.d
+		ours=1
+	fi
+	install_missing openssh-server || { [ -z "$ours" ] || $SUDO rm -f /usr/sbin/policy-rc.d; exit 1; }
+	[ -z "$ours" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+	if [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || :
+	fi
+}
+install_sshd

@@ -76,7 +76,7 @@ static int	 parse_options(int, char **, struct options *);
 static int	 add_env(struct options *, char *);
 static int	 parse_seconds(const char *, const char *, double, double *);
 static void	 usage(FILE *);
-static bool	 stdin_readable(void);
+
 static int	 check_port(const char *);
 static int	 run_status(const struct options *, const struct host *);
 static int	 run_single(const struct options *, const char *, char **,
@@ -92,7 +92,7 @@ static const char *pick_port(const struct options *,
 		    const struct address *);
 static const char *pick_user(const struct options *,
 		    const struct address *);
-static int	 connect_timeout_ms(const struct options *);
+
 static json_t	*build_exec(const struct options *, char **, int, char *,
 		    bool);
 static char	*join_words(char **, int);
@@ -324,7 +324,7 @@ usage(FILE *f)
 }
 
 /* fd 0 closed or open for writing only: tell the server, do not read it. */
-static bool
+bool
 stdin_readable(void)
 {
 	int flags = fcntl(0, F_GETFL);
@@ -370,7 +370,7 @@ pick_user(const struct options *o, const struct address *a)
 	    o->ssh.user;
 }
 
-static int
+int
 connect_timeout_ms(const struct options *o)
 {
 	double secs = o->connect_timeout > 0 ? o->connect_timeout :

@@ -35,4 +35,9 @@ struct options {
 	struct fleetopts  fleet;
 };
 
+/* --connect-timeout, -o ConnectTimeout or the default, in ms. */
+int	connect_timeout_ms(const struct options *);
+/* Whether fd 0 is open for reading (else the server is told so). */
+bool	stdin_readable(void);
+
 #endif

@@ -132,6 +132,8 @@ static const struct key keys[] = {
 	{ "allow_pty",		BOOL(allow_pty, "yes") },
 	{ "munge",		BOOL(munge, "no") },
 	{ "munge_socket",	PATH(munge_socket) },
+	{ "allow_forward",	BOOL(allow_forward, "yes") },
+	{ "connect_timeout",	INT(connect_timeout, 1, 3600, "10") },
 	{ "log_level",		LEVEL(log_level, "info") },
 	{ "max_startups",	STARTUPS("10:30:100") },
 	/* One address holds no more workers than max_startups' start. */

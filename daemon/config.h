@@ -86,6 +86,8 @@ struct config {
 	bool		allow_pty;	/* pty and login requests */
 	bool		munge;		/* MUNGE credentials accepted */
 	char		munge_socket[PATH_MAX];	/* munged's; "": libmunge's */
+	bool		allow_forward;	/* connect requests */
+	int		connect_timeout; /* s for a connect's target */
 	enum log_level	log_level;
 	int		startups_begin;		/* max_startups start:rate:full */
 	int		startups_rate;

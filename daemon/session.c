@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "authlog.h"
 #include "clock.h"
+#include "connectmsg.h"
 #include "decode.h"
 #include "encode.h"
 #include "frameio.h"
@@ -30,6 +31,7 @@
 #include "message.h"
 #include "mungeid.h"
 #include "policy.h"
+#include "relay.h"
 #include "session.h"
 #include "signames.h"
 #include "spawnreq.h"
@@ -62,6 +64,8 @@ struct session {
 	struct decoder		 dec;
 	struct exec_req		 req;
 	bool			 have_req;
+	struct connect_req	 creq;		/* instead of req */
+	bool			 have_creq;
 	bool			 authed;	/* its errors are logged in full */
 	bool			 silent;	/* sent nothing for a while */
 	bool			 refused;	/* no lingering for it */
@@ -79,6 +83,8 @@ static int	authenticate(struct session *, const char *token,
 		    size_t token_len, const char *munge, const char **who);
 static int	munge_account(struct session *, const char *cred,
 		    const char **who);
+static int	check_exec(struct session *, struct frame *);
+static int	check_connect(struct session *, struct frame *);
 static int	check_account(struct session *, const char *user);
 static void	serve_status(struct session *, const struct frame *);
 static bool	status_allowed(struct session *, const struct status_req *);
@@ -90,9 +96,11 @@ static size_t	connections_waiting(const struct listeners *);
 static int	wait_socket(struct session *, short events,
 		    long long deadline);
 static void	run(struct session *);
+static void	run_connect(struct session *);
+static void	stream_ctx_of(struct session *, struct stream_ctx *);
 static void	describe_command(struct session *);
 static void	drop_now(struct session *);
-static void	log_result(const struct session *,
+static void	log_result(const struct session *, const char *what,
 		    const struct stream_result *);
 static void	report_error(struct session *, enum err_code, const char *);
 static void	refuse(struct session *, enum err_code, const char *);
@@ -120,10 +128,16 @@ session_serve(const struct session_ctx *c, int sock,
 	keepalive_set(sock, c->cf->keepalive, s.peer);
 	decoder_init(&s.dec);
 	if (admitted(&s, (const struct sockaddr *)peer) &&
-	    check_request(&s) == 0)
-		run(&s);
+	    check_request(&s) == 0) {
+		if (s.have_creq)
+			run_connect(&s);
+		else
+			run(&s);
+	}
 	if (s.have_req)
 		exec_req_free(&s.req);
+	if (s.have_creq)
+		connect_req_free(&s.creq);
 	decoder_free(&s.dec);
 	slot_done(c->slot);
 	/* A client silent for so long has nothing in flight to drain. */
@@ -264,16 +278,26 @@ check_request(struct session *s)
 		frame_clear(&f);
 		return -1;
 	}
-	if (f.type != FRAME_EXEC) {
+	if (f.type == FRAME_CONNECT)
+		r = check_connect(s, &f);
+	else if (f.type == FRAME_EXEC)
+		r = check_exec(s, &f);
+	else {
 		proto_error_set(&e, ERR_BAD_REQUEST, "the first frame must be "
 		    "exec, not %s", frame_type_name(f.type));
-		frame_clear(&f);
 		report_error(s, e.code, e.message);
-		return -1;
+		r = -1;
 	}
-	r = msg_parse_exec(&f, &s->req, &e);
 	frame_clear(&f);
-	if (r == -1) {
+	return r;
+}
+
+static int
+check_exec(struct session *s, struct frame *f)
+{
+	struct proto_error e;
+
+	if (msg_parse_exec(f, &s->req, &e) == -1) {
 		report_error(s, e.code, e.message);
 		return -1;
 	}
@@ -284,6 +308,28 @@ check_request(struct session *s)
 	if ((s->req.pty.on || s->req.login) && !s->c->cf->allow_pty) {
 		refuse(s, ERR_AUTH, "pty and login sessions are not allowed "
 		    "(allow_pty = no)");
+		return -1;
+	}
+	return 0;
+}
+
+/* As exec, with allow_forward instead of allow_pty. */
+static int
+check_connect(struct session *s, struct frame *f)
+{
+	struct proto_error e;
+
+	if (msg_parse_connect(f, &s->creq, &e) == -1) {
+		report_error(s, e.code, e.message);
+		return -1;
+	}
+	s->have_creq = true;
+	if (identify(s, s->creq.token, s->creq.token_len, s->creq.munge,
+	    &s->creq.user) == -1)
+		return -1;
+	if (!s->c->cf->allow_forward) {
+		refuse(s, ERR_AUTH, "forwarding is not allowed "
+		    "(allow_forward = no)");
 		return -1;
 	}
 	return 0;
@@ -558,10 +604,11 @@ wait_socket(struct session *s, short events, long long deadline)
 }
 
 static void
-run(struct session *s)
+stream_ctx_of(struct session *s, struct stream_ctx *sc)
 {
 	const struct session_ctx *c = s->c;
-	struct stream_ctx sc = {
+
+	*sc = (struct stream_ctx){
 		.sock = s->sock, .link = c->link, .dec = &s->dec,
 		.sig = c->sig, .buf = c->buf,
 		.max_timeout = c->cf->max_timeout,
@@ -569,12 +616,20 @@ run(struct session *s)
 		.stall_timeout = c->cf->stall_timeout,
 		.keepalive = c->cf->keepalive,
 	};
+}
+
+static void
+run(struct session *s)
+{
+	const struct session_ctx *c = s->c;
+	struct stream_ctx sc;
 	struct stream_result res;
 	struct proto_error e;
 	struct child ch;
 	char cmdline[SLOT_COMMAND_MAX];
 	char conn[2 * INET6_ADDRSTRLEN + 20];
 
+	stream_ctx_of(s, &sc);
 	describe_command(s);
 	setproctitle("worker %s '%s'", s->peer, s->command);
 	/* Keystrokes and their echoes are single bytes: no Nagle delay. */
@@ -594,7 +649,45 @@ run(struct session *s)
 	scoreboard_served(c->sb);
 	/* Nothing to linger for: it would only delay the worker. */
 	s->silent = res.unread;
-	log_result(s, &res);
+	log_result(s, s->command, &res);
+}
+
+/* A connect request: the connector's answer, then the relay; logged as
+ * a command is, with its target for the command. */
+static void
+run_connect(struct session *s)
+{
+	const struct session_ctx *c = s->c;
+	struct stream_ctx sc;
+	struct stream_result res;
+	struct proto_error e;
+	char raw[CONNECT_HOST_MAX + 32];
+	char target[TEXTSAFE_SIZE(sizeof(raw))];
+	int cfd, tfd;
+
+	stream_ctx_of(s, &sc);
+	snprintf(raw, sizeof(raw), "(connect %s:%u)", s->creq.host,
+	    s->creq.port);
+	text_safe(s->command, sizeof(s->command), raw, strlen(raw), 0);
+	setproctitle("worker %s '%s'", s->peer, s->command);
+	if (spawnreq_connect(c->link, &s->creq, &cfd, &e) == -1 ||
+	    relay_wait(&sc, cfd, c->cf->connect_timeout, &tfd, &e) == -1) {
+		if (e.code != ERR_NONE)
+			report_error(s, e.code, e.message);
+		else
+			s->silent = true;
+		return;
+	}
+	slot_busy(c->slot, s->account, s->command, 0);
+	log_debug("%s %s '%s': connected", s->peer, s->account, s->command);
+	/* Forwarded keystrokes (ssh through -W) are single bytes too. */
+	if (setsockopt(s->sock, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+	    sizeof(int)) == -1)
+		log_warn("%s: TCP_NODELAY", s->peer);
+	relay_run(&sc, tfd, &res);
+	scoreboard_served(c->sb);
+	s->silent = res.unread;
+	log_result(s, text_safe_str(target, sizeof(target), raw, 0), &res);
 }
 
 /*
@@ -617,7 +710,8 @@ describe_command(struct session *s)
 }
 
 static void
-log_result(const struct session *s, const struct stream_result *r)
+log_result(const struct session *s, const char *what,
+    const struct stream_result *r)
 {
 	char status[64];
 
@@ -628,7 +722,7 @@ log_result(const struct session *s, const struct stream_result *r)
 		    signame_from_number(r->st.signal) != NULL ?
 		    signame_from_number(r->st.signal) : "?");
 	log_info("%s %s '%s': %s%s%s%s, %llu bytes out, %llu in, %lld ms",
-	    s->peer, s->account, s->command, status,
+	    s->peer, s->account, what, status,
 	    r->st.timed_out ? " (timed out)" : "",
 	    r->sent_exit ? "" : ", ", r->sent_exit ? "" : r->why,
 	    r->bytes_out, r->bytes_in, r->st.duration_ms);

@@ -129,7 +129,6 @@ static void	child_fail(int fd, enum stage, int err)
 static void	child_signals(void);
 static void	child_closefrom(int lowfd);
 static int	child_fds(const struct exec_req *req, const struct pipes *p);
-static int	child_privs(const struct account *a);
 static void	child_exec_file(const struct plan *pl, const char *path);
 static void	child_exec_search(const struct plan *pl);
 static int	child_main(void *arg);
@@ -574,9 +573,10 @@ child_fds(const struct exec_req *req, const struct pipes *p)
 	return 0;
 }
 
-/* Raw system calls: glibc's set*id may signal the parent's threads. */
-static int
-child_privs(const struct account *a)
+/* Raw system calls: glibc's set*id may signal the parent's threads
+ * (the child shares its memory). */
+int
+spawn_become(const struct account *a)
 {
 	if (!a->drop)
 		return 0;
@@ -661,7 +661,7 @@ child_main(void *arg)
 		if (cf->rlim[i].set && setrlimit(rlimit_res[i], &rl) == -1)
 			child_fail(3, STAGE_SETUP, errno);
 	}
-	if (child_privs(pl->a) == -1)
+	if (spawn_become(pl->a) == -1)
 		child_fail(3, STAGE_PRIV, errno);
 	if (chdir(dir) == -1) {
 		if (req->cwd != NULL)

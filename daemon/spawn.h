@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "account.h"
 #include "config.h"
 #include "errcode.h"
 #include "message.h"
@@ -23,5 +24,8 @@ struct child {
 /* 0 with ch filled, or -1 with e set (a "spawn" or "internal" error). */
 int	spawn_command(const struct config *, const struct exec_req *,
 	    struct child *ch, struct proto_error *e);
+/* In a child of the master: takes the account's groups, gid and uid
+ * (when it is to switch); 0, or -1 with errno. */
+int	spawn_become(const struct account *);
 
 #endif

@@ -17,6 +17,7 @@
 #include "account.h"
 #include "clock.h"
 #include "cmdgroup.h"
+#include "connector.h"
 #include "log.h"
 #include "message.h"
 #include "spawn.h"
@@ -76,9 +77,17 @@ static void	link_readable(int i);
 static void	link_closed(int i);
 static void	dispatch(int i, const struct spawn_in *);
 static void	start(int i, const struct spawn_in *);
+static int	load_request(const struct spawn_in *, enum frame_type,
+		    struct frame *, struct proto_error *);
 static int	parse_request(const struct spawn_in *, struct exec_req *,
 		    struct proto_error *);
 static int	admit(const struct exec_req *, struct proto_error *);
+static const struct account *admit_account(const char *user,
+		    struct proto_error *);
+static void	connect_for(int i, const struct spawn_in *);
+static int	start_connector(const struct spawn_in *, pid_t *, int *,
+		    struct proto_error *);
+static int	add_command(int link, const struct child *);
 static int	new_command(int i, const struct child *);
 static void	send_started(int i, const struct child *);
 static void	fail(int i, const struct proto_error *);
@@ -276,6 +285,10 @@ dispatch(int i, const struct spawn_in *in)
 		start(i, in);
 		return;
 	}
+	if (in->m.type == SM_CONNECT) {
+		connect_for(i, in);
+		return;
+	}
 	if (in->m.type == SM_GROW)
 		return;		/* waking the master was the point */
 	if ((c = own_command(i, in->m.pid)) == NULL) {
@@ -338,22 +351,34 @@ start(int i, const struct spawn_in *in)
 		close(ch.err_fd);
 }
 
-/* With the decoder's own validation: the one that is fuzzed. */
+/* The request's header as a frame of type t, for the validation the
+ * decoder's frames get: the one that is fuzzed. */
 static int
-parse_request(const struct spawn_in *in, struct exec_req *req,
+load_request(const struct spawn_in *in, enum frame_type t, struct frame *f,
     struct proto_error *e)
 {
 	json_error_t jerr;
-	struct frame f = { .type = FRAME_EXEC };
-	int r;
 
-	f.hdr = json_loadb(in->text, in->m.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (f.hdr == NULL || !json_is_object(f.hdr)) {
-		json_decref(f.hdr);
+	*f = (struct frame){ .type = t };
+	f->hdr = json_loadb(in->text, in->m.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (f->hdr == NULL || !json_is_object(f->hdr)) {
+		json_decref(f->hdr);
 		proto_error_set(e, ERR_INTERNAL, "a bad request from the "
 		    "worker");
 		return -1;
 	}
+	return 0;
+}
+
+static int
+parse_request(const struct spawn_in *in, struct exec_req *req,
+    struct proto_error *e)
+{
+	struct frame f;
+	int r;
+
+	if (load_request(in, FRAME_EXEC, &f, e) == -1)
+		return -1;
 	r = msg_parse_exec(&f, req, e);
 	json_decref(f.hdr);
 	return r;
@@ -363,31 +388,99 @@ parse_request(const struct spawn_in *in, struct exec_req *req,
 static int
 admit(const struct exec_req *req, struct proto_error *e)
 {
-	const struct account *a;
-	const char *why;
-	char name[TEXTSAFE_SIZE(USER_MAX)];
-
 	if ((req->pty.on || req->login) && !sp.cf->allow_pty) {
 		proto_error_set(e, ERR_AUTH, "pty and login sessions are not "
 		    "allowed (allow_pty = no)");
 		return -1;
 	}
-	/* account_get's rules: users, allow_root, sshd's, never the
-	 * workers' own account. */
-	if ((a = account_get(sp.cf, req->user, &why)) != NULL)
-		return 0;
-	if (req->user == NULL) {
+	return admit_account(req->user, e) != NULL ? 0 : -1;
+}
+
+/* account_get's rules: users, allow_root, sshd's, never the workers'
+ * own account. */
+static const struct account *
+admit_account(const char *user, struct proto_error *e)
+{
+	const struct account *a;
+	const char *why;
+	char name[TEXTSAFE_SIZE(USER_MAX)];
+
+	if ((a = account_get(sp.cf, user, &why)) != NULL)
+		return a;
+	if (user == NULL) {
 		proto_error_set(e, ERR_INTERNAL, "%s", why);
-		return -1;
+		return NULL;
 	}
 	log_info("spawner: account '%s' refused: %s", text_safe_str(name,
-	    sizeof(name), req->user, 0), why);
+	    sizeof(name), user, 0), why);
 	proto_error_set(e, ERR_AUTH, ACCOUNT_REFUSED);
-	return -1;
+	return NULL;
+}
+
+/*
+ * A connect request: its connector is forked and tracked as a command
+ * of no worker (reaped by pid when it exits, killed at a hard stop);
+ * the worker gets the connector's end of the socketpair at once.
+ */
+static void
+connect_for(int i, const struct spawn_in *in)
+{
+	struct spawn_msg m = { .type = SM_CONNECTING };
+	struct proto_error e;
+	struct child ch = { .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+	int end;
+
+	if (start_connector(in, &ch.pid, &end, &e) == -1) {
+		fail(i, &e);
+		return;
+	}
+	if (add_command(-1, &ch) == -1) {
+		(void)kill(-ch.pid, SIGKILL);
+		cmd_leader_reap_wait(ch.pid);
+		close(end);
+		proto_error_set(&e, ERR_INTERNAL, "too many commands");
+		fail(i, &e);
+		return;
+	}
+	m.pid = ch.pid;
+	if (spawnmsg_send(sp.links[i].fd, &m, NULL, &end, 1) == -1) {
+		log_warn("worker %d: cannot hand over a connection",
+		    (int)sp.links[i].worker);
+		link_closed(i);
+	}
+	close(end);
 }
 
 static int
-new_command(int i, const struct child *ch)
+start_connector(const struct spawn_in *in, pid_t *pid, int *end,
+    struct proto_error *e)
+{
+	const struct account *a;
+	struct connect_req req;
+	struct frame f;
+	int r;
+
+	if (load_request(in, FRAME_CONNECT, &f, e) == -1)
+		return -1;
+	r = msg_parse_connect(&f, &req, e);
+	json_decref(f.hdr);
+	if (r == -1)
+		return -1;
+	if (!sp.cf->allow_forward) {
+		proto_error_set(e, ERR_AUTH, "forwarding is not allowed "
+		    "(allow_forward = no)");
+		r = -1;
+	} else if ((a = admit_account(req.user, e)) == NULL)
+		r = -1;
+	else
+		r = connector_start(sp.cf, a, &req, pid, end, e);
+	connect_req_free(&req);
+	return r;
+}
+
+/* An entry for a process of ours to reap by pid; its index, or -1. */
+static int
+add_command(int link, const struct child *ch)
 {
 	int k;
 
@@ -396,11 +489,21 @@ new_command(int i, const struct child *ch)
 	if (k == COMMANDS_MAX)
 		return -1;
 	sp.cmds[k] = (struct command){ .used = true, .pid = ch->pid,
-	    .link = i, .pty = ch->pty };
+	    .link = link, .pty = ch->pty };
 	/* -1 is fine: the tick looks instead (valgrind has no pidfd). */
 	sp.cmds[k].pidfd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
 	if (sp.cmds[k].pidfd != -1)
 		watch_fd(sp.cmds[k].pidfd, TAG_CMD, k);
+	return k;
+}
+
+static int
+new_command(int i, const struct child *ch)
+{
+	int k = add_command(i, ch);
+
+	if (k == -1)
+		return -1;
 	sp.links[i].cmd = k;
 	return 0;
 }

@@ -29,6 +29,11 @@ enum spawn_msg_type {
 	SM_FAILED,	/* arg: an err_code, text: the message */
 	SM_EXITED,	/* pid, arg: the leader's wait status */
 	SM_GONE,	/* pid: no process of the group (session) is left */
+	SM_CONNECT,	/* worker -> spawner, text: the connect header (no
+			 * token) */
+	SM_CONNECTING,	/* spawner -> worker, pid: the connector; fd: its
+			 * end of a socketpair that brings SM_STARTED (fd:
+			 * the connected socket) or SM_FAILED */
 	SM_TYPE_MAX
 };
 

@@ -16,6 +16,8 @@
 
 static char	*request_text(const struct exec_req *, const char *conn);
 static int	 set_conn_env(json_t *hdr, const char *conn, bool shell);
+static int	 ask(int link, enum spawn_msg_type, char *text,
+		    struct spawn_in *, struct proto_error *);
 static int	 wait_answer(int link, struct spawn_in *in);
 static int	 take_started(struct spawn_in *in, struct child *ch);
 static void	 send_simple(int link, enum spawn_msg_type, pid_t pid);
@@ -27,9 +29,54 @@ int
 spawnreq_start(int link, const struct exec_req *req, const char *conn,
     struct child *ch, struct proto_error *e)
 {
-	struct spawn_msg m = { .type = SM_START };
 	struct spawn_in *in = &in_buf;
-	char *text = request_text(req, conn);
+
+	if (ask(link, SM_START, request_text(req, conn), in, e) == -1)
+		return -1;
+	if (in->m.type != SM_STARTED || take_started(in, ch) == -1) {
+		spawnmsg_close_fds(in);
+		proto_error_set(e, ERR_INTERNAL, "a bad answer from the "
+		    "spawner");
+		return -1;
+	}
+	return 0;
+}
+
+int
+spawnreq_connect(int link, const struct connect_req *req, int *fd,
+    struct proto_error *e)
+{
+	struct connect_req r = *req;
+	struct spawn_in *in = &in_buf;
+	json_t *hdr;
+	char *text = NULL;
+
+	/* The spawner has no use for the token. */
+	r.token = NULL;
+	if ((hdr = msg_connect(&r)) != NULL)
+		text = json_dumps(hdr, JSON_COMPACT);
+	json_decref(hdr);
+	if (ask(link, SM_CONNECT, text, in, e) == -1)
+		return -1;
+	if (in->m.type != SM_CONNECTING || in->nfd != 1 ||
+	    set_nonblock(in->fd[0], 1) == -1) {
+		spawnmsg_close_fds(in);
+		proto_error_set(e, ERR_INTERNAL, "a bad answer from the "
+		    "spawner");
+		return -1;
+	}
+	*fd = in->fd[0];
+	in->nfd = 0;
+	return 0;
+}
+
+/* Sends a request (text freed here) and takes the answer: 0, or -1 with
+ * e set (SM_FAILED's error, or the spawner gone). */
+static int
+ask(int link, enum spawn_msg_type type, char *text, struct spawn_in *in,
+    struct proto_error *e)
+{
+	struct spawn_msg m = { .type = type };
 	int r;
 
 	if (text == NULL) {
@@ -47,11 +94,6 @@ spawnreq_start(int link, const struct exec_req *req, const char *conn,
 		proto_error_set(e, in->m.arg > ERR_NONE &&
 		    in->m.arg < ERR_CODE_COUNT ? (enum err_code)in->m.arg :
 		    ERR_INTERNAL, "%s", in->text);
-		return -1;
-	}
-	if (take_started(in, ch) == -1) {
-		proto_error_set(e, ERR_INTERNAL, "a bad answer from the "
-		    "spawner");
 		return -1;
 	}
 	return 0;
@@ -122,7 +164,7 @@ wait_answer(int link, struct spawn_in *in)
 	for (;;) {
 		r = spawnmsg_recv(link, in);
 		if (r == 1 && (in->m.type == SM_STARTED ||
-		    in->m.type == SM_FAILED))
+		    in->m.type == SM_FAILED || in->m.type == SM_CONNECTING))
 			return 0;
 		if (r == 1) {
 			/* News of an earlier command, released already. */

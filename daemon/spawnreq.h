@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include "connectmsg.h"
 #include "errcode.h"
 #include "message.h"
 #include "spawn.h"
@@ -25,6 +26,11 @@
  * conn: "client_ip client_port server_ip server_port", or NULL. */
 int	spawnreq_start(int link, const struct exec_req *, const char *conn,
 	    struct child *ch, struct proto_error *e);
+/* Asks for a connect request's connection: 0 with *fd, the connector's
+ * end of a socketpair (non-blocking) that brings SM_STARTED with the
+ * connected socket or SM_FAILED; or -1 with e set. */
+int	spawnreq_connect(int link, const struct connect_req *, int *fd,
+	    struct proto_error *e);
 /* sig to the command pid: scope is SIG_ bits (spawnmsg.h); pgrp for
  * SIG_FOREGROUND. */
 void	spawnreq_signal(int link, pid_t pid, int sig, unsigned scope,

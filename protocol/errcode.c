@@ -15,6 +15,7 @@ static const char *const code_names[ERR_CODE_COUNT] = {
 	[ERR_TIMEOUT] = "timeout",
 	[ERR_BUSY] = "busy",
 	[ERR_INTERNAL] = "internal",
+	[ERR_CONNECT] = "connect",
 };
 
 const char *

@@ -13,6 +13,7 @@ enum err_code {
 	ERR_TIMEOUT,
 	ERR_BUSY,
 	ERR_INTERNAL,
+	ERR_CONNECT,	/* a connect request's target refused or unreachable */
 	ERR_CODE_COUNT
 };
 

@@ -15,6 +15,7 @@ static const char *const type_names[FRAME_TYPE_COUNT] = {
 	[FRAME_ERROR] = "error",
 	[FRAME_STATUS] = "status",
 	[FRAME_WINSIZE] = "winsize",
+	[FRAME_CONNECT] = "connect",
 };
 
 const char *

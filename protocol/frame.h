@@ -31,6 +31,7 @@ enum frame_type {
 	FRAME_ERROR,
 	FRAME_STATUS,		/* both ways: the request, the answer */
 	FRAME_WINSIZE,
+	FRAME_CONNECT,
 	FRAME_TYPE_COUNT
 };
 

@@ -392,7 +392,8 @@ msg_parse_started(const struct frame *f, pid_t *pid, struct proto_error *e)
 
 	if (expect_type(f, FRAME_STARTED, e) == -1)
 		return -1;
-	if (get_int(f->hdr, "pid", 1, INT32_MAX, &v) == -1)
+	/* 0: a connect request's, which runs no command. */
+	if (get_int(f->hdr, "pid", 0, INT32_MAX, &v) == -1)
 		return proto_bad(e, "\"started\" has no valid \"pid\"");
 	*pid = (pid_t)v;
 	return 0;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "connectmsg.h"
 #include "decode.h"
 #include "message.h"
 
@@ -22,11 +23,16 @@ validate(const struct frame *f)
 	int signo;
 	pid_t pid;
 	struct winsize_req w;
+	struct connect_req c;
 
 	switch (f->type) {
 	case FRAME_EXEC:
 		if (msg_parse_exec(f, &r, &e) == 0)
 			exec_req_free(&r);
+		break;
+	case FRAME_CONNECT:
+		if (msg_parse_connect(f, &c, &e) == 0)
+			connect_req_free(&c);
 		break;
 	case FRAME_SIGNAL:
 		(void)msg_parse_signal(f, &signo, &e);

@@ -2,7 +2,8 @@
 /*
  * Descriptor and process hygiene: after 1,000 requests of every kind
  * (success, spawn error, timeout, disconnect, bad frame; on a pty: a
- * command, a job left behind, a hang-up, a login shell) the master and
+ * command, a job left behind, a hang-up, a login shell; forwarded
+ * connections: echoed, refused, dropped at once) the master and
  * the workers hold exactly the descriptors they held at start, and no
  * command, child or zombie is left.
  */
@@ -19,12 +20,16 @@
 #include "frameio.h"
 #include "message.h"
 #include "daemon_util.h"
+#include "fwd_util.h"
 #include "proc_scan.h"
 #include "rexecd_proc.h"
 
 /* Per test process: the two tests may run at once, and each waits only
  * for its own commands to be gone. */
 static char marker[48];
+/* The forwarded connections' target, and a port nobody listens on. */
+static struct fwd_echo echo;
+static int closed_port;
 
 /* Reads frames until exit or error; returns the last frame's type. */
 static enum frame_type
@@ -54,6 +59,7 @@ finish(int fd, struct exit_status *x)
 }
 
 static void	pty_request(int fd, struct exec_req *, int kind);
+static void	forward_request(int fd, int kind);
 
 static void
 request(const struct rexecd_proc *rd, int kind)
@@ -99,11 +105,36 @@ request(const struct rexecd_proc *rd, int kind)
 		cr_assert_eq(write(fd, "\0\0\0\0", 4), 4);
 		cr_assert_eq(finish(fd, &x), FRAME_ERROR);
 		break;
-	default:
+	case 5: case 6: case 7: case 8:
 		pty_request(fd, &req, kind);
+		break;
+	default:
+		forward_request(fd, kind);
 		break;
 	}
 	close(fd);
+}
+
+/* Forwarded: echoed both ways, refused, or dropped as soon as asked. */
+static void
+forward_request(int fd, int kind)
+{
+	struct dt_result r = { 0 };
+	char json[128];
+
+	snprintf(json, sizeof(json), "{\"type\": \"connect\", \"host\": "
+	    "\"127.0.0.1\", \"port\": %d}", kind == 10 ? closed_port :
+	    echo.port);
+	cr_assert_eq(dt_send_exec(fd, json), 0);
+	if (kind == 11)
+		return;		/* and hang up at once */
+	dt_session(fd, "ping", 4, true, 30000, &r);
+	if (kind == 10)
+		cr_assert(r.got_error && r.err.code == ERR_CONNECT);
+	else
+		cr_assert(r.got_exit && r.out_len > 4 &&
+		    memcmp(r.out, "ping", 4) == 0);
+	dt_result_free(&r);
 }
 
 /* On a pty: a command, a job left behind, a hang-up, a login shell. */
@@ -213,6 +244,18 @@ Test(hygiene, pty_sessions_leave_nothing, .timeout = 240)
 	hygiene_after(5, 4);
 }
 
+/* Issue 21: nor a connector (the master's child per connect request). */
+Test(hygiene, forwarded_connections_leave_nothing, .timeout = 240)
+{
+	int holder;
+
+	closed_port = fwd_closed_port(&holder);
+	fwd_echo_start(&echo);
+	hygiene_after(9, 3);
+	fwd_echo_stop(&echo);
+	close(holder);
+}
+
 /* 1,000 requests of nkinds kinds from first: everything as it was. */
 static void
 hygiene_after(int first, int nkinds)
@@ -262,6 +305,8 @@ hygiene_after(int first, int nkinds)
 		    "a worker still has a child");
 	}
 	cr_assert_eq(proc_zombies(d.pid), 0);
+	cr_assert_eq(proc_children(d.pid, NULL, 0), end.nworkers,
+	    "the master has children besides its workers");
 	cr_assert_eq(ptys_held(d.pid), 0, "pseudo-terminals still held");
 	snapshot_free(&start);
 	snapshot_free(&end);

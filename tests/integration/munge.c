@@ -21,9 +21,11 @@
 #include <criterion/criterion.h>
 
 #include "daemon_util.h"
+#include "fwd_util.h"
 #include "munged.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
+#include "sshlink.h"
 
 /* useradd waits for nobody: another one holding the lock means retry. */
 #define ACCOUNT_TRIES	100
@@ -42,6 +44,8 @@ static struct rexecd_proc d;
 static struct throwaway	user[2];
 static char		addr[64];
 static bool		env_munge;	/* run_as sets REXEC_MUNGE=1 */
+static const char	*run_bin;	/* run_as runs this, not rexec */
+static struct fwd_echo	echo;		/* a forwarding target */
 
 static void	cleanup(void);
 
@@ -87,6 +91,7 @@ cleanup(void)
 		rexecd_stop(&d);
 	munged_stop(&m1);
 	munged_stop(&m2);
+	fwd_echo_stop(&echo);
 	for (int i = 0; i < 2; i++)
 		if (user[i].made)
 			run_tool((const char *const[]){ "/usr/sbin/userdel",
@@ -139,7 +144,7 @@ run_as(struct rexec_run *r, const char *name, const char *sock, ...)
 	argv[n++] = reuid;
 	argv[n++] = regid;
 	argv[n++] = "--clear-groups";
-	argv[n++] = rexec_bin();
+	argv[n++] = run_bin != NULL ? run_bin : rexec_bin();
 	va_start(ap, sock);
 	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
 		n++;
@@ -405,5 +410,38 @@ Test(munge, fleet_one_credential_per_host)
 		cr_assert_not_null(strstr(r.out, line), "%s", r.out);
 	}
 	rexec_run_free(&r);
+	cr_assert_eq(rexecd_stop(&d), 0);
+}
+
+/* connect takes the same identity: rexec-ssh -W as each account reaches
+ * the target as that account (the echo names its peer's owner). */
+Test(munge, forwarding_as_the_credentials_account)
+{
+	struct rexec_run r;
+	char target[64], want[64], dport[16];
+
+	munged_require();
+	make_accounts();
+	munged_start(&m1);
+	start_daemon(&m1, "", false);
+	snprintf(dport, sizeof(dport), "%d", d.port);
+	fwd_echo_start(&echo);
+	snprintf(target, sizeof(target), "127.0.0.1:%d", echo.port);
+	run_bin = rexec_ssh_bin();
+	env_munge = true;
+	for (int i = 0; i < 2; i++) {
+		run_as(&r, user[i].name, m1.sock, "-p", dport, "-W", target,
+		    "127.0.0.1", NULL);
+		snprintf(want, sizeof(want), FWD_TRAILER_PREFIX "%u",
+		    (unsigned)getpwnam(user[i].name)->pw_uid);
+		cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+		    "status %#x, stderr: %s", r.status, r.err);
+		cr_assert_eq(strncmp(r.out, want, strlen(want)), 0,
+		    "as %s: %s", user[i].name, r.out);
+		rexec_run_free(&r);
+	}
+	env_munge = false;
+	run_bin = NULL;
+	fwd_echo_stop(&echo);
 	cr_assert_eq(rexecd_stop(&d), 0);
 }

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "encode.h"
+#include "fdio.h"
+#include "frameio.h"
+#include "keepalive.h"
+#include "log.h"
+#include "relay.h"
+#include "spawnmsg.h"
+
+/* The connector has connect_timeout, and its alarm one second more:
+ * beyond that it is not waited for. */
+#define CONNECTOR_SLACK_MS	3000
+/* How long a client that broke the protocol is waited for to take its
+ * error frame. */
+#define ERROR_SEND_MS	10000
+/* Stdin frames queued for one writev at most. */
+#define IN_IOV_MAX	64
+
+enum { R_SOCK, R_TARGET, R_SIG, R_COUNT };
+
+struct relay {
+	const struct stream_ctx	*c;
+	struct stream_result	*res;
+	int			 target;	/* -1 once closed */
+	long long		 t_start;
+	long long		 stall_at;	/* the client took nothing since */
+	long long		 vanish_at;	/* then: is it there at all? */
+	long long		 abandon_at;	/* its error frame, or never */
+	struct frame_out	 out;		/* the one frame being sent */
+	bool			 out_pending;
+	bool			 last_queued;	/* exit or error: the end */
+	bool			 aborted;	/* nothing more is sent */
+	bool			 target_eof;
+	bool			 client_eof;	/* "eof": shut the target's side */
+	bool			 wr_shut;
+	/* Payloads of stdin frames, in the decoder's buffer (the socket
+	 * is not read meanwhile), for one writev. */
+	struct iovec		 in_iov[IN_IOV_MAX];
+	int			 in_first, in_count;
+	bool			 in_pending;	/* the target's buffer is full */
+	struct frame		 deferred;	/* came after queued stdin */
+	bool			 have_deferred;
+};
+
+static int	take_answer(int cfd, int *target, struct proto_error *);
+static void	loop(struct relay *);
+static bool	finished(struct relay *);
+static void	check_timers(struct relay *, long long now);
+static void	set_pollfds(const struct relay *, struct pollfd *);
+static long long next_deadline(const struct relay *);
+static void	handle_socket(struct relay *, short revents);
+static void	process_frames(struct relay *);
+static void	on_frame(struct relay *, struct frame *);
+static void	on_eof(struct relay *);
+static int	flush_stdin(struct relay *);
+static void	advance_stdin(struct relay *, size_t);
+static void	drop_stdin(struct relay *);
+static void	shut_target(struct relay *);
+static void	read_target(struct relay *);
+static void	target_failed(struct relay *, int err);
+static void	queue_last(struct relay *, json_t *hdr);
+static void	queue_frame(struct relay *, json_t *hdr);
+static void	send_pending(struct relay *);
+static void	release_out(struct relay *);
+static void	protocol_error(struct relay *, const struct proto_error *);
+static void	abort_relay(struct relay *, const char *why);
+static void	close_target(struct relay *);
+
+int
+relay_wait(const struct stream_ctx *c, int cfd, int connect_timeout,
+    int *target, struct proto_error *e)
+{
+	long long deadline = now_ms() + connect_timeout * 1000LL +
+	    CONNECTOR_SLACK_MS;
+	/* Only the client's going away: its early stdin stays in the
+	 * kernel until there is somewhere to put it. */
+	struct pollfd p[3] = {
+		{ .fd = cfd, .events = POLLIN },
+		{ .fd = c->sock, .events = POLLRDHUP },
+		{ .fd = c->sig->fd, .events = POLLIN },
+	};
+	int r = -1;
+
+	e->code = ERR_NONE;
+	while (now_ms() < deadline) {
+		if (poll(p, 3, deadline_timeout(deadline, now_ms())) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[2].revents && (wsignal_read(c->sig) & WSIG_KILL_NOW))
+			break;
+		if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR))
+			break;
+		if (p[0].revents) {
+			r = take_answer(cfd, target, e);
+			break;
+		}
+	}
+	if (r == -1 && e->code == ERR_NONE && now_ms() >= deadline)
+		proto_error_set(e, ERR_CONNECT, "no answer within "
+		    "connect_timeout");
+	close(cfd);
+	return r;
+}
+
+/* The connector's one message; its silent end is its alarm's. */
+static int
+take_answer(int cfd, int *target, struct proto_error *e)
+{
+	struct spawn_in in;
+	int r = spawnmsg_recv(cfd, &in);
+
+	if (r == -1 && errno == EAGAIN)
+		return proto_error_set(e, ERR_INTERNAL, "no answer from the "
+		    "connector"), -1;
+	if (r == 0 || r == -1) {
+		proto_error_set(e, ERR_CONNECT, "timed out (connect_timeout)");
+		return -1;
+	}
+	if (in.m.type == SM_STARTED && in.nfd == 1) {
+		*target = in.fd[0];
+		return set_nonblock(*target, 1);
+	}
+	spawnmsg_close_fds(&in);
+	if (in.m.type == SM_FAILED)
+		proto_error_set(e, in.m.arg > ERR_NONE && in.m.arg <
+		    ERR_CODE_COUNT ? (enum err_code)in.m.arg : ERR_INTERNAL,
+		    "%s", in.text);
+	else
+		proto_error_set(e, ERR_INTERNAL, "a bad answer from the "
+		    "connector");
+	return -1;
+}
+
+void
+relay_run(const struct stream_ctx *c, int target, struct stream_result *res)
+{
+	struct relay r = { .c = c, .res = res, .target = target,
+	    .t_start = now_ms() };
+
+	memset(res, 0, sizeof(*res));
+	queue_frame(&r, msg_started(0, false));
+	process_frames(&r);	/* frames that came along with connect */
+	loop(&r);
+	release_out(&r);
+	if (r.have_deferred)
+		frame_clear(&r.deferred);
+	close_target(&r);
+	res->st.duration_ms = now_ms() - r.t_start;
+}
+
+static void
+loop(struct relay *r)
+{
+	struct pollfd p[R_COUNT];
+
+	for (;;) {
+		check_timers(r, now_ms());
+		if (finished(r))
+			return;
+		set_pollfds(r, p);
+		if (poll(p, R_COUNT, deadline_timeout(next_deadline(r),
+		    now_ms())) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[R_SIG].revents &&
+		    (wsignal_read(r->c->sig) & WSIG_KILL_NOW))
+			abort_relay(r, "the daemon is stopping");
+		if (p[R_SOCK].revents)
+			handle_socket(r, p[R_SOCK].revents);
+		if (p[R_TARGET].revents & POLLOUT && r->in_pending &&
+		    flush_stdin(r) == 0)
+			process_frames(r);
+		if (p[R_TARGET].revents & ~POLLOUT && !r->out_pending &&
+		    !r->aborted && !r->last_queued)
+			read_target(r);
+	}
+}
+
+/* The far side closed and all it sent is out: exit 0, as the last. */
+static bool
+finished(struct relay *r)
+{
+	if (!r->aborted && !r->last_queued && r->target_eof &&
+	    !r->out_pending) {
+		struct exit_status st = { .exited = true,
+		    .duration_ms = now_ms() - r->t_start };
+
+		r->res->st = st;
+		queue_last(r, msg_exit(&st));
+	}
+	return !r->out_pending && (r->aborted || r->last_queued);
+}
+
+static void
+check_timers(struct relay *r, long long now)
+{
+	if (!r->out_pending)
+		return;
+	if (r->abandon_at > 0 && now >= r->abandon_at) {
+		r->res->unread = true;
+		release_out(r);
+	} else if (r->stall_at > 0 && now >= r->stall_at) {
+		r->res->unread = true;
+		abort_relay(r, "client not reading (stall_timeout)");
+	} else if (r->vanish_at > 0 && now >= r->vanish_at) {
+		if (keepalive_peer_gone(r->c->sock))
+			abort_relay(r, "client vanished (keepalive)");
+		else
+			r->vanish_at = now + r->c->keepalive * 1000LL;
+	}
+}
+
+static void
+set_pollfds(const struct relay *r, struct pollfd *p)
+{
+	for (int i = 0; i < R_COUNT; i++)
+		p[i] = (struct pollfd){ .fd = -1 };
+	p[R_SOCK].fd = r->c->sock;
+	if (!r->aborted)
+		p[R_SOCK].events = POLLRDHUP | (r->in_pending ? 0 : POLLIN) |
+		    (r->out_pending ? POLLOUT : 0);
+	else
+		p[R_SOCK].events = POLLOUT;
+	/* Left out when it waits for nothing: its HUP would spin. */
+	if (r->target != -1 && !r->aborted) {
+		p[R_TARGET].events = (r->in_pending ? POLLOUT : 0) |
+		    (r->out_pending || r->target_eof || r->last_queued ? 0 :
+		    POLLIN);
+		p[R_TARGET].fd = p[R_TARGET].events != 0 ? r->target : -1;
+	}
+	p[R_SIG] = (struct pollfd){ .fd = r->c->sig->fd, .events = POLLIN };
+}
+
+static long long
+next_deadline(const struct relay *r)
+{
+	long long t = 0;
+
+	if (r->out_pending) {
+		deadline_merge(&t, r->stall_at);
+		deadline_merge(&t, r->vanish_at);
+		deadline_merge(&t, r->abandon_at);
+	}
+	return t;
+}
+
+static void
+handle_socket(struct relay *r, short rev)
+{
+	ssize_t n;
+
+	if (rev & (POLLERR | POLLNVAL)) {
+		abort_relay(r, "connection error");
+		return;
+	}
+	if ((rev & POLLOUT) && r->out_pending)
+		send_pending(r);
+	if (r->aborted)
+		return;
+	/* The decoder holds the pending stdin payload: do not read. */
+	if (r->in_pending) {
+		if (rev & (POLLHUP | POLLRDHUP))
+			abort_relay(r, "client disconnected");
+		return;
+	}
+	if (!(rev & (POLLIN | POLLHUP | POLLRDHUP)))
+		return;
+	n = decoder_read(r->c->dec, r->c->sock);
+	if (n == 0)
+		abort_relay(r, "client disconnected");
+	else if (n == -1 && errno != EAGAIN)
+		abort_relay(r, "connection error");
+	else
+		process_frames(r);
+}
+
+/* As the stream's: stdin payloads queued and written together before
+ * any other frame; stops while the target is full. */
+static void
+process_frames(struct relay *r)
+{
+	struct proto_error e;
+	struct frame f;
+	int k;
+
+	while (!r->aborted) {
+		if ((r->have_deferred || r->in_count == IN_IOV_MAX) &&
+		    flush_stdin(r) == 1)
+			return;
+		if (r->have_deferred) {
+			r->have_deferred = false;
+			on_frame(r, &r->deferred);
+			continue;
+		}
+		if ((k = decoder_next(r->c->dec, &f)) == 0)
+			break;
+		if (k == -1) {
+			decoder_describe_error(r->c->dec, &e);
+			protocol_error(r, &e);
+			return;
+		}
+		if (f.type != FRAME_STDIN) {
+			r->deferred = f;
+			r->have_deferred = true;
+			continue;
+		}
+		r->res->bytes_in += f.len;
+		if (r->target != -1 && !r->client_eof && f.len > 0)
+			r->in_iov[r->in_count++] = (struct iovec){
+			    (void *)(uintptr_t)f.payload, f.len };
+		frame_clear(&f);
+	}
+	if (!r->aborted)
+		(void)flush_stdin(r);
+}
+
+/* A signal ends the connection as it would end a command. */
+static void
+on_frame(struct relay *r, struct frame *f)
+{
+	struct exit_status st = { 0 };
+	struct proto_error e;
+
+	if (f->type == FRAME_EOF)
+		on_eof(r);
+	else if (f->type == FRAME_SIGNAL && !r->last_queued) {
+		if (msg_parse_signal(f, &st.signal, &e) == -1)
+			protocol_error(r, &e);
+		else {
+			close_target(r);
+			st.duration_ms = now_ms() - r->t_start;
+			r->res->st = st;
+			queue_last(r, msg_exit(&st));
+		}
+	} else if (f->type != FRAME_SIGNAL) {
+		proto_error_set(&e, ERR_BAD_REQUEST, "unexpected %s frame "
+		    "on a connection", frame_type_name(f->type));
+		protocol_error(r, &e);
+	}
+	frame_clear(f);
+}
+
+static void
+on_eof(struct relay *r)
+{
+	r->client_eof = true;
+	if (r->in_count == 0)
+		shut_target(r);
+}
+
+/* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
+static int
+flush_stdin(struct relay *r)
+{
+	while (r->in_first < r->in_count) {
+		ssize_t n = writev(r->target, r->in_iov + r->in_first,
+		    r->in_count - r->in_first);
+		if (n > 0) {
+			advance_stdin(r, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			r->in_pending = true;
+			return 1;
+		}
+		/* The far side takes no more: what it sent is still read,
+		 * and its reset, if any, said then. */
+		drop_stdin(r);
+		return 0;
+	}
+	r->in_first = r->in_count = 0;
+	r->in_pending = false;
+	if (r->client_eof)
+		shut_target(r);
+	return 0;
+}
+
+static void
+advance_stdin(struct relay *r, size_t n)
+{
+	while (n > 0) {
+		struct iovec *v = &r->in_iov[r->in_first];
+		size_t k = n < v->iov_len ? n : v->iov_len;
+
+		v->iov_base = (char *)v->iov_base + k;
+		v->iov_len -= k;
+		n -= k;
+		if (v->iov_len == 0)
+			r->in_first++;
+	}
+}
+
+static void
+drop_stdin(struct relay *r)
+{
+	r->in_first = r->in_count = 0;
+	r->in_pending = false;
+	r->client_eof = true;
+}
+
+/* The client's end of input is the target's. */
+static void
+shut_target(struct relay *r)
+{
+	if (r->wr_shut || r->target == -1)
+		return;
+	r->wr_shut = true;
+	if (shutdown(r->target, SHUT_WR) == -1 && errno != ENOTCONN)
+		log_warn("shutdown of a forwarded connection");
+}
+
+static void
+read_target(struct relay *r)
+{
+	ssize_t n;
+
+	do {
+		n = read(r->target, r->c->buf, FRAME_DATA_CHUNK);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n == -1) {
+		target_failed(r, errno);
+		return;
+	}
+	if (n == 0) {
+		r->target_eof = true;
+		drop_stdin(r);
+		return;
+	}
+	r->res->bytes_out += (size_t)n;
+	frame_out_data(&r->out, FRAME_STDOUT, r->c->buf, (size_t)n);
+	r->out_pending = true;
+	send_pending(r);
+}
+
+/* A reset by the far side: the client hears why, as a connect error. */
+static void
+target_failed(struct relay *r, int err)
+{
+	char msg[PROTO_ERRMSG_MAX];
+
+	close_target(r);
+	drop_stdin(r);
+	snprintf(msg, sizeof(msg), "the target ended the connection: %s",
+	    strerror(err));
+	r->res->why = err == ECONNRESET ? "reset by the target" :
+	    "target connection error";
+	queue_last(r, msg_error(ERR_CONNECT, msg));
+}
+
+static void
+queue_last(struct relay *r, json_t *hdr)
+{
+	r->last_queued = true;
+	queue_frame(r, hdr);
+}
+
+static void
+queue_frame(struct relay *r, json_t *hdr)
+{
+	int k = hdr != NULL ? frame_out_json(&r->out, hdr, NULL, 0) : -1;
+
+	json_decref(hdr);
+	if (k == -1) {
+		log_warn("cannot encode a frame");
+		abort_relay(r, "out of memory");
+		return;
+	}
+	r->out_pending = true;
+	send_pending(r);
+}
+
+static void
+send_pending(struct relay *r)
+{
+	const struct stream_ctx *c = r->c;
+	size_t before = r->out.sent;
+	int k = frame_out_send(&r->out, c->sock);
+
+	if (k == 0) {
+		if (c->stall_timeout > 0 && (r->out.sent != before ||
+		    r->stall_at == 0))
+			r->stall_at = now_ms() + c->stall_timeout * 1000LL;
+		if (c->keepalive > 0 && (r->out.sent != before ||
+		    r->vanish_at == 0))
+			r->vanish_at = now_ms() + c->keepalive * 1000LL;
+		return;
+	}
+	r->stall_at = r->vanish_at = 0;
+	if (k == -1) {
+		abort_relay(r, "connection error");
+		return;
+	}
+	release_out(r);
+	if (r->last_queued && !r->aborted && r->res->why == NULL)
+		r->res->sent_exit = true;
+}
+
+static void
+release_out(struct relay *r)
+{
+	if (r->out_pending)
+		frame_out_release(&r->out);
+	r->out_pending = false;
+}
+
+static void
+protocol_error(struct relay *r, const struct proto_error *e)
+{
+	/* Inside a data frame's payload an error frame would be garbage. */
+	bool mid_frame = r->out_pending && r->out.sent > 0;
+
+	abort_relay(r, "protocol error");
+	if (mid_frame)
+		return;
+	r->abandon_at = now_ms() + ERROR_SEND_MS;
+	queue_frame(r, msg_error(e->code, e->message));
+}
+
+/* The client is gone or broke the protocol: the target is closed. */
+static void
+abort_relay(struct relay *r, const char *why)
+{
+	release_out(r);
+	if (r->aborted)
+		return;
+	r->aborted = true;
+	if (r->res->why == NULL)
+		r->res->why = why;
+	drop_stdin(r);
+	if (r->have_deferred)
+		frame_clear(&r->deferred);
+	r->have_deferred = false;
+	close_target(r);
+}
+
+static void
+close_target(struct relay *r)
+{
+	if (r->target != -1) {
+		close(r->target);
+		r->target = -1;
+	}
+}
