@@ -39,7 +39,6 @@
 
 #define CONNECT_TIMEOUT_DEFAULT	10.0
 
-
 enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
 
 static const struct option long_options[] = {

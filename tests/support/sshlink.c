@@ -36,6 +36,8 @@ sshlink_dir(void)
 	link_as(target, "rexec-ssh");
 	link_as(target, "ssh");
 	snprintf(bin, sizeof(bin), "%s/rexec-ssh", dir);
+	/* Also when a test ends where its suite's .fini is not reached. */
+	atexit(sshlink_remove);
 	return dir;
 }
 
