@@ -8,6 +8,8 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 bindir		?= $(PREFIX)/bin
 sbindir		?= $(PREFIX)/sbin
+# rexecd's helpers (rexec-copy, the copy subsystems) in $(libexecdir)/rexec.
+libexecdir	?= $(PREFIX)/lib
 mandir		?= $(PREFIX)/share/man
 # The contract fixes /etc/rexecd.conf as the default, whatever PREFIX.
 sysconfdir	?= /etc
@@ -53,7 +55,9 @@ pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
 
 PROTO_PKGS	= jansson
 DAEMON_PKGS	= jansson libbsd libsystemd inih
-CLI_PKGS	= jansson libbsd libcares
+CLI_PKGS	= jansson libbsd libcares libarchive
+# The copy subsystems' helper (daemon/copy/), run by rexecd as the account.
+COPY_PKGS	= libbsd libarchive
 TEST_PKGS	= jansson libbsd criterion
 
 # protocol/ is the codec alone (no I/O); common/ the I/O and helpers
@@ -61,6 +65,7 @@ TEST_PKGS	= jansson libbsd criterion
 CODEC_SRC	= $(sort $(wildcard protocol/*.c))
 PROTO_SRC	= $(CODEC_SRC) $(sort $(wildcard common/*.c))
 DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
+COPY_SRC	= $(sort $(wildcard daemon/copy/*.c))
 CLI_SRC		= $(sort $(wildcard cli/*.c))
 UNIT_SRC	= $(sort $(wildcard tests/unit/*.c))
 INTEG_SRC	= $(sort $(wildcard tests/integration/*.c))
@@ -69,12 +74,14 @@ SUPPORT_SRC	= $(sort $(wildcard tests/support/*.c))
 obj		= $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJ	= $(call obj,$(PROTO_SRC))
 DAEMON_OBJ	= $(call obj,$(DAEMON_SRC))
+COPY_OBJ	= $(call obj,$(COPY_SRC))
 CLI_OBJ		= $(call obj,$(CLI_SRC))
 UNIT_OBJ	= $(call obj,$(UNIT_SRC))
 INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
 
 LIBPROTO	= $(BUILD)/libproto.a
 REXECD		= $(BUILD)/rexecd
+REXEC_COPY	= $(BUILD)/rexec-copy
 REXEC		= $(BUILD)/rexec
 REXEC_DYNAMIC	= $(BUILD)/rexec-dynamic
 UNIT_TEST	= $(BUILD)/test_unit
@@ -88,11 +95,13 @@ MANPAGES	= man/rexec.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-protocol.7
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
 	install uninstall clean deps demo bench deb systemd-test
 
-all: $(REXECD) $(REXEC)
+all: $(REXECD) $(REXEC) $(REXEC_COPY)
 
 $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
+$(BUILD)/daemon/copy/%.o: CFLAGS += $(call pkg_cflags,$(COPY_PKGS))
+$(BUILD)/common/archive_%.o: CFLAGS += $(call pkg_cflags,libarchive)
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
 $(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS)) -Itests/support -Icli
 
@@ -106,6 +115,9 @@ $(LIBPROTO): $(PROTO_OBJ)
 
 $(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(DAEMON_PKGS))
+
+$(REXEC_COPY): $(COPY_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COPY_PKGS))
 
 # rexec starts once per remote command: linked -static-pie it skips the
 # dynamic loader and the shared libraries' relocations (bench/README.md
@@ -240,8 +252,12 @@ bench: all
 SYSCONFDIR_STAMP = $(BUILD)/sysconfdir.stamp
 $(SYSCONFDIR_STAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(sysconfdir)' | cmp -s - $@ || echo '$(sysconfdir)' > $@
+	@echo '$(sysconfdir) $(libexecdir)' | cmp -s - $@ || \
+	    echo '$(sysconfdir) $(libexecdir)' > $@
 $(BUILD)/daemon/config.o $(BUILD)/daemon/main.o: $(SYSCONFDIR_STAMP)
+# The copy subsystems' default command (rexecd.conf(5)), so too.
+$(BUILD)/daemon/config.o: CPPFLAGS += \
+	    -DREXEC_COPY_PROG='"$(libexecdir)/rexec/rexec-copy"'
 FORCE:
 .PHONY: FORCE
 
@@ -257,6 +273,8 @@ install: all
 	    $(DESTDIR)$(sysconfdir)
 	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
 	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
+	install -d $(DESTDIR)$(libexecdir)/rexec
+	install -m 755 $(REXEC_COPY) $(DESTDIR)$(libexecdir)/rexec/rexec-copy
 	@set -e; for m in $(MANPAGES_PRESENT); do \
 	    d=$(DESTDIR)$(mandir)/man$${m##*.}; \
 	    echo "install -m 644 $$m $$d"; \
@@ -284,6 +302,7 @@ install: all
 # shared: bin, sbin, man1, the unit directory...), and so does rexecd.conf.
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(sbindir)/rexecd
+	rm -f $(DESTDIR)$(libexecdir)/rexec/rexec-copy
 	rm -f $(foreach m,$(MANPAGES),\
 	    $(DESTDIR)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))

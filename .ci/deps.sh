@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config clang libjansson-dev \
 libbsd-dev libc-ares-dev libcriterion-dev libsystemd-dev libinih-dev mandoc procps \
 iproute2 systemd valgrind rsync git clustershell pdsh ansible-core \
 bash-completion debhelper devscripts lintian debootstrap systemd-container \
-fakeroot openssh-client openssh-sftp-server"
+fakeroot openssh-client openssh-sftp-server \
+libarchive-dev libacl1-dev libzstd-dev liblz4-dev"
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 updated=
