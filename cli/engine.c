@@ -6,11 +6,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "conn.h"
+#include "copy.h"
 #include "engine.h"
 #include "fail.h"
 #include "instore.h"
@@ -63,6 +65,7 @@ static void	 on_signals(struct engine *);
 static void	 resize(struct engine *);
 static void	 retire(struct engine *, size_t slot);
 static void	 not_started(struct engine *);
+static void	 source_failed(struct engine *);
 
 int
 engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
@@ -85,6 +88,8 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 		status = 255;
 		goto out;
 	}
+	if (o->stdin_open && o->copy != NULL && copy_sends(o->copy))
+		instore_set_source(copy_fill, o->copy);
 	run_loop(&e);
 	not_started(&e);
 	output_flush();
@@ -229,11 +234,26 @@ pump_stdin(struct engine *e)
 	if (!instore_may_read())
 		return false;
 	instore_read();
+	if (instore_failed())
+		source_failed(e);
 	if (instore_disconnect())
 		for (size_t i = 0; i < e->nslots; i++)
 			if (e->slots[i] != NULL)
 				conn_interrupt(e->slots[i], "disconnected (~.)");
 	return true;
+}
+
+/* A file of the copy could not be read: no host gets a cut stream. */
+static void
+source_failed(struct engine *e)
+{
+	char why[sizeof(e->hosts[0].reason)];
+
+	snprintf(why, sizeof(why), "%s", copy_fill_error(e->o->copy));
+	e->stopping = true;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i] != NULL)
+			conn_interrupt(e->slots[i], why);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "address.h"
+#include "copy.h"
 #include "engine.h"
 #include "fail.h"
 #include "failmsg.h"
@@ -49,6 +50,7 @@ struct options {
 	size_t		  envc;
 	struct sshopts	  ssh;
 	struct fleetopts  fleet;
+	struct copyopts	  copy;
 };
 
 enum { OPT_CONNECT_TIMEOUT = 256, OPT_STATUS, OPT_NO_PTY };
@@ -74,6 +76,10 @@ static const struct option long_options[] = {
 	{ "json",		no_argument,	   NULL, FLEET_OPT_JSON },
 	{ "raw",		no_argument,	   NULL, FLEET_OPT_RAW },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "copy",		no_argument,	   NULL, COPY_OPT_COPY },
+	{ "rcopy",		no_argument,	   NULL, COPY_OPT_RCOPY },
+	{ "dest",		required_argument, NULL, COPY_OPT_DEST },
+	{ "preserve",		no_argument,	   NULL, COPY_OPT_PRESERVE },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -97,7 +103,7 @@ static const char *pick_user(const struct options *,
 		    const struct address *);
 static int	 connect_timeout_ms(const struct options *);
 static json_t	*build_exec(const struct options *, char **, int, char *,
-		    bool);
+		    bool, struct copyrun *);
 static char	*join_words(char **, int);
 
 int
@@ -116,7 +122,8 @@ main(int argc, char **argv)
 		status = EXIT_REXEC_FAILED;
 	} else if (fleet_mode(&o.fleet) && !o.status) {
 		status = run_fleet(&o, argv + first, argc - first);
-	} else if ((stray = fleet_stray_option(&o.fleet, o.status)) != NULL) {
+	} else if ((stray = fleet_stray_option(&o.fleet, o.status)) != NULL ||
+	    (stray = copy_stray_option(&o.copy)) != NULL) {
 		usage_error("%s is an option of fleet mode: it needs -w", stray);
 		status = EXIT_REXEC_FAILED;
 	} else if (argc == first) {
@@ -164,6 +171,13 @@ parse_options(int argc, char **argv, struct options *o)
 		case FLEET_OPT_JSON:
 		case FLEET_OPT_RAW:
 			if (fleet_take(&o->fleet, c, optarg) == -1)
+				return -1;
+			break;
+		case COPY_OPT_COPY:
+		case COPY_OPT_RCOPY:
+		case COPY_OPT_DEST:
+		case COPY_OPT_PRESERVE:
+			if (copy_take(&o->copy, c, optarg) == -1)
 				return -1;
 			break;
 		case 'l':
@@ -300,6 +314,11 @@ usage(FILE *f)
 "      --json            one JSON object per host; with --status: the\n"
 "                        daemon's JSON document as is\n"
 "      --raw             control characters as they came, on a terminal too\n"
+"      --copy SRC... [--dest DIR] [--preserve]\n"
+"                        copy files and directories to every host (into DIR,\n"
+"                        default: the directory SRC is in); --preserve: mtimes\n"
+"      --rcopy SRC... --dest DIR\n"
+"                        fetch SRC from every host into DIR/NAME.HOST\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -436,7 +455,10 @@ run_fleet(const struct options *o, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 
 	stdfds_ensure();
-	if (nwords < 1) {
+	if (copy_mode(&o->copy)) {
+		if ((eo.copy = copy_prepare(&o->copy, words, nwords)) == NULL)
+			return status;
+	} else if (nwords < 1) {
 		usage_error("missing command");
 		return status;
 	}
@@ -460,6 +482,8 @@ run_fleet(const struct options *o, char **words, int nwords)
 			goto out;
 	/* A terminal is not broadcast: each command gets /dev/null. */
 	eo.stdin_open = !o->no_stdin && stdin_readable() && !isatty(0);
+	if (eo.copy != NULL)
+		eo.stdin_open = copy_sends(eo.copy);
 	/* On a terminal no host may rewrite another's lines (issue 18). */
 	for (int fd = 1; fd <= 2; fd++)
 		eo.safe[fd] = !f->raw && isatty(fd);
@@ -475,6 +499,7 @@ out:
 	free(a);
 	free(h);
 	hostlist_free(&hl);
+	copy_free(eo.copy);
 	return status;
 }
 
@@ -499,7 +524,7 @@ execute(const struct options *o, struct host *hosts, size_t n,
 	if (token_load(o->token_file, &token) == -1)
 		goto out;
 	if ((eo->exec = build_exec(o, words, nwords, token,
-	    eo->stdin_open)) == NULL) {
+	    eo->stdin_open, eo->copy)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
@@ -516,7 +541,7 @@ out:
 
 static json_t *
 build_exec(const struct options *o, char **words, int nwords, char *token,
-    bool stdin_open)
+    bool stdin_open, struct copyrun *copy)
 {
 	struct exec_req req = {
 		.version = PROTOCOL_VERSION,
@@ -531,9 +556,14 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 	char *cmd = NULL;
 	json_t *hdr;
 
-	if (term_want_pty(o->pty, o->no_pty, nwords > 0))
+	if (copy != NULL) {
+		if (copy_request(copy, &req, o->env, o->envc) == -1)
+			return NULL;
+	} else if (term_want_pty(o->pty, o->no_pty, nwords > 0))
 		term_request(&req.pty);
-	if (nwords == 0) {
+	if (copy != NULL) {
+		/* The subsystem is the command. */
+	} else if (nwords == 0) {
 		req.login = true;
 	} else if (o->argv_mode) {
 		req.argv = words;
