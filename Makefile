@@ -169,7 +169,7 @@ unit: $(UNIT_TEST)
 	$(UNIT_TEST) $(CRITERION_OPTS)
 
 # Integration tests drive the real binaries; they find them through these.
-integration: $(INTEG_TEST) $(REXECD) $(REXEC)
+integration: $(INTEG_TEST) $(REXECD) $(REXEC) $(REXEC_COPY)
 	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
 	    $(INTEG_TEST) $(CRITERION_OPTS)
 

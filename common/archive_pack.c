@@ -274,12 +274,17 @@ failed(struct pack *p, struct archive *a, const char *path)
 	char safe[TEXTSAFE_SIZE(256)];
 	const char *why = a != NULL && archive_error_string(a) != NULL ?
 	    archive_error_string(a) : "out of memory";
+	int e = a != NULL ? archive_errno(a) : 0;
+	char sys[128] = "";
 
+	/* The system's reason, when libarchive's message lacks it. */
+	if (e > 0 && strstr(why, strerror(e)) == NULL)
+		snprintf(sys, sizeof(sys), ": %s", strerror(e));
 	if (path == NULL) {
-		snprintf(p->err, sizeof(p->err), "%s", why);
+		snprintf(p->err, sizeof(p->err), "%s%s", why, sys);
 	} else {
 		text_safe_str(safe, sizeof(safe), path, TEXT_UTF8);
-		snprintf(p->err, sizeof(p->err), "%s: %s", safe, why);
+		snprintf(p->err, sizeof(p->err), "%s: %s%s", safe, why, sys);
 	}
 	p->state = PS_FAILED;
 	return -1;

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,6 +27,10 @@ static int	 rename_top(struct archive_entry *, const char *,
 		    const struct unpack_names *);
 static int	 copy_data(struct archive *, struct archive *);
 static int	 refuse(char *, size_t, const char *, const char *);
+static const char *why(struct archive *, char *, size_t);
+static int	 write_entry(struct archive *, struct archive *,
+		    struct archive_entry *, char *, size_t);
+static int	 temp_name(const char *, char *, size_t);
 
 int
 unpack_fd(int fd, const struct unpack_names *names, int flags, char *err,
@@ -30,8 +39,7 @@ unpack_fd(int fd, const struct unpack_names *names, int flags, char *err,
 	struct archive *in = archive_read_new(), *disk = archive_write_disk_new();
 	int opts = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 	    ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-	    ARCHIVE_EXTRACT_SAFE_WRITES;
+	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
 	int r = -1;
 
 	if (flags & UNPACK_PRESERVE)
@@ -61,6 +69,7 @@ extract(struct archive *in, struct archive *disk,
 {
 	struct archive_entry *e;
 	const char *path;
+	char buf[512];
 	int r;
 
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK ||
@@ -76,18 +85,84 @@ extract(struct archive *in, struct archive *disk,
 			    "directory or symlink");
 		if (rename_top(e, path, names) == -1)
 			return refuse(err, errlen, NULL, "out of memory");
-		path = archive_entry_pathname(e);
-		if (archive_write_header(disk, e) != ARCHIVE_OK ||
-		    copy_data(in, disk) == -1 ||
-		    archive_write_finish_entry(disk) != ARCHIVE_OK)
-			return refuse(err, errlen, path,
-			    archive_error_string(disk));
+		if (write_entry(in, disk, e, err, errlen) == -1)
+			return -1;
 	}
 	if (r != ARCHIVE_EOF)
-		return refuse(err, errlen, NULL, archive_error_string(in));
+		return refuse(err, errlen, NULL, why(in, buf, sizeof(buf)));
 	if (archive_write_close(disk) != ARCHIVE_OK)
-		return refuse(err, errlen, NULL, archive_error_string(disk));
+		return refuse(err, errlen, NULL, why(disk, buf, sizeof(buf)));
 	return 0;
+}
+
+/*
+ * A file is written under a temporary name in its directory and renamed
+ * once complete: no partial file ever has the final name (libarchive's
+ * own SAFE_WRITES renames even after a failed write).
+ */
+static int
+write_entry(struct archive *in, struct archive *disk,
+    struct archive_entry *e, char *err, size_t errlen)
+{
+	char final[PATH_MAX], tmp[PATH_MAX], buf[512];
+	bool file = archive_entry_filetype(e) == AE_IFREG;
+
+	if (snprintf(final, sizeof(final), "%s", archive_entry_pathname(e)) >=
+	    (int)sizeof(final))
+		return refuse(err, errlen, final, "name too long");
+	if (file) {
+		if (temp_name(final, tmp, sizeof(tmp)) == -1)
+			return refuse(err, errlen, final, strerror(errno));
+		archive_entry_copy_pathname(e, tmp);
+	}
+	if (archive_write_header(disk, e) != ARCHIVE_OK ||
+	    copy_data(in, disk) == -1 ||
+	    archive_write_finish_entry(disk) != ARCHIVE_OK) {
+		refuse(err, errlen, final, why(disk, buf, sizeof(buf)));
+		if (file)
+			(void)unlink(tmp);
+		return -1;
+	}
+	if (file && rename(tmp, final) == -1) {
+		refuse(err, errlen, final, strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR/.rexec-copy.RANDOM beside DIR/NAME. */
+static int
+temp_name(const char *final, char *tmp, size_t len)
+{
+	const char *slash = strrchr(final, '/');
+	int dirlen = slash != NULL ? (int)(slash - final + 1) : 0;
+	unsigned long long r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	if (snprintf(tmp, len, "%.*s.rexec-copy.%016llx", dirlen, final, r) >=
+	    (int)len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* libarchive's message, with the system's reason when it has one
+ * ("Write failed: No space left on device"). */
+static const char *
+why(struct archive *a, char *buf, size_t len)
+{
+	const char *s = archive_error_string(a);
+	int e = archive_errno(a);
+
+	if (s == NULL)
+		s = "failed";
+	if (e <= 0 || strstr(s, strerror(e)) != NULL)
+		return s;
+	snprintf(buf, len, "%s: %s", s, strerror(e));
+	return buf;
 }
 
 /* Ours, before libarchive's: relative, no "..", under an expected name. */

@@ -22,6 +22,7 @@
 
 #define OUT_CHUNK	(256 * 1024)
 
+static void	 on_signal(int);
 static int	 copy_in(void);
 static int	 copy_out(void);
 static char	*getenv_decoded(const char *);
@@ -30,14 +31,28 @@ static int	 fail(const char *, ...) __attribute__((format(printf, 1, 2)));
 int
 main(int argc, char **argv)
 {
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
+	struct sigaction sa = { .sa_handler = on_signal };
+
 	/* A closed stdout is a failure to report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Ended by rexecd (the client went away): the read or write under
+	 * way fails with EINTR, and the file being written is removed. */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
 	if (argc == 2 && strcmp(argv[1], "in") == 0)
 		return copy_in();
 	if (argc == 2 && strcmp(argv[1], "out") == 0)
 		return copy_out();
 	fprintf(stderr, "usage: rexec-copy in|out\n");
 	return 2;
+}
+
+static void
+on_signal(int signo)
+{
+	(void)signo;
 }
 
 static int
