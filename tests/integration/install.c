@@ -305,6 +305,7 @@ expected_files(void)
 	    "/usr/lib/sysusers.d");
 	lines[n++] = strdup("0755 /usr/bin/rexec");
 	lines[n++] = strdup("0755 /usr/sbin/rexecd");
+	lines[n++] = strdup("0755 /usr/lib/rexec/rexec-copy");
 	lines[n++] = strdup("0600 /etc/rexecd.conf");
 	lines[n++] = strdup("0644 /etc/rexecd.conf.example");
 	cr_assert_neq(asprintf(&lines[n++], "0644 %s/rexecd.service",
