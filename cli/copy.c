@@ -18,6 +18,9 @@
 #include "fail.h"
 #include "textsafe.h"
 
+/* Bytes of every host's stream spooled so far (--rcopy's progress). */
+static unsigned long long spooled;
+
 struct copyrun {
 	bool		 send;		/* --copy; else --rcopy */
 	bool		 preserve;
@@ -327,8 +330,15 @@ copy_spool_write(int fd, const void *p, size_t n)
 		}
 		b += w;
 		n -= (size_t)w;
+		spooled += (unsigned long long)w;
 	}
 	return 0;
+}
+
+unsigned long long
+copy_spooled(void)
+{
+	return spooled;
 }
 
 /* Relative to DEST: libarchive's SECURE checks apply below it only. */

@@ -57,6 +57,7 @@ const char	*copy_fill_error(const struct copyrun *);
  * exited 0 (0, or -1 with the reason in err). */
 int	copy_spool_open(const struct copyrun *);
 int	copy_spool_write(int fd, const void *, size_t);
+unsigned long long copy_spooled(void);
 int	copy_extract(const struct copyrun *, int fd, const char *label,
 	    char *err, size_t errlen);
 

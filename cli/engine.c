@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
@@ -17,6 +18,7 @@
 #include "fail.h"
 #include "instore.h"
 #include "output.h"
+#include "progress.h"
 #include "resolver.h"
 #include "results.h"
 #include "signals.h"
@@ -50,6 +52,7 @@ struct engine {
 	long long		 sigint_ms[2];	/* the two latest SIGINTs */
 	unsigned		 busy_rounds;
 	size_t			 first;		/* pumped first, in turn */
+	size_t			 finished;	/* hosts retired */
 };
 
 static int	 raise_nofile(size_t conns);
@@ -90,7 +93,9 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	}
 	if (o->stdin_open && o->copy != NULL && copy_sends(o->copy))
 		instore_set_source(copy_fill, o->copy);
+	progress_start(o->copy != NULL && isatty(2));
 	run_loop(&e);
+	progress_end();
 	not_started(&e);
 	output_flush();
 	results_finish(hosts, n, o);
@@ -112,6 +117,9 @@ run_loop(struct engine *e)
 		launch(e);
 		if (e->active == 0 && (e->next == e->n || e->stopping))
 			break;
+		if (e->o->copy != NULL)
+			progress_tick(copy_sends(e->o->copy) ? instore_end() :
+			    copy_spooled(), e->finished, e->n);
 		if (!round_once(e))
 			wait_events(e, -1);
 		else if (++e->busy_rounds >= BUSY_ROUNDS_MAX)
@@ -262,6 +270,7 @@ retire(struct engine *e, size_t slot)
 	conn_free(e->slots[slot]);
 	e->slots[slot] = NULL;
 	e->active--;
+	e->finished++;
 }
 
 /* Waits (timeout -1: until the nearest deadline) or only looks (0). */

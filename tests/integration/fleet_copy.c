@@ -25,6 +25,7 @@
 #include <criterion/criterion.h>
 
 #include "proc_scan.h"
+#include "pty_run.h"
 #include "rexec_run.h"
 #include "rexecd_proc.h"
 
@@ -613,4 +614,29 @@ Test(fleet_copy, usage_errors)
 	rexec_run(&r, NULL, "--copy", "127.0.0.1:1", "x", NULL);
 	assert_one_line(&r, "rexec: ", "-w");
 	rexec_run_free(&r);
+}
+
+/* On a terminal, a copy lasting over a second shows one line of
+ * progress, erased at the end.  The host starts reading 1.5 s late, so
+ * the copy lasts that long. */
+Test(fleet_copy, progress_on_a_terminal)
+{
+	struct pty_run r;
+	char src[PATH_MAX], p[PATH_MAX], cmd[2 * PATH_MAX], bin[PATH_MAX];
+	const char *argv[] = { rexec_bin(), "-w", hosts, "--copy", src,
+	    "--dest", "dst", NULL };
+
+	write_random_file(path(src, sizeof(src), "big"), 8 << 20, 5);
+	snprintf(cmd, sizeof(cmd), "sleep 1.5 && exec %s in",
+	    copy_bin(bin, sizeof(bin)));
+	add_host(cmd, NULL);
+	make_dir(path(p, sizeof(p), "h0/dst"));
+	pty_spawn(&r, NULL, argv);
+	cr_assert_eq(pty_wait(&r, WAIT_MS), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "0/1 hosts done"), "no progress: "
+	    "%s", r.out);
+	cr_assert_gt(r.len, 4);
+	cr_assert_str_eq(r.out + r.len - 4, "\r\033[K", "not erased");
+	cr_assert_eq(files_equal(src, path(p, sizeof(p), "h0/dst/big")), 1);
+	pty_free(&r);
 }
