@@ -67,8 +67,10 @@ copy_in(void)
 		return fail("no %s", COPY_ENV_DIR);
 	if (chdir(dir) == -1) {
 		text_safe_str(safe, sizeof(safe), dir, TEXT_UTF8);
+		free(dir);
 		return fail("%s: %s", safe, strerror(errno));
 	}
+	free(dir);
 	if (unpack_fd(0, &any, pre != NULL && strcmp(pre, "1") == 0 ?
 	    UNPACK_PRESERVE : 0, err, sizeof(err)) == -1)
 		return fail("%s", err);
@@ -78,31 +80,36 @@ copy_in(void)
 static int
 copy_out(void)
 {
-	char *srcs[COPY_SRC_MAX], var[64], err[1024];
+	char *srcs[COPY_SRC_MAX], var[64], err[1536];
 	unsigned char *buf = malloc(OUT_CHUNK);
-	struct pack *p;
+	struct pack *p = NULL;
 	size_t n = 0;
-	ssize_t got;
+	ssize_t got = -1;
 
-	if (buf == NULL)
-		return fail("out of memory");
 	for (; n < COPY_SRC_MAX; n++) {
 		snprintf(var, sizeof(var), "%s%zu", COPY_ENV_SRC, n);
 		if ((srcs[n] = getenv_decoded(var)) == NULL)
 			break;
 	}
-	if (n == 0)
-		return fail("no %s0", COPY_ENV_SRC);
-	if ((p = pack_new(srcs, n, err, sizeof(err))) == NULL)
-		return fail("%s", err);
-	while ((got = pack_fill(p, buf, OUT_CHUNK)) > 0)
-		if (write_full(1, buf, (size_t)got) == -1)
-			return fail("stdout: %s", strerror(errno));
-	if (got == -1)
-		return fail("%s", pack_error(p));
+	if (buf == NULL)
+		snprintf(err, sizeof(err), "out of memory");
+	else if (n == 0)
+		snprintf(err, sizeof(err), "no %s0", COPY_ENV_SRC);
+	else if ((p = pack_new(srcs, n, err, sizeof(err))) != NULL) {
+		while ((got = pack_fill(p, buf, OUT_CHUNK)) > 0)
+			if (write_full(1, buf, (size_t)got) == -1) {
+				snprintf(err, sizeof(err), "stdout: %s",
+				    strerror(errno));
+				break;
+			}
+		if (got == -1)
+			snprintf(err, sizeof(err), "%s", pack_error(p));
+	}
 	pack_free(p);
 	free(buf);
-	return 0;
+	while (n > 0)
+		free(srcs[--n]);
+	return got == 0 ? 0 : fail("%s", err);
 }
 
 /* NULL when unset or not our encoding. */
