@@ -8,6 +8,8 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 bindir		?= $(PREFIX)/bin
 sbindir		?= $(PREFIX)/sbin
+# rexecd's helpers (rexec-copy, the copy subsystems) in $(libexecdir)/rexec.
+libexecdir	?= $(PREFIX)/lib
 mandir		?= $(PREFIX)/share/man
 # The contract fixes /etc/rexecd.conf as the default, whatever PREFIX.
 sysconfdir	?= /etc
@@ -53,7 +55,9 @@ pkg_libs	= $(shell $(PKG_CONFIG) --libs $(1))
 
 PROTO_PKGS	= jansson
 DAEMON_PKGS	= jansson libbsd libsystemd inih munge
-CLI_PKGS	= jansson libbsd libcares munge
+CLI_PKGS	= jansson libbsd libcares munge libarchive
+# The copy subsystems' helper (daemon/copy/), run by rexecd as the account.
+COPY_PKGS	= libbsd libarchive
 TEST_PKGS	= jansson libbsd criterion
 
 # protocol/ is the codec alone (no I/O); common/ the I/O and helpers
@@ -61,6 +65,7 @@ TEST_PKGS	= jansson libbsd criterion
 CODEC_SRC	= $(sort $(wildcard protocol/*.c))
 PROTO_SRC	= $(CODEC_SRC) $(sort $(wildcard common/*.c))
 DAEMON_SRC	= $(sort $(wildcard daemon/*.c))
+COPY_SRC	= $(sort $(wildcard daemon/copy/*.c))
 CLI_SRC		= $(sort $(wildcard cli/*.c))
 UNIT_SRC	= $(sort $(wildcard tests/unit/*.c))
 INTEG_SRC	= $(sort $(wildcard tests/integration/*.c))
@@ -69,12 +74,14 @@ SUPPORT_SRC	= $(sort $(wildcard tests/support/*.c))
 obj		= $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJ	= $(call obj,$(PROTO_SRC))
 DAEMON_OBJ	= $(call obj,$(DAEMON_SRC))
+COPY_OBJ	= $(call obj,$(COPY_SRC))
 CLI_OBJ		= $(call obj,$(CLI_SRC))
 UNIT_OBJ	= $(call obj,$(UNIT_SRC))
 INTEG_OBJ	= $(call obj,$(INTEG_SRC) $(SUPPORT_SRC))
 
 LIBPROTO	= $(BUILD)/libproto.a
 REXECD		= $(BUILD)/rexecd
+REXEC_COPY	= $(BUILD)/rexec-copy
 REXEC		= $(BUILD)/rexec
 REXEC_DYNAMIC	= $(BUILD)/rexec-dynamic
 # rexec under ssh's grammar (files.md): a link, as installed.
@@ -90,7 +97,7 @@ MANPAGES	= man/rexec.1 man/rexec-ssh.1 man/rexecd.8 man/rexecd.conf.5 man/rexec-
 .PHONY: all check check-all unit integration tools lint asan valgrind fuzz \
 	install uninstall clean deps demo bench deb systemd-test
 
-all: $(REXECD) $(REXEC) $(REXEC_SSH)
+all: $(REXECD) $(REXEC) $(REXEC_SSH) $(REXEC_COPY)
 
 $(REXEC_SSH): $(REXEC)
 	ln -sf rexec $@
@@ -98,6 +105,8 @@ $(REXEC_SSH): $(REXEC)
 $(BUILD)/protocol/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/common/%.o: CFLAGS += $(call pkg_cflags,$(PROTO_PKGS))
 $(BUILD)/daemon/%.o: CFLAGS += $(call pkg_cflags,$(DAEMON_PKGS))
+$(BUILD)/daemon/copy/%.o: CFLAGS += $(call pkg_cflags,$(COPY_PKGS))
+$(BUILD)/common/archive_%.o: CFLAGS += $(call pkg_cflags,libarchive)
 $(BUILD)/cli/%.o: CFLAGS += $(call pkg_cflags,$(CLI_PKGS))
 $(BUILD)/tests/%.o: CFLAGS += $(call pkg_cflags,$(TEST_PKGS) munge) -Itests/support -Icli
 
@@ -111,6 +120,9 @@ $(LIBPROTO): $(PROTO_OBJ)
 
 $(REXECD): $(DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(DAEMON_PKGS))
+
+$(REXEC_COPY): $(COPY_OBJ) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COPY_PKGS))
 
 # rexec starts once per remote command: linked -static-pie it skips the
 # dynamic loader and the shared libraries' relocations (bench/README.md
@@ -165,7 +177,7 @@ unit: $(UNIT_TEST)
 	$(UNIT_TEST) $(CRITERION_OPTS)
 
 # Integration tests drive the real binaries; they find them through these.
-integration: $(INTEG_TEST) $(REXECD) $(REXEC) $(REXEC_SSH)
+integration: $(INTEG_TEST) $(REXECD) $(REXEC) $(REXEC_SSH) $(REXEC_COPY)
 	REXECD_BIN=$(abspath $(REXECD)) REXEC_BIN=$(abspath $(REXEC)) \
 	    $(INTEG_TEST) $(CRITERION_OPTS)
 
@@ -249,8 +261,12 @@ bench: all
 SYSCONFDIR_STAMP = $(BUILD)/sysconfdir.stamp
 $(SYSCONFDIR_STAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(sysconfdir)' | cmp -s - $@ || echo '$(sysconfdir)' > $@
+	@echo '$(sysconfdir) $(libexecdir)' | cmp -s - $@ || \
+	    echo '$(sysconfdir) $(libexecdir)' > $@
 $(BUILD)/daemon/config.o $(BUILD)/daemon/main.o: $(SYSCONFDIR_STAMP)
+# The copy subsystems' default command (rexecd.conf(5)), so too.
+$(BUILD)/daemon/config.o: CPPFLAGS += \
+	    -DREXEC_COPY_PROG='"$(libexecdir)/rexec/rexec-copy"'
 FORCE:
 .PHONY: FORCE
 
@@ -267,6 +283,8 @@ install: all
 	install -m 755 $(REXEC) $(DESTDIR)$(bindir)/rexec
 	ln -sf rexec $(DESTDIR)$(bindir)/rexec-ssh
 	install -m 755 $(REXECD) $(DESTDIR)$(sbindir)/rexecd
+	install -d $(DESTDIR)$(libexecdir)/rexec
+	install -m 755 $(REXEC_COPY) $(DESTDIR)$(libexecdir)/rexec/rexec-copy
 	@set -e; for m in $(MANPAGES_PRESENT); do \
 	    d=$(DESTDIR)$(mandir)/man$${m##*.}; \
 	    echo "install -m 644 $$m $$d"; \
@@ -295,6 +313,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/rexec $(DESTDIR)$(bindir)/rexec-ssh \
 	    $(DESTDIR)$(sbindir)/rexecd
+	rm -f $(DESTDIR)$(libexecdir)/rexec/rexec-copy
 	rm -f $(foreach m,$(MANPAGES),\
 	    $(DESTDIR)$(mandir)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(foreach u,$(UNITS),$(DESTDIR)$(systemdunitdir)/$(u))

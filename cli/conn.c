@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
+#include "copy.h"
 #include "decode.h"
 #include "failmsg.h"
 #include "frame.h"
@@ -57,6 +59,13 @@ struct conn {
 	bool				 started;
 	bool				 signalled;
 	int				 file[3];	/* --outdir's, by fd */
+
+	/* Fleet copy: --rcopy's spool, and the last line the copy
+	 * helper wrote to stderr (its reason, for the summary). */
+	int				 spool;
+	char				 errbuf[200];
+	size_t				 errcur;
+	char				 errline[200];
 };
 
 static void	 init_lines(struct conn *);
@@ -75,6 +84,9 @@ static void	 on_started_frame(struct conn *, struct frame *);
 static void	 on_exit_frame(struct conn *, struct frame *);
 static void	 on_error_frame(struct conn *, struct frame *);
 static bool	 open_files(struct conn *);
+static bool	 take_copy(struct conn *, int fd, const unsigned char *,
+		    size_t);
+static bool	 copy_outcome(struct conn *, const struct exit_status *);
 static void	 busy_backoff(struct conn *);
 static void	 close_tail(struct conn *);
 static void	 finish(struct conn *, int status);
@@ -95,6 +107,7 @@ conn_start(struct host *h, const struct engine_opts *o)
 	c->h = h;
 	c->o = o;
 	c->file[1] = c->file[2] = -1;
+	c->spool = -1;
 	decoder_init(&c->dec);
 	init_lines(c);
 	h->t0 = now_ms();
@@ -107,6 +120,12 @@ conn_start(struct host *h, const struct engine_opts *o)
 		(void)add_credential(c, req);
 	json_decref(req);
 	settle(c);
+	if (o->copy != NULL && !copy_sends(o->copy) && c->phase == PH_OPEN &&
+	    (c->spool = copy_spool_open(o->copy)) == -1) {
+		link_reset(&c->link);
+		host_failed(c, HOST_LOCAL, NULL, "cannot spool its copy: %s",
+		    strerror(errno));
+	}
 	return c;
 }
 
@@ -183,6 +202,8 @@ conn_free(struct conn *c)
 		frame_clear(&c->next);
 	decoder_free(&c->dec);
 	lines_free(&c->lines);
+	if (c->spool != -1)
+		close(c->spool);
 	free(c);
 }
 
@@ -397,6 +418,8 @@ take_output(struct conn *c, struct frame *f)
 
 	if (n == 0)
 		return true;
+	if (c->o->copy != NULL && take_copy(c, fd, p, n))
+		return true;
 	if (c->o->outdir != NULL) {
 		if (open_files(c) && outdir_write(c->file[fd], p, n) == -1)
 			host_failed(c, HOST_LOCAL, NULL, "cannot write %s/%s.%s: "
@@ -532,9 +555,62 @@ on_exit_frame(struct conn *c, struct frame *f)
 		    e.message);
 		return;
 	}
+	if (c->o->copy != NULL && !copy_outcome(c, &st))
+		return;
 	c->h->exit = st;
 	c->h->fail = HOST_OK;
 	finish(c, st.exited ? st.code & 0xff : 128 + st.signal);
+}
+
+/*
+ * Fleet copy: the stream of --rcopy goes to its spool (true: taken);
+ * the helper's stderr goes on as usual, its last line noted.
+ */
+static bool
+take_copy(struct conn *c, int fd, const unsigned char *p, size_t n)
+{
+	if (fd == 1 && c->spool != -1) {
+		if (copy_spool_write(c->spool, p, n) == -1) {
+			link_reset(&c->link);
+			host_failed(c, HOST_LOCAL, NULL, "cannot spool its "
+			    "copy: %s", strerror(errno));
+		}
+		return true;
+	}
+	for (size_t i = 0; fd == 2 && i < n; i++) {
+		if (p[i] != '\n') {
+			if (c->errcur < sizeof(c->errbuf) - 1)
+				c->errbuf[c->errcur++] = (char)p[i];
+		} else if (c->errcur > 0) {
+			memcpy(c->errline, c->errbuf, c->errcur);
+			c->errline[c->errcur] = '\0';
+			c->errcur = 0;
+		}
+	}
+	return false;
+}
+
+/* Exited 0: --rcopy extracts (false: that failed the host); else the
+ * helper's last line is the reason the summary gives. */
+static bool
+copy_outcome(struct conn *c, const struct exit_status *st)
+{
+	char err[sizeof(c->h->reason)];
+
+	if (st->exited && st->code == 0) {
+		if (c->spool == -1 || copy_extract(c->o->copy, c->spool,
+		    c->h->label, err, sizeof(err)) == 0)
+			return true;
+		host_failed(c, HOST_LOCAL, NULL, "%s", err);
+		return false;
+	}
+	if (c->errcur > 0)
+		text_safe(c->h->reason, sizeof(c->h->reason), c->errbuf,
+		    c->errcur, failmsg_flags());
+	else if (c->errline[0] != '\0')
+		text_safe_str(c->h->reason, sizeof(c->h->reason), c->errline,
+		    failmsg_flags());
+	return true;
 }
 
 static void

@@ -9,13 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
+#include "copy.h"
 #include "engine.h"
 #include "fail.h"
 #include "instore.h"
 #include "output.h"
+#include "progress.h"
 #include "rolling.h"
 #include "resolver.h"
 #include "results.h"
@@ -76,7 +79,8 @@ static void	 not_started(struct engine *);
 static bool	 next_batch(struct engine *);
 static void	 count_outcome(struct engine *, struct host *);
 static void	 halt(struct engine *, const char *why, bool term);
-static void	 progress(const struct engine *);
+static void	 batch_status(const struct engine *);
+static void	 source_failed(struct engine *);
 
 int
 engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
@@ -103,8 +107,12 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 		status = 255;
 		goto out;
 	}
-	progress(&e);
+	batch_status(&e);
+	if (o->stdin_open && o->copy != NULL && copy_sends(o->copy))
+		instore_set_source(copy_fill, o->copy);
+	progress_start(o->copy != NULL && isatty(2));
 	run_loop(&e);
+	progress_end();
 	not_started(&e);
 	if (o->status_line)
 		output_status(NULL);
@@ -130,6 +138,9 @@ run_loop(struct engine *e)
 			continue;
 		if (e->active == 0 && (e->next == e->n || e->stopping))
 			break;
+		if (e->o->copy != NULL)
+			progress_tick(copy_sends(e->o->copy) ? instore_end() :
+			    copy_spooled(), e->ndone, e->n);
 		if (!round_once(e))
 			wait_events(e, -1);
 		else if (++e->busy_rounds >= BUSY_ROUNDS_MAX)
@@ -146,7 +157,7 @@ next_batch(struct engine *e)
 	e->batch_end = e->n - e->batch_end > e->batch ?
 	    e->batch_end + e->batch : e->n;
 	e->batch_no++;
-	progress(e);
+	batch_status(e);
 	return true;
 }
 
@@ -270,11 +281,26 @@ pump_stdin(struct engine *e)
 	if (!instore_may_read())
 		return false;
 	instore_read();
+	if (instore_failed())
+		source_failed(e);
 	if (instore_disconnect())
 		for (size_t i = 0; i < e->nslots; i++)
 			if (e->slots[i] != NULL)
 				conn_interrupt(e->slots[i], "disconnected (~.)");
 	return true;
+}
+
+/* A file of the copy could not be read: no host gets a cut stream. */
+static void
+source_failed(struct engine *e)
+{
+	char why[sizeof(e->hosts[0].reason)];
+
+	snprintf(why, sizeof(why), "%s", copy_fill_error(e->o->copy));
+	e->stopping = true;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i] != NULL)
+			conn_interrupt(e->slots[i], why);
 }
 
 static void
@@ -309,7 +335,7 @@ count_outcome(struct engine *e, struct host *h)
 		} else if (!o->max_fail_set && o->fail_fast)
 			halt(e, "a host failed (-k)", true);
 	}
-	progress(e);
+	batch_status(e);
 }
 
 /* No more hosts start; with term, those running get TERM (pdsh -k). */
@@ -329,7 +355,7 @@ halt(struct engine *e, const char *why, bool term)
 
 /* "batch 2 of 5: 12 of 50 hosts done, 1 failed", on a terminal. */
 static void
-progress(const struct engine *e)
+batch_status(const struct engine *e)
 {
 	char line[OUTPUT_STATUS_MAX];
 

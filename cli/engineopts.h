@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+struct copyrun;
+
 struct engine_opts {
 	json_t	*exec;		/* the request; "user" set per host */
 	bool	 stdin_open;	/* forward stdin (broadcast) */
@@ -28,6 +30,7 @@ struct engine_opts {
 	bool	 status_line;	/* batch progress on stderr, a terminal */
 	bool	 safe[3];	/* by fd: output made safe for a terminal */
 	int	 safe_flags;	/* text_safe's, for it */
+	struct copyrun *copy;	/* --copy, --rcopy (copy.h), or NULL */
 };
 
 #endif

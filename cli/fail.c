@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fail.h"
+#include "progress.h"
 #include "failmsg.h"
 #include "terminal.h"
 
@@ -62,6 +63,7 @@ report_line(const char *line)
 {
 	/* The line must reach a terminal in its normal mode. */
 	term_restore();
+	progress_clear();
 	fputs(line, stderr);
 }
 

@@ -23,6 +23,9 @@ static struct {
 	bool			 keep_all;
 	bool			 eof;
 	bool			 disconnect;	/* ~. typed */
+	bool			 failed;	/* the source's failure */
+	instore_source_fn	 source;	/* or NULL: fd 0 */
+	void			*source_arg;
 	bool			 nowait;	/* RWF_NOWAIT reads work */
 	bool			 polled;	/* poll said readable */
 	bool			 wait;		/* looked empty: poll first */
@@ -37,6 +40,7 @@ static struct {
 static int	 reserve(void);
 static int	 to_file(void);
 static void	 append(ssize_t n);
+static void	 read_source(unsigned char *, size_t);
 
 int
 instore_init(bool keep_all)
@@ -157,6 +161,10 @@ instore_read(void)
 	/* Room left for a ~ the terminal's escapes held back. */
 	iov = (struct iovec){ .iov_base = in.mem + in.len,
 	    .iov_len = FRAME_DATA_CHUNK - term_read_reserve() };
+	if (in.source != NULL) {
+		read_source(iov.iov_base, iov.iov_len);
+		return;
+	}
 	if (in.polled) {
 		in.polled = false;
 		n = read(0, iov.iov_base, iov.iov_len);
@@ -234,6 +242,37 @@ append(ssize_t n)
 	}
 	in.len += (size_t)n;
 	in.end += (unsigned long long)n;
+}
+
+void
+instore_set_source(instore_source_fn fn, void *arg)
+{
+	in.source = fn;
+	in.source_arg = arg;
+}
+
+bool
+instore_failed(void)
+{
+	return in.failed;
+}
+
+/* A whole chunk when the source has it: one frame, not one per piece. */
+static void
+read_source(unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n = 0;
+
+	while (got < len &&
+	    (n = in.source(buf + got, len - got, in.source_arg)) > 0)
+		got += (size_t)n;
+	if (got > 0)
+		append((ssize_t)got);
+	if (n <= 0) {
+		in.eof = true;
+		in.failed = n < 0;
+	}
 }
 
 void

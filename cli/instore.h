@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define INSTORE_MEM_MAX	(4 * 1024 * 1024)
 
@@ -40,6 +41,14 @@ void	instore_read(void);
 bool	instore_disconnect(void);
 void	instore_pollfd(struct pollfd *);
 void	instore_ready(const struct pollfd *);
+/*
+ * Input made here instead of read from fd 0 (fleet copy's stream): the
+ * source fills buf and returns a count, 0 at its end, -1 on a failure,
+ * which ends the input and instore_failed then tells.
+ */
+typedef ssize_t	(*instore_source_fn)(void *buf, size_t len, void *arg);
+void	instore_set_source(instore_source_fn, void *arg);
+bool	instore_failed(void);
 /* The first command started: let the writer of a pipe run ahead. */
 void	instore_started(void);
 

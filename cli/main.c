@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "address.h"
+#include "copy.h"
 #include "engine.h"
 #include "fail.h"
 #include "failmsg.h"
@@ -68,6 +69,10 @@ static const struct option long_options[] = {
 	{ "outdir",		required_argument, NULL, FLEET_OPT_OUTDIR },
 	{ "status",		no_argument,	   NULL, OPT_STATUS },
 	{ "munge",		no_argument,	   NULL, 'M' },
+	{ "copy",		no_argument,	   NULL, COPY_OPT_COPY },
+	{ "rcopy",		no_argument,	   NULL, COPY_OPT_RCOPY },
+	{ "dest",		required_argument, NULL, COPY_OPT_DEST },
+	{ "preserve",		no_argument,	   NULL, COPY_OPT_PRESERVE },
 	{ NULL,			0,		   NULL, 0 },
 };
 
@@ -93,7 +98,7 @@ static const char *pick_user(const struct options *,
 		    const struct address *);
 
 static json_t	*build_exec(const struct options *, char **, int, char *,
-		    bool);
+		    bool, struct copyrun *);
 static char	*join_words(char **, int);
 
 int
@@ -116,7 +121,8 @@ main(int argc, char **argv)
 		status = EXIT_REXEC_FAILED;
 	} else if (fleet_mode(&o.fleet) && !o.status) {
 		status = run_fleet(&o, argv + first, argc - first);
-	} else if ((stray = fleet_stray_option(&o.fleet, o.status)) != NULL) {
+	} else if ((stray = fleet_stray_option(&o.fleet, o.status)) != NULL ||
+	    (stray = copy_stray_option(&o.copy)) != NULL) {
 		usage_error("%s is an option of fleet mode: it needs -w", stray);
 		status = EXIT_REXEC_FAILED;
 	} else if (argc == first) {
@@ -169,6 +175,13 @@ parse_options(int argc, char **argv, struct options *o)
 		case FLEET_OPT_PICK:
 		case FLEET_OPT_OUTDIR:
 			if (fleet_take(&o->fleet, c, optarg) == -1)
+				return -1;
+			break;
+		case COPY_OPT_COPY:
+		case COPY_OPT_RCOPY:
+		case COPY_OPT_DEST:
+		case COPY_OPT_PRESERVE:
+			if (copy_take(&o->copy, c, optarg) == -1)
 				return -1;
 			break;
 		case 'l':
@@ -315,6 +328,11 @@ usage(FILE *f)
 "  -k, --fail-fast       after the first failure start no more, TERM the rest\n"
 "      --pick N          N hosts of the list at random (a canary)\n"
 "      --outdir DIR      each host's output into DIR/HOST.out, DIR/HOST.err\n"
+"      --copy SRC...     copy files and directories to every host\n"
+"      --rcopy SRC...    fetch SRC from every host into DIR/NAME.HOST\n"
+"      --dest DIR        --copy: DIR on each host (default: the directory\n"
+"                        SRC is in); --rcopy: DIR here\n"
+"      --preserve        keep modification times\n"
 "  -h, --help            this help\n"
 "  -V, --version         the version\n"
 "\n"
@@ -462,7 +480,10 @@ run_fleet(const struct options *o, char **words, int nwords)
 	int status = EXIT_REXEC_FAILED;
 
 	stdfds_ensure();
-	if (nwords < 1) {
+	if (copy_mode(&o->copy)) {
+		if ((eo.copy = copy_prepare(&o->copy, words, nwords)) == NULL)
+			return status;
+	} else if (nwords < 1) {
 		usage_error("missing command");
 		return status;
 	}
@@ -489,6 +510,8 @@ run_fleet(const struct options *o, char **words, int nwords)
 			goto out;
 	/* A terminal is not broadcast: each command gets /dev/null. */
 	eo.stdin_open = !o->no_stdin && stdin_readable() && !isatty(0);
+	if (eo.copy != NULL)
+		eo.stdin_open = copy_sends(eo.copy);
 	/* On a terminal no host may rewrite another's lines (issue 18). */
 	for (int fd = 1; fd <= 2; fd++)
 		eo.safe[fd] = !f->raw && isatty(fd);
@@ -504,6 +527,7 @@ out:
 	free(a);
 	free(h);
 	hostlist_free(&hl);
+	copy_free(eo.copy);
 	return status;
 }
 
@@ -548,7 +572,7 @@ execute(const struct options *o, struct host *hosts, size_t n,
 		goto out;
 	eo->munge = o->munge;
 	if ((eo->exec = build_exec(o, words, nwords, token,
-	    eo->stdin_open)) == NULL) {
+	    eo->stdin_open, eo->copy)) == NULL) {
 		report("cannot encode the request: is every word valid UTF-8?");
 		goto out;
 	}
@@ -566,7 +590,7 @@ out:
 
 static json_t *
 build_exec(const struct options *o, char **words, int nwords, char *token,
-    bool stdin_open)
+    bool stdin_open, struct copyrun *copy)
 {
 	struct exec_req req = {
 		.version = PROTOCOL_VERSION,
@@ -586,11 +610,16 @@ build_exec(const struct options *o, char **words, int nwords, char *token,
 
 	/* rexec-ssh runs commands as sshd does, by the account's shell. */
 	req.shell = o->ssh_grammar;
+	if (copy != NULL) {
+		if (copy_request(copy, &req, o->env, o->envc) == -1)
+			return NULL;
 	/* A subsystem has no pty (sshd's Subsystem neither). */
-	if (!o->subsystem &&
+	} else if (!o->subsystem &&
 	    term_want_pty(o->pty, o->no_pty, has_cmd && !o->pty_tty))
 		term_request(&req.pty);
-	if (!has_cmd) {
+	if (copy != NULL) {
+		/* The subsystem is the command. */
+	} else if (!has_cmd) {
 		req.login = true;
 	} else if (o->argv_mode) {
 		req.argv = words;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "copy.h"
 #include "fleet.h"
 #include "sshopts.h"
 
@@ -33,6 +34,7 @@ struct options {
 	size_t		  envc;
 	struct sshopts	  ssh;
 	struct fleetopts  fleet;
+	struct copyopts	  copy;		/* --copy, --rcopy */
 };
 
 /* --connect-timeout, -o ConnectTimeout or the default, in ms. */

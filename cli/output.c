@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "progress.h"
 #include "signals.h"
 
 /* Most bytes per blocking write(2) to an output polled first (a tty):
@@ -268,6 +269,8 @@ write_head(struct sink *k, int fd)
 	int cnt = 0;
 	ssize_t n;
 
+	if (fd == 2)
+		progress_clear();	/* a line of its own, not after it */
 	for (struct outblk *b = k->head; b != NULL && cnt < OUTPUT_IOV_MAX;
 	    b = b->next)
 		for (int i = b->first; i < b->cnt && cnt < OUTPUT_IOV_MAX; i++)

@@ -250,7 +250,10 @@ outcome(const struct host *h, char *buf, size_t len)
 	buf[0] = '\0';
 	switch (h->fail) {
 	case HOST_OK:
-		if (h->exit.exited && h->exit.code != 0)
+		/* A copy helper's own reason (fleet copy). */
+		if (h->reason[0] != '\0' && h->status != 0)
+			snprintf(buf, len, "%s", h->reason);
+		else if (h->exit.exited && h->exit.code != 0)
 			snprintf(buf, len, "exit %d", h->exit.code);
 		else if (!h->exit.exited && (name =
 		    signame_from_number(h->exit.signal)) != NULL)

@@ -85,6 +85,7 @@ static int	add_user(struct config *, const char *, char *, size_t);
 static void	users_begin(struct config *);
 static int	add_subsystem(struct config *, const char *, char *, size_t);
 static void	default_sftp(struct config *);
+static void	default_copy(struct config *);
 static int	resolve_worker(struct config *, uid_t user_uid, char *err,
 		    size_t errlen);
 static void	strip_comment(char *v);
@@ -178,6 +179,21 @@ config_defaults(struct config *cf)
 	(void)add_status_allow(cf, "127.0.0.1", NULL, 0);
 	(void)add_status_allow(cf, "::1", NULL, 0);
 	default_sftp(cf);
+	default_copy(cf);
+}
+
+#ifndef REXEC_COPY_PROG
+#define REXEC_COPY_PROG	"/usr/local/lib/rexec/rexec-copy"
+#endif
+
+/* rexec --copy and --rcopy: the helper installed beside rexecd. */
+static void
+default_copy(struct config *cf)
+{
+	(void)add_subsystem(cf, "rexec-copy-in " REXEC_COPY_PROG " in",
+	    NULL, 0);
+	(void)add_subsystem(cf, "rexec-copy-out " REXEC_COPY_PROG " out",
+	    NULL, 0);
 }
 
 /* sftp as Debian's, Fedora's or a source build of OpenSSH installs it. */

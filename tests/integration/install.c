@@ -306,6 +306,7 @@ expected_files(void)
 	lines[n++] = strdup("0755 /usr/bin/rexec");
 	lines[n++] = strdup("0777 /usr/bin/rexec-ssh");
 	lines[n++] = strdup("0755 /usr/sbin/rexecd");
+	lines[n++] = strdup("0755 /usr/lib/rexec/rexec-copy");
 	lines[n++] = strdup("0600 /etc/rexecd.conf");
 	lines[n++] = strdup("0644 /etc/rexecd.conf.example");
 	cr_assert_neq(asprintf(&lines[n++], "0644 %s/rexecd.service",
