@@ -154,7 +154,7 @@ UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 		  cli/failmsg.c cli/hold.c cli/spill.c \
 		  cli/lines.c cli/sshgrammar.c cli/sshopts.c cli/sshkeywords.c \
 		  cli/fwdspec.c cli/fail.c cli/terminal.c cli/rolling.c \
-		  cli/fleet.c)
+		  cli/fleet.c cli/progress.c)
 # So are the daemon's (the pool policy, the scoreboard, the status
 # document, the admission rules' per-address table, the configuration
 # parser, account admission); their tests name
