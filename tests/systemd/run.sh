@@ -21,7 +21,7 @@ MIRROR=${REXEC_MIRROR:-http://deb.debian.org/debian}
 CACHE=${REXEC_SYSTEMD_CACHE:-/var/cache/rexec-systemd-test}
 # What the packages need, so dpkg -i works without a network.
 # sudo and strace: what commands do to administer, and to attack.
-INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0,libc-ares2,libmunge2,sudo,strace
+INCLUDE=systemd,systemd-sysv,dbus,procps,libjansson4,libbsd0,libinih1,libsystemd0,libc-ares2,libmunge2,libarchive13,sudo,strace
 BOOT_S=60		# the container reaches a running system
 WAIT_S=20		# anything else we wait for
 STOP_SEC=45		# TimeoutStopSec of rexecd.service
@@ -231,6 +231,18 @@ check_commands() {
 	    fail "rexec inside failed"
 	[ "$out" = rexec ] || fail "id -un inside gave '$out'"
 	say "rexec 127.0.0.1 id -un: $out (from the host and inside)"
+	# Fleet copy through the packaged helper, both ways.
+	printf 'copied\n' >"$TMP/copyme"
+	"$REXEC_BIN" -p "$PORT" -w 127.0.0.1 --copy "$TMP/copyme" --dest . ||
+	    fail "--copy failed"
+	out=$(remote 127.0.0.1 cat copyme) || fail "no copy on the host"
+	[ "$out" = copied ] || fail "the copy holds '$out'"
+	"$REXEC_BIN" -p "$PORT" -w 127.0.0.1 --rcopy copyme --dest "$TMP" ||
+	    fail "--rcopy failed"
+	cmp -s "$TMP/copyme" "$TMP/copyme.127.0.0.1" ||
+	    fail "--rcopy brought back another file"
+	remote 127.0.0.1 rm copyme || fail "cannot remove the copy"
+	say "--copy and --rcopy through the packaged rexec-copy"
 }
 
 # A change seen through --status: after the reload, status_allow no
@@ -376,6 +388,7 @@ check_purge() {
 	    fail "apt-get purge failed"; }
 	left=$(in_ct sh -c 'ls -d /lib/systemd/system/rexecd.* \
 	    /usr/lib/systemd/system/rexecd.* /usr/sbin/rexecd /usr/bin/rexec \
+	    /usr/bin/rexec-ssh /usr/lib/rexec/rexec-copy \
 	    /etc/systemd/system/*.wants/rexecd.* /usr/lib/sysusers.d/rexecd.conf \
 	    2>/dev/null' || true)
 	[ -z "$left" ] || fail "left after purge: $left"
