@@ -18,6 +18,8 @@
 
 /* Stdin read back from the spill file, per connection. */
 #define SCRATCH_LEN		(64 * 1024)
+/* A -L stream's reads: one whole frame, fewer rounds per byte. */
+#define STREAM_CHUNK		FRAME_DATA_CHUNK
 
 static void	 settle(struct link *);
 static void	 release_out(struct link *);
@@ -269,11 +271,11 @@ prepare_stream(struct link *l)
 
 	if (!l->srd)
 		return 0;
-	if (l->scratch == NULL && (l->scratch = malloc(SCRATCH_LEN)) == NULL) {
+	if (l->scratch == NULL && (l->scratch = malloc(STREAM_CHUNK)) == NULL) {
 		snprintf(l->err, sizeof(l->err), "out of memory");
 		return -1;
 	}
-	n = read(l->stream, l->scratch, SCRATCH_LEN);
+	n = read(l->stream, l->scratch, STREAM_CHUNK);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 		l->srd = false;
 		return 0;
