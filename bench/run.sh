@@ -422,7 +422,7 @@ row "memory flat ($SIZE vs $((SIZE_B / 8 / 1048576))M stream)" "$( [ $flat = 1 ]
 # Where the time of one "rexec true" goes, then the sections of the other
 # issues, each a script of its own that runs alone too.
 BUILD="$BUILD" sh bench/breakdown.sh | tee -a "$BENCH_OUT"
-for b in ${BENCH_SECTIONS:-fleet pty ansible munge files}; do
+for b in ${BENCH_SECTIONS:-fleet pty ansible munge files forward}; do
 	[ -f "bench/$b.sh" ] || continue
 	BUILD="$BUILD" sh "bench/$b.sh" | tee -a "$BENCH_OUT"
 done

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -59,6 +60,7 @@ struct conn {
 	bool				 started;
 	bool				 signalled;
 	int				 file[3];	/* --outdir's, by fd */
+	int				 stream;	/* -L: the accepted socket */
 
 	/* Fleet copy: --rcopy's spool, and the last line the copy
 	 * helper wrote to stderr (its reason, for the summary). */
@@ -68,8 +70,12 @@ struct conn {
 	char				 errline[200];
 };
 
+static struct conn *start(struct host *, const struct engine_opts *,
+		    json_t *base, int stream);
 static void	 init_lines(struct conn *);
-static json_t	*request(struct conn *);
+static json_t	*request(struct conn *, json_t *base);
+static bool	 may_read(const struct conn *);
+static bool	 take_stream(struct conn *, struct frame *);
 static int	 add_credential(struct conn *, json_t *req);
 static void	 settle(struct conn *);
 static void	 read_sock(struct conn *);
@@ -96,6 +102,20 @@ static void	 host_failed(struct conn *, enum host_fail, const char *code,
 struct conn *
 conn_start(struct host *h, const struct engine_opts *o)
 {
+	return start(h, o, o->exec, -1);
+}
+
+struct conn *
+conn_start_stream(struct host *h, const struct engine_opts *o,
+    json_t *request, int fd)
+{
+	return start(h, o, request, fd);
+}
+
+static struct conn *
+start(struct host *h, const struct engine_opts *o, json_t *base,
+    int stream)
+{
 	struct conn *c = calloc(1, sizeof(*c));
 	json_t *req;
 
@@ -108,19 +128,23 @@ conn_start(struct host *h, const struct engine_opts *o)
 	c->o = o;
 	c->file[1] = c->file[2] = -1;
 	c->spool = -1;
+	c->stream = stream;
 	decoder_init(&c->dec);
 	init_lines(c);
 	h->t0 = now_ms();
-	req = request(c);
+	req = request(c, base);
 	link_start(&c->link, h->name, h->port, o->family,
-	    o->connect_timeout_ms, req, o->stdin_open);
+	    o->connect_timeout_ms, req, o->stdin_open || stream != -1);
+	if (stream != -1)
+		link_set_stream(&c->link, stream);
 	if (req == NULL)
 		host_failed(c, HOST_LOCAL, NULL, "out of memory");
 	else if (o->munge)
 		(void)add_credential(c, req);
 	json_decref(req);
 	settle(c);
-	if (o->copy != NULL && !copy_sends(o->copy) && c->phase == PH_OPEN &&
+	if (o->copy != NULL && stream == -1 && !copy_sends(o->copy) &&
+	    c->phase == PH_OPEN &&
 	    (c->spool = copy_spool_open(o->copy)) == -1) {
 		link_reset(&c->link);
 		host_failed(c, HOST_LOCAL, NULL, "cannot spool its copy: %s",
@@ -155,13 +179,13 @@ init_lines(struct conn *c)
 /* The exec request, with this host's account when it names one; a
  * copy of its own with -M, for its credential. */
 static json_t *
-request(struct conn *c)
+request(struct conn *c, json_t *base)
 {
 	json_t *req;
 
 	if (c->h->user == NULL && !c->o->munge)
-		return json_incref(c->o->exec);
-	if ((req = json_copy(c->o->exec)) != NULL && c->h->user != NULL &&
+		return json_incref(base);
+	if ((req = json_copy(base)) != NULL && c->h->user != NULL &&
 	    json_object_set_new(req, "user", json_string(c->h->user)) == -1) {
 		json_decref(req);
 		req = NULL;
@@ -204,6 +228,8 @@ conn_free(struct conn *c)
 	lines_free(&c->lines);
 	if (c->spool != -1)
 		close(c->spool);
+	if (c->stream != -1)
+		close(c->stream);
 	free(c);
 }
 
@@ -218,21 +244,48 @@ settle(struct conn *c)
 }
 
 void
-conn_pollfd(const struct conn *c, struct pollfd *pfd, long long *deadline)
+conn_pollfd(const struct conn *c, struct pollfd pfd[CONN_PFDS],
+    long long *deadline)
 {
-	*pfd = (struct pollfd){ .fd = -1 };
-	if (c->phase == PH_OPEN)
-		link_pollfd(&c->link, pfd, deadline, !c->blk_queued &&
-		    output_has_room());
+	pfd[0] = pfd[1] = (struct pollfd){ .fd = -1 };
+	if (c->phase != PH_OPEN)
+		return;
+	link_pollfd(&c->link, &pfd[0], deadline, may_read(c));
+	if (c->stream == -1)
+		return;
+	if (link_stream_wanted(&c->link, c->started))
+		pfd[1].events |= POLLIN;
+	if (c->have_next)
+		pfd[1].events |= POLLOUT;
+	if (pfd[1].events != 0)
+		pfd[1].fd = c->stream;
 }
 
 void
-conn_ready(struct conn *c, short revents)
+conn_ready(struct conn *c, const struct pollfd pfd[CONN_PFDS])
 {
 	if (c->phase != PH_OPEN)
 		return;
-	link_ready(&c->link, revents);
-	settle(c);
+	if (pfd[0].fd != -1 && pfd[0].revents != 0) {
+		link_ready(&c->link, pfd[0].revents);
+		settle(c);
+	}
+	if (c->phase != PH_OPEN || pfd[1].fd == -1 || pfd[1].revents == 0)
+		return;
+	if (pfd[1].revents & ~POLLOUT)
+		link_stream_ready(&c->link);
+	if (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP) && c->have_next)
+		drain_frames(c);
+}
+
+/* The socket is read only when what it holds can go somewhere: the
+ * shared output, or for -L the local connection, one frame at a time. */
+static bool
+may_read(const struct conn *c)
+{
+	if (c->stream != -1)
+		return !c->have_next;
+	return !c->blk_queued && output_has_room();
 }
 
 void
@@ -248,8 +301,7 @@ bool
 conn_pump(struct conn *c)
 {
 	if (c->phase == PH_OPEN && link_up(&c->link)) {
-		if (!c->blk_queued && link_readable(&c->link) &&
-		    output_has_room())
+		if (may_read(c) && link_readable(&c->link))
 			read_sock(c);
 		if (c->phase == PH_OPEN &&
 		    link_send(&c->link, c->started) == -1)
@@ -259,8 +311,8 @@ conn_pump(struct conn *c)
 		close_tail(c);
 	if (c->phase != PH_OPEN)
 		return false;
-	return (!c->blk_queued && link_readable(&c->link) &&
-	    output_has_room()) || link_writable(&c->link);
+	return (may_read(c) && link_readable(&c->link)) ||
+	    link_writable(&c->link);
 }
 
 bool
@@ -330,6 +382,17 @@ conn_interrupt(struct conn *c, const char *why)
 		return;
 	link_reset(&c->link);
 	host_failed(c, HOST_LOCAL, NULL, "%s", why);
+}
+
+/* As conn_interrupt, without a word: a forward ends with rexec. */
+void
+conn_drop(struct conn *c)
+{
+	if (c->phase != PH_OPEN)
+		return;
+	link_reset(&c->link);
+	c->h->fail = HOST_LOCAL;
+	finish(c, 255);
 }
 
 static void
@@ -418,6 +481,8 @@ take_output(struct conn *c, struct frame *f)
 
 	if (n == 0)
 		return true;
+	if (c->stream != -1)
+		return fd == 2 || take_stream(c, f);
 	if (c->o->copy != NULL && take_copy(c, fd, p, n))
 		return true;
 	if (c->o->outdir != NULL) {
@@ -445,6 +510,28 @@ take_output(struct conn *c, struct frame *f)
 	c->blk.iov[c->blk.cnt++] = (struct iovec){
 	    .iov_base = (void *)(uintptr_t)p, .iov_len = n };
 	return true;
+}
+
+/*
+ * -L: straight to the local connection, as much as it takes (false:
+ * the rest waits for POLLOUT).  A local client that went away ends the
+ * forward quietly, as ssh closes its channel.
+ */
+static bool
+take_stream(struct conn *c, struct frame *f)
+{
+	ssize_t n = send(c->stream, f->payload + c->next_off,
+	    f->len - c->next_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (n >= 0)
+		c->next_off += (size_t)n;
+	else if (errno != EAGAIN && errno != EINTR) {
+		link_reset(&c->link);
+		c->h->fail = HOST_LOCAL;
+		finish(c, 0);
+		return true;
+	}
+	return c->next_off == f->len;
 }
 
 static void
@@ -531,6 +618,10 @@ on_started_frame(struct conn *c, struct frame *f)
 		    e.message);
 		return;
 	}
+	if (c->stream != -1) {
+		c->started = true;
+		return;
+	}
 	if (term_started(msg_started_pty(f)) == -1) {
 		host_failed(c, HOST_LOCAL, NULL, "the server gave no "
 		    "pseudo-terminal (too old?)");
@@ -555,8 +646,11 @@ on_exit_frame(struct conn *c, struct frame *f)
 		    e.message);
 		return;
 	}
-	if (c->o->copy != NULL && !copy_outcome(c, &st))
+	if (c->o->copy != NULL && c->stream == -1 && !copy_outcome(c, &st))
 		return;
+	/* The far side's end: ours, once all it sent is written. */
+	if (c->stream != -1)
+		(void)shutdown(c->stream, SHUT_WR);
 	c->h->exit = st;
 	c->h->fail = HOST_OK;
 	finish(c, st.exited ? st.code & 0xff : 128 + st.signal);

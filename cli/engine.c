@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -33,6 +34,13 @@
 /* Descriptors beside the connections: stdio, signalfd, a spill file,
  * what libc may open (resolver, locale). */
 #define SPARE_FDS		16
+/* Room for forwarded connections (-L) at first; it doubles as needed. */
+#define SIDE_SLOTS_MIN		16
+/* Connections accepted from one listener per round: the others are
+ * served meanwhile. */
+#define ACCEPT_BURST		32
+/* Out of descriptors: accept again after this long, not in a spin. */
+#define ACCEPT_BACKOFF_MS	200
 
 enum { PFD_SIG, PFD_STDIN, PFD_OUT, PFD_ERR, PFD_RESOLVER,
 	PFD_FIXED = PFD_RESOLVER + RESOLVER_SOCKS };
@@ -42,10 +50,19 @@ struct engine {
 	struct host		*hosts;
 	size_t			 n;
 	size_t			 next;		/* the next host to start */
-	struct conn		**slots;	/* fanout of them */
+	struct conn		**slots;	/* fanout, then side_cap */
 	size_t			 nslots;
 	size_t			 active;
-	struct pollfd		*pfd;		/* PFD_FIXED + nslots */
+	/* Forwarded connections (-L), each with a host of its own, in
+	 * slots[nslots..nslots + side_cap): outside the fanout and the
+	 * outcome. */
+	size_t			 side_cap;
+	size_t			 nside;
+	long long		 accept_at;	/* after EMFILE */
+	int			 stop_signo;	/* what stopped a -N run */
+	bool			 hooked;		/* on_start called */
+	struct pollfd		*pfd;		/* PFD_FIXED + nlisten +
+						 * CONN_PFDS per slot */
 	int			 sigfd;
 	bool			 stopping;	/* start no more */
 	const char		*halt;		/* why, when not a signal */
@@ -81,6 +98,14 @@ static void	 count_outcome(struct engine *, struct host *);
 static void	 halt(struct engine *, const char *why, bool term);
 static void	 batch_status(const struct engine *);
 static void	 source_failed(struct engine *);
+static size_t	 nall(const struct engine *);
+static struct pollfd *slot_pfd(const struct engine *, size_t slot);
+static bool	 serving(struct engine *);
+static void	 accept_conns(struct engine *, const struct engine_listen *);
+static int	 start_side(struct engine *, const struct engine_listen *,
+		    int fd);
+static int	 grow_side(struct engine *);
+static void	 started_hook(struct engine *, struct conn *);
 
 int
 engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
@@ -92,15 +117,25 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	e.batch = o->batch > 0 && o->batch < n ? o->batch : n;
 	e.batch_end = e.batch;
 	e.batch_no = 1;
-	e.nbatches = rolling_batches(n, e.batch);
+	e.nbatches = n > 0 ? rolling_batches(n, e.batch) : 0;
 	for (size_t i = 0; i < n; i++) {
 		hosts[i].status = 255;
 		hosts[i].fail = HOST_NOT_STARTED;
 	}
 	if (raise_nofile(e.nslots) == -1)
 		return 255;
-	e.slots = calloc(e.nslots, sizeof(*e.slots));
-	e.pfd = calloc(PFD_FIXED + e.nslots, sizeof(*e.pfd));
+	if (o->nlisten > 0) {
+		/* Best effort: forwards come and go beyond any fanout. */
+		(void)raise_nofile(0);
+		e.side_cap = SIDE_SLOTS_MIN;
+		if ((e.sigfd = signals_open()) == -1) {
+			report("signalfd: %s", strerror(errno));
+			return 255;
+		}
+	}
+	e.slots = calloc(nall(&e), sizeof(*e.slots));
+	e.pfd = calloc(PFD_FIXED + o->nlisten + CONN_PFDS * nall(&e),
+	    sizeof(*e.pfd));
 	if (e.slots == NULL || e.pfd == NULL ||
 	    (o->stdin_open && instore_init(n > e.nslots) == -1)) {
 		report("out of memory");
@@ -119,6 +154,10 @@ engine_run(struct host *hosts, size_t n, const struct engine_opts *o)
 	output_flush();
 	results_finish(hosts, n, o);
 	status = largest_status(hosts, n);
+	/* No command: only a signal ends it, and SIGTERM is the way to
+	 * (0), as for ssh -N. */
+	if (n == 0)
+		status = e.stop_signo == SIGTERM ? 0 : 255;
 out:
 	signals_close();
 	resolver_end();
@@ -136,7 +175,8 @@ run_loop(struct engine *e)
 		launch(e);
 		if (e->active == 0 && next_batch(e))
 			continue;
-		if (e->active == 0 && (e->next == e->n || e->stopping))
+		if (e->active == 0 && (e->next == e->n || e->stopping) &&
+		    !serving(e))
 			break;
 		if (e->o->copy != NULL)
 			progress_tick(copy_sends(e->o->copy) ? instore_end() :
@@ -161,6 +201,37 @@ next_batch(struct engine *e)
 	return true;
 }
 
+static size_t
+nall(const struct engine *e)
+{
+	return e->nslots + e->side_cap;
+}
+
+static struct pollfd *
+slot_pfd(const struct engine *e, size_t slot)
+{
+	return &e->pfd[PFD_FIXED + e->o->nlisten + CONN_PFDS * slot];
+}
+
+/*
+ * The hosts are done (or stopping): forwards go on only while nothing
+ * else is to end, that is with no command (-N) and no signal yet; then
+ * those open are dropped, and the run ends when they are gone.
+ */
+static bool
+serving(struct engine *e)
+{
+	if (e->o->nlisten == 0)
+		return false;
+	if (e->n > 0 || e->stopping) {
+		e->stopping = true;
+		for (size_t i = e->nslots; i < nall(e); i++)
+			if (e->slots[i] != NULL)
+				conn_drop(e->slots[i]);
+	}
+	return e->nside > 0 || !e->stopping;
+}
+
 /* Hosts that did not run have no status, yet never leave it 0. */
 static int
 largest_status(const struct host *hosts, size_t n)
@@ -183,7 +254,11 @@ raise_nofile(size_t conns)
 	struct rlimit rl;
 	rlim_t need = (rlim_t)conns + SPARE_FDS;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	if (conns == 0)
+		need = rl.rlim_max;	/* as many as may be */
+	if (rl.rlim_cur >= need)
 		return 0;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
 		report("a fanout of %zu needs %llu open files; the limit is "
@@ -232,9 +307,9 @@ round_once(struct engine *e)
 
 	/* Each in turn pumps first: output room goes round, not to the
 	 * first slots. */
-	e->first = e->first + 1 < e->nslots ? e->first + 1 : 0;
-	for (size_t k = 0; k < e->nslots; k++) {
-		size_t i = (e->first + k) % e->nslots;
+	e->first = e->first + 1 < nall(e) ? e->first + 1 : 0;
+	for (size_t k = 0; k < nall(e); k++) {
+		size_t i = (e->first + k) % nall(e);
 		struct conn *c = e->slots[i];
 		if (c == NULL)
 			continue;
@@ -245,6 +320,8 @@ round_once(struct engine *e)
 			report("signalfd: %s", strerror(errno));
 			conn_interrupt(c, "cannot forward signals");
 		}
+		if (i < e->nslots)
+			started_hook(e, c);
 		if (conn_done(c)) {
 			retire(e, i);
 			more = true;
@@ -253,6 +330,18 @@ round_once(struct engine *e)
 	if (e->o->stdin_open && pump_stdin(e))
 		more = true;
 	return more || output_may_write();
+}
+
+/* -f: the first command started, the rest goes on in the background. */
+static void
+started_hook(struct engine *e, struct conn *c)
+{
+	void (*hook)(void) = e->o->on_start;
+
+	if (hook != NULL && !e->hooked && conn_started(c)) {
+		e->hooked = true;
+		hook();
+	}
 }
 
 /*
@@ -310,8 +399,85 @@ retire(struct engine *e, size_t slot)
 
 	conn_free(e->slots[slot]);
 	e->slots[slot] = NULL;
+	if (slot >= e->nslots) {
+		e->nside--;
+		free(h);
+		return;
+	}
 	e->active--;
 	count_outcome(e, h);
+}
+
+/* Accepts what is waiting, a burst at a time; out of descriptors, it
+ * waits a little (the connections stay queued). */
+static void
+accept_conns(struct engine *e, const struct engine_listen *l)
+{
+	for (int k = 0; k < ACCEPT_BURST; k++) {
+		int fd = accept4(l->fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				e->accept_at = now_ms() + ACCEPT_BACKOFF_MS;
+			if (errno == ECONNABORTED || errno == EINTR)
+				continue;
+			return;
+		}
+		if (start_side(e, l, fd) == -1) {
+			close(fd);
+			e->accept_at = now_ms() + ACCEPT_BACKOFF_MS;
+			return;
+		}
+	}
+}
+
+/* A forwarded connection: l's request to a host of its own, as l's. */
+static int
+start_side(struct engine *e, const struct engine_listen *l, int fd)
+{
+	struct host *h;
+	size_t i;
+
+	if (e->nside == e->side_cap && grow_side(e) == -1)
+		return -1;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	h->label = l->host->label;
+	h->name = l->host->name;
+	h->port = l->host->port;
+	h->user = l->host->user;
+	h->status = 255;
+	for (i = e->nslots; e->slots[i] != NULL; i++)
+		;
+	if ((e->slots[i] = conn_start_stream(h, e->o, l->request, fd)) ==
+	    NULL) {
+		free(h);
+		return -1;
+	}
+	e->nside++;
+	return 0;
+}
+
+/* Twice the room for forwards; 0 or -1. */
+static int
+grow_side(struct engine *e)
+{
+	size_t cap = e->side_cap * 2, all = e->nslots + cap;
+	struct conn **slots;
+	struct pollfd *pfd;
+
+	if ((slots = reallocarray(e->slots, all, sizeof(*slots))) == NULL)
+		return -1;
+	e->slots = slots;
+	memset(slots + nall(e), 0, e->side_cap * sizeof(*slots));
+	pfd = reallocarray(e->pfd, PFD_FIXED + e->o->nlisten +
+	    CONN_PFDS * all, sizeof(*pfd));
+	if (pfd == NULL)
+		return -1;
+	e->pfd = pfd;
+	e->side_cap = cap;
+	return 0;
 }
 
 /* --max-fail and -k: what a failure means for the hosts to come. */
@@ -377,11 +543,12 @@ wait_events(struct engine *e, int timeout)
 	e->busy_rounds = 0;
 	if (timeout == -1)
 		timeout = deadline_timeout(deadline, now_ms());
-	n = poll(e->pfd, PFD_FIXED + e->nslots, timeout);
+	n = poll(e->pfd, PFD_FIXED + e->o->nlisten + CONN_PFDS * nall(e),
+	    timeout);
 	if (n == -1 && errno != EINTR) {
 		report("poll: %s", strerror(errno));
 		e->stopping = true;
-		for (size_t i = 0; i < e->nslots; i++)
+		for (size_t i = 0; i < nall(e); i++)
 			if (e->slots[i] != NULL)
 				conn_interrupt(e->slots[i], "interrupted");
 		return;
@@ -402,11 +569,21 @@ set_pollfds(struct engine *e)
 		instore_pollfd(&pfd[PFD_STDIN]);
 	output_pollfds(&pfd[PFD_OUT]);
 	resolver_pollfds(&pfd[PFD_RESOLVER], &deadline);
-	for (size_t i = 0; i < e->nslots; i++) {
-		pfd[PFD_FIXED + i] = (struct pollfd){ .fd = -1 };
+	for (size_t k = 0; k < e->o->nlisten; k++) {
+		pfd[PFD_FIXED + k] = (struct pollfd){ .fd = -1 };
+		if (e->stopping)
+			continue;
+		if (e->accept_at > now_ms())
+			deadline_merge(&deadline, e->accept_at);
+		else
+			pfd[PFD_FIXED + k] = (struct pollfd){
+			    .fd = e->o->listen[k].fd, .events = POLLIN };
+	}
+	for (size_t i = 0; i < nall(e); i++) {
+		struct pollfd *p = slot_pfd(e, i);
+		p[0] = p[1] = (struct pollfd){ .fd = -1 };
 		if (e->slots[i] != NULL)
-			conn_pollfd(e->slots[i], &pfd[PFD_FIXED + i],
-			    &deadline);
+			conn_pollfd(e->slots[i], p, &deadline);
 	}
 	return deadline;
 }
@@ -426,15 +603,19 @@ dispatch(struct engine *e, int ready)
 		output_ready(&pfd[PFD_OUT]);
 	/* Always: answers found without a socket, and queries timed out. */
 	resolver_ready(&pfd[PFD_RESOLVER]);
-	for (size_t i = 0; i < e->nslots; i++) {
+	for (size_t i = 0; i < nall(e); i++) {
 		struct conn *c = e->slots[i];
 		if (c == NULL)
 			continue;
-		if (ready > 0 && pfd[PFD_FIXED + i].fd != -1 &&
-		    pfd[PFD_FIXED + i].revents != 0)
-			conn_ready(c, pfd[PFD_FIXED + i].revents);
+		if (ready > 0)
+			conn_ready(c, slot_pfd(e, i));
 		conn_tick(c, now);
 	}
+	/* Last: the slots and pfd may move as forwards are added. */
+	for (size_t k = 0; ready > 0 && k < e->o->nlisten; k++)
+		if (e->pfd[PFD_FIXED + k].fd != -1 &&
+		    e->pfd[PFD_FIXED + k].revents != 0)
+			accept_conns(e, &e->o->listen[k]);
 }
 
 /* Forwarded to every running command; the third SIGINT in a row gives
@@ -450,6 +631,10 @@ on_signals(struct engine *e)
 			continue;
 		}
 		e->stopping = true;
+		if (e->n == 0) {
+			e->stop_signo = signo;
+			continue;
+		}
 		if (signo == SIGINT) {
 			long long now = now_ms();
 			if (e->nsigint >= 2 &&

@@ -9,6 +9,15 @@
 #include <jansson.h>
 
 struct copyrun;
+struct host;
+
+/* A listening socket (-L): each connection accepted runs request to
+ * host, with the accepted socket for its stdin and stdout. */
+struct engine_listen {
+	int		 fd;
+	json_t		*request;
+	const struct host *host;
+};
 
 struct engine_opts {
 	json_t	*exec;		/* the request; "user" set per host */
@@ -31,6 +40,10 @@ struct engine_opts {
 	bool	 safe[3];	/* by fd: output made safe for a terminal */
 	int	 safe_flags;	/* text_safe's, for it */
 	struct copyrun *copy;	/* --copy, --rcopy (copy.h), or NULL */
+	const struct engine_listen *listen;	/* nlisten of them */
+	size_t	 nlisten;
+	/* -f: called once, when the first command started. */
+	void	(*on_start)(void);
 };
 
 #endif

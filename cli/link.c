@@ -18,11 +18,14 @@
 
 /* Stdin read back from the spill file, per connection. */
 #define SCRATCH_LEN		(64 * 1024)
+/* A -L stream's reads: one whole frame, fewer rounds per byte. */
+#define STREAM_CHUNK		FRAME_DATA_CHUNK
 
 static void	 settle(struct link *);
 static void	 release_out(struct link *);
 static int	 prepare_out(struct link *, bool started);
 static int	 prepare_stdin(struct link *);
+static int	 prepare_stream(struct link *);
 static void	 send_out(struct link *);
 static unsigned	 jitter(unsigned bound);
 
@@ -31,9 +34,30 @@ link_start(struct link *l, const char *name, const char *port, int family,
     int timeout_ms, json_t *request, bool stdin_open)
 {
 	*l = (struct link){ .request = json_incref(request),
-	    .in_open = stdin_open };
+	    .in_open = stdin_open, .stream = -1 };
 	dialer_start(&l->d, name, port, family, timeout_ms);
 	settle(l);
+}
+
+void
+link_set_stream(struct link *l, int fd)
+{
+	l->stream = fd;
+	l->in_open = true;
+	l->srd = true;
+}
+
+bool
+link_stream_wanted(const struct link *l, bool started)
+{
+	return l->stream != -1 && l->up && started && l->in_open &&
+	    !l->peer_gone && !l->srd && l->out_kind == LINK_OUT_NONE;
+}
+
+void
+link_stream_ready(struct link *l)
+{
+	l->srd = true;
 }
 
 void
@@ -195,7 +219,7 @@ prepare_out(struct link *l, bool started)
 		hdr = l->ctl[0];
 		memmove(l->ctl, l->ctl + 1, --l->nctl * sizeof(l->ctl[0]));
 	} else if (l->in_open && started) {
-		return prepare_stdin(l);
+		return l->stream != -1 ? prepare_stream(l) : prepare_stdin(l);
 	} else {
 		return 0;
 	}
@@ -235,6 +259,35 @@ prepare_stdin(struct link *l)
 	frame_out_data(&l->out, FRAME_STDIN, p, n);
 	l->in_len = n;
 	l->out_kind = LINK_OUT_STDIN;
+	return 0;
+}
+
+/* A failed read ends the input as its end does: the far side then
+ * closes, and the connection ends. */
+static int
+prepare_stream(struct link *l)
+{
+	ssize_t n;
+
+	if (!l->srd)
+		return 0;
+	if (l->scratch == NULL && (l->scratch = malloc(STREAM_CHUNK)) == NULL) {
+		snprintf(l->err, sizeof(l->err), "out of memory");
+		return -1;
+	}
+	n = read(l->stream, l->scratch, STREAM_CHUNK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		l->srd = false;
+		return 0;
+	}
+	if (n > 0) {
+		frame_out_data(&l->out, FRAME_STDIN, l->scratch, (size_t)n);
+		l->in_len = (size_t)n;
+		l->out_kind = LINK_OUT_STDIN;
+	} else {
+		frame_out_data(&l->out, FRAME_EOF, NULL, 0);
+		l->out_kind = LINK_OUT_EOF;
+	}
 	return 0;
 }
 
@@ -296,7 +349,7 @@ link_reset(struct link *l)
 enum conn_stdin
 link_stdin(const struct link *l)
 {
-	if (!l->in_open || l->peer_gone)
+	if (!l->in_open || l->peer_gone || l->stream != -1)
 		return CONN_STDIN_NONE;
 	if (l->in_off == instore_end() && l->out_kind != LINK_OUT_STDIN)
 		return CONN_STDIN_AT_END;

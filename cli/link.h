@@ -46,12 +46,20 @@ struct link {
 	unsigned long long in_off;
 	size_t		 in_len;	/* in the frame out */
 	unsigned char	*scratch;
+	int		 stream;	/* -L: stdin from this socket, or -1 */
+	bool		 srd;		/* it may hold bytes */
 	char		 err[128];	/* why the last call failed */
 };
 
 /* Starts reaching name; request is kept (a reference taken). */
 void	link_start(struct link *, const char *name, const char *port,
 	    int family, int timeout_ms, json_t *request, bool stdin_open);
+/* Stdin read from fd (not owned) instead of the broadcast, one frame
+ * at a time: it is read only once the frame before it is sent. */
+void	link_set_stream(struct link *, int fd);
+/* Whether the stream is waited for (POLLIN), and that it is ready. */
+bool	link_stream_wanted(const struct link *, bool started);
+void	link_stream_ready(struct link *);
 void	link_free(struct link *);
 /* Closes the socket (the rest stays until link_free). */
 void	link_close(struct link *);

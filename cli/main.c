@@ -420,7 +420,7 @@ run_single(const struct options *o, const char *hostarg, char **words,
 	}
 	if (o->verbose > 0)
 		sshgrammar_debug(o, &h);
-	if (fwdspec_wanted(&o->ssh.fwd)) {
+	if (forward_alone(&o->ssh.fwd)) {
 		status = forward_run(o, &h, words, nwords);
 		goto out;
 	}
@@ -433,7 +433,11 @@ run_single(const struct options *o, const char *hostarg, char **words,
 		goto out;
 	}
 	eo.stdin_open = !o->no_stdin && stdin_readable();
+	/* -L and -f beside a command. */
+	if (forward_prepare(o, &h, &eo, nwords) == -1)
+		goto out;
 	status = execute(o, &h, 1, &eo, words, nwords);
+	forward_finish(&eo);
 	term_restore();
 out:
 	address_free(&a);
