@@ -15,6 +15,8 @@
 #
 #   BENCH_FILES_BIG    size of the one file (head -c syntax, default 1G)
 #   BENCH_FILES_SMALL  number of small files (default 10000)
+#   BENCH_FILES_ROUNDS rounds, the three ways in turn in each; the
+#                      median counts (default 3: the machine is shared)
 #   BUILD              build directory holding rexec and rexecd (build)
 set -eu
 
@@ -22,6 +24,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIG=${BENCH_FILES_BIG:-1G}
 SMALL=${BENCH_FILES_SMALL:-10000}
+ROUNDS=${BENCH_FILES_ROUNDS:-3}
 
 . bench/lib.sh
 bench_setup files
@@ -65,7 +68,7 @@ DSSH="-S $T/bin/direct"
 H=$BENCH_USER@127.0.0.1
 O=$FS/out
 
-# timed KEY command...: seconds into $T/KEY.t; the copy is then checked
+# timed KEY command...: seconds appended to $T/KEY.t; then checked
 timed() {
 	key=$1; shift
 	rm -rf "$O"/* "$FS/down"; mkdir "$FS/down"
@@ -73,7 +76,8 @@ timed() {
 	"$@" > "$T/$key.log" 2>&1 || { echo "bench/files: $key failed:" >&2
 		cat "$T/$key.log" >&2; exit 1; }
 	t1=$(now)
-	calc "$t1 - $t0" 3 > "$T/$key.t"
+	calc "$t1 - $t0" 3 >> "$T/$key.t"
+	echo >> "$T/$key.t"
 }
 
 # same FILE-OR-DIR COPY: the copy is byte for byte the original
@@ -83,6 +87,9 @@ same() {
 		exit 1; }
 }
 
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+round=$((round + 1))
 for via in rexec ssh direct; do
 	case $via in
 	rexec) o=$RSSH;; ssh) o=$OSSH;; direct) o=$DSSH;;
@@ -100,16 +107,20 @@ for via in rexec ssh direct; do
 	timed sftp-small-$via sftp -q $o -b "$T/batch" "$H"
 	same "$S/small" "$O/small"
 done
+done
 rm -rf "$O"/* "$FS/down"
 
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 row() {	# label key
-	r=$(cat "$T/$2-rexec.t") s=$(cat "$T/$2-ssh.t") d=$(cat "$T/$2-direct.t")
+	r=$(median "$T/$2-rexec.t") s=$(median "$T/$2-ssh.t")
+	d=$(median "$T/$2-direct.t")
 	printf '| %s | %s s | %s s | %s× | %s s | %s× |\n' "$1" "$r" "$s" \
 	    "$(calc "$s / $r" 2)" "$d" "$(calc "$s / $d" 2)"
 }
 echo
 echo "Files, $(date -u '+%Y-%m-%d %H:%M') UTC, load $LOAD0 before," \
-    "$(cut -d' ' -f1-3 /proc/loadavg) after; account $BENCH_USER, tmpfs"
+    "$(cut -d' ' -f1-3 /proc/loadavg) after; account $BENCH_USER, tmpfs;" \
+    "median of $ROUNDS rounds"
 echo
 echo "| copy | rexec-ssh | OpenSSH | ssh / rexec | no transport | ssh / none |"
 echo "|---|---|---|---|---|---|"
