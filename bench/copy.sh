@@ -93,7 +93,8 @@ check() {
 		if [ "$2" = big ]; then
 			cmp -s "$S/big" "$FS/h$y/dst/big" || bad=$((bad + 1))
 		else
-			[ "$(find "$FS/h$y/dst/tree" -type f | wc -l)" = \
+			[ "$(find "$FS/h$y/dst/tree" -type f 2>/dev/null |
+			    wc -l)" = \
 			    "$NFILES" ] || bad=$((bad + 1))
 		fi
 		rm -rf "$FS/h$y/dst/$2"
@@ -126,6 +127,8 @@ printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$T/ssh_config" \
     > "$T/sshbin/ssh"
 chmod 755 "$T/sshbin/ssh"
 SSHPATH=$T/sshbin:$PATH
+# clush's scp runs /usr/bin/ssh, whatever PATH says
+CLUSH="clush -O scp_options=-F$T/ssh_config"
 S=$FS/src
 mkdir -p "$S" "$FS/back"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -169,7 +172,7 @@ for n in $COUNTS; do
 		timed "p$n$what" env PATH="$SSHPATH" pdcp -R ssh -f "$n" \
 		    -w "$RW" -r "$S/$what" dst/
 		[ "$(check "$n" $what)" = 0 ] || echo nan > "$T/p$n$what.s"
-		timed "c$n$what" env PATH="$SSHPATH" clush -f "$n" -w "$W" \
+		timed "c$n$what" env PATH="$SSHPATH" $CLUSH -f "$n" -w "$W" \
 		    --copy "$S/$what" --dest dst
 		[ "$(check "$n" $what)" = 0 ] || echo nan > "$T/c$n$what.s"
 		hosts=$(echo "$RW" | tr , ' ')
@@ -192,7 +195,7 @@ for n in $COUNTS; do
 		timed "rp$n$what" env PATH="$SSHPATH" rpdcp -R ssh -f "$n" \
 		    -w "$RW" -r "$S/$what" "$FS/back"
 		[ "$(rcheck "$n")" = 0 ] || echo nan > "$T/rp$n$what.s"
-		timed "rc$n$what" env PATH="$SSHPATH" clush -f "$n" -w "$W" \
+		timed "rc$n$what" env PATH="$SSHPATH" $CLUSH -f "$n" -w "$W" \
 		    --rcopy "$S/$what" --dest "$FS/back"
 		[ "$(rcheck "$n")" = 0 ] || echo nan > "$T/rc$n$what.s"
 		r=$(cat "$T/rr$n$what.s") p=$(cat "$T/rp$n$what.s")
