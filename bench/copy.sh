@@ -52,8 +52,8 @@ mkaccount() {	# NAME HOME: useradd may find the files locked; retry
 	chown -R "$1" "$2"
 }
 unaccount() {
-	for a in $ACCOUNTS; do userdel "$a" 2>/dev/null || true; done
 	bench_cleanup
+	for a in $ACCOUNTS; do userdel -f "$a" 2>/dev/null || true; done
 }
 trap unaccount EXIT
 y=1

@@ -20,7 +20,7 @@ bench_cleanup() {
 		done
 		kill -9 "$p" 2>/dev/null || true
 	done
-	[ -z "${BENCH_USER:-}" ] || userdel "$BENCH_USER" 2>/dev/null || true
+	[ -z "${BENCH_USER:-}" ] || userdel -f "$BENCH_USER" 2>/dev/null || true
 	[ -z "${FS:-}" ] || umount "$FS" 2>/dev/null || true
 	rm -rf "$T"
 }
