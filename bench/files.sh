@@ -109,6 +109,12 @@ for via in rexec ssh direct; do
 done
 done
 rm -rf "$O"/* "$FS/down"
+# The round trip a request pays (SFTP waits for it at every open,
+# close and mkdir): 64 bytes to cat and back, 2000 times, each way.
+RTTN=${BENCH_FILES_RTT:-2000}
+rtt_local=$(python3 bench/rtt.py "$RTTN" cat)
+rtt_rexec=$(python3 bench/rtt.py "$RTTN" "$T/bin/rexec-ssh" "$H" cat)
+rtt_ssh=$(python3 bench/rtt.py "$RTTN" ssh -F "$T/ssh_config" "$H" cat)
 
 median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 row() {	# label key
@@ -129,3 +135,7 @@ row "scp, one file of $BIG, down" scp-down
 row "sftp put, one file of $BIG" sftp-up
 row "scp -r, $SMALL files of 1 KiB" scp-small
 row "sftp put -r, $SMALL files of 1 KiB" sftp-small
+echo
+echo "Round trip of 64 bytes through cat, median of $RTTN: local pipe" \
+    "$rtt_local µs, rexec-ssh $rtt_rexec µs, ssh $rtt_ssh µs" \
+    "(ssh / rexec $(calc "$rtt_ssh / $rtt_rexec" 2)×)"
