@@ -147,7 +147,7 @@ ratio() { case "$1$2" in *nan*|*-*|'') echo "-";; *) calc "$2 / $1" 1;; esac; }
 
 for n in $COUNTS; do
 	mib=$((BUDGET / n)) NFILES=$((BUDGET_FILES / n))
-	rm -rf "$S"/*
+	rm -rf "${S:?}"/*
 	head -c "${mib}M" /dev/urandom > "$S/big"
 	python3 - "$S/tree" "$NFILES" <<-'PY'
 	import os, sys
@@ -159,7 +159,7 @@ for n in $COUNTS; do
 	        f.write(os.urandom(1024))
 	PY
 	chmod -R a+rX "$S"
-	W="127.1.0.[1-$n]" RW= y=1
+	W="127.1.0.[1-$n]" RW='' y=1
 	while [ $y -le "$n" ]; do
 		RW="$RW${RW:+,}${BENCH_USER}h$y@127.1.0.$y"
 		y=$((y + 1))

@@ -71,7 +71,7 @@ O=$FS/out
 # timed KEY command...: seconds appended to $T/KEY.t; then checked
 timed() {
 	key=$1; shift
-	rm -rf "$O"/* "$FS/down"; mkdir "$FS/down"
+	rm -rf "${O:?}"/* "$FS/down"; mkdir "$FS/down"
 	t0=$(now)
 	"$@" > "$T/$key.log" 2>&1 || { echo "bench/files: $key failed:" >&2
 		cat "$T/$key.log" >&2; exit 1; }
@@ -108,7 +108,7 @@ for via in rexec ssh direct; do
 	same "$S/small" "$O/small"
 done
 done
-rm -rf "$O"/* "$FS/down"
+rm -rf "${O:?}"/* "$FS/down"
 # The round trip a request pays (SFTP waits for it at every open,
 # close and mkdir): 64 bytes to cat and back, 2000 times, each way.
 RTTN=${BENCH_FILES_RTT:-2000}
