@@ -110,7 +110,10 @@ rcheck() {
 	[ "$got" = "$1" ] && echo 0 || echo $(($1 - got))
 }
 
-start_rexecd_on 0.0.0.0 "allow = 127.0.0.0/8\nworkers = 16\n\
+# As many workers waiting as hosts: each real host's rexecd would have
+# its own idle ones, where this one daemon serves them all.
+start_rexecd_on 0.0.0.0 "allow = 127.0.0.0/8\n\
+workers = $MAXH\nmax_workers = $((MAXH + 16))\n\
 users = *\n\
 subsystem = rexec-copy-in exec $T/rexec-copy in\n\
 subsystem = rexec-copy-out exec $T/rexec-copy out\n"
