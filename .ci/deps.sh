@@ -7,7 +7,7 @@ libbsd-dev libc-ares-dev libcriterion-dev libsystemd-dev libinih-dev mandoc proc
 iproute2 systemd valgrind rsync git clustershell pdsh ansible-core \
 bash-completion debhelper devscripts lintian debootstrap systemd-container \
 fakeroot openssh-client openssh-sftp-server sshfs fuse3 parallel \
-libmunge-dev munge libarchive-dev libacl1-dev libzstd-dev liblz4-dev \
+libmunge-dev munge libarchive-dev libacl1-dev libzstd-dev liblz4-dev pssh \
 iperf3"
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -20,7 +20,28 @@ bench_cleanup() {
 		done
 		kill -9 "$p" 2>/dev/null || true
 	done
+	[ -z "${BENCH_USER:-}" ] || userdel -f "$BENCH_USER" 2>/dev/null || true
+	[ -z "${FS:-}" ] || umount "$FS" 2>/dev/null || true
 	rm -rf "$T"
+}
+
+# bench_tmpfs SIZE: FS, a tmpfs of SIZE (mount's syntax) in T, mode 755,
+# so that copies measure the tools, not a disk; unmounted on the way out
+bench_tmpfs() {
+	mkdir -p "$T/fs"
+	mount -t tmpfs -o "size=$1,mode=755" "bench-$(basename "$T")" "$T/fs"
+	FS=$T/fs
+}
+
+# bench_account: BENCH_USER, a throw-away account with bash as its shell
+# and an empty home in FS (so no start-up file of root's, such as a
+# pyenv .bashrc, is timed), for ssh and rexec alike; removed at the end
+bench_account() {
+	BENCH_USER=rxb$$
+	mkdir -p "$FS/home"
+	useradd -M -N -d "$FS/home" -s /bin/bash -p '*' "$BENCH_USER"
+	chown "$BENCH_USER" "$FS/home"
+	chmod 711 "$T"	# sshd reads AuthorizedKeysFile as the account
 }
 
 wait_for() {	# what command...: bounded, 10 s
@@ -55,12 +76,15 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 # start_sshd: SSHD_EXTRA, when set, is one more line of sshd_config.
 # Sessions get an empty HOME: the login shell then reads no ~/.bashrc
 # (root's runs pyenv on this machine, 90 ms), as rexecd's /bin/sh -c
-# reads none: what is timed is ssh.
+# reads none: what is timed is ssh.  With bench_account, the account's
+# own (empty) home serves.
 start_sshd() {
 	mkdir -p /run/sshd "$T/sshhome"
 	ssh-keygen -q -t ed25519 -N '' -f "$T/host_key" </dev/null
 	ssh-keygen -q -t ed25519 -N '' -f "$T/id" </dev/null
 	SPORT=$(free_port)
+	home="SetEnv HOME=$T/sshhome"
+	[ -z "${BENCH_USER:-}" ] || home=
 	# MaxSessions/MaxStartups: fleets and Ansible open many at once;
 	# sftp: Ansible's ssh connection copies files with it.  ssh -F
 	# $T/ssh_config reaches it under any name (fleet.sh's 127.1.x.y).
@@ -78,7 +102,7 @@ start_sshd() {
 	MaxSessions 1024
 	MaxStartups 1024
 	Subsystem sftp internal-sftp
-	SetEnv HOME=$T/sshhome
+	$home
 	${SSHD_EXTRA:-}
 	CONF
 	cat >"$T/ssh_config" <<-CONF
