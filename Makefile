@@ -208,8 +208,9 @@ lint:
 		|| true; \
 	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; echo "mandoc -Tlint: clean"
-	@# Every source file says its licence (a clone only: git lists them).
-	@if [ -d .git ] && command -v git >/dev/null; then \
+	@# Every source file says its licence (a clone or worktree: git lists
+	@# them).
+	@if [ -e .git ] && command -v git >/dev/null; then \
 	    missing=$$(git ls-files '*.c' '*.h' '*.sh' '*.py' 'man/*' | \
 		xargs grep -L 'SPDX-License-Identifier: ISC'); \
 	    if [ -n "$$missing" ]; then \
