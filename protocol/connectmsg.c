@@ -2,12 +2,12 @@
 #include <string.h>
 
 #include "connectmsg.h"
+#include "message.h"
+#include "msgfield.h"
 
-static int	parse_version(json_t *, struct proto_error *);
 static int	parse_target(json_t *, struct connect_req *,
 		    struct proto_error *);
 static int	parse_ids(json_t *, struct connect_req *, struct proto_error *);
-static int	opt_string(json_t *, const char *, const char **, size_t *);
 
 int
 msg_parse_connect(const struct frame *f, struct connect_req *r,
@@ -16,31 +16,13 @@ msg_parse_connect(const struct frame *f, struct connect_req *r,
 	memset(r, 0, sizeof(*r));
 	if (f->type != FRAME_CONNECT || f->hdr == NULL)
 		return proto_bad(e, "not a \"connect\" request");
-	if (parse_version(f->hdr, e) == -1 ||
+	if (msg_check_version(f->hdr, "connect", e) == -1 ||
 	    parse_target(f->hdr, r, e) == -1 ||
 	    parse_ids(f->hdr, r, e) == -1) {
 		memset(r, 0, sizeof(*r));
 		return -1;
 	}
 	r->hdr = json_incref(f->hdr);
-	return 0;
-}
-
-static int
-parse_version(json_t *hdr, struct proto_error *e)
-{
-	json_t *v = json_object_get(hdr, "version");
-
-	if (v == NULL)
-		return proto_bad(e, "\"connect\" has no \"version\"");
-	if (!json_is_integer(v))
-		return proto_bad(e, "\"version\" is not an integer");
-	if (json_integer_value(v) != PROTOCOL_VERSION) {
-		proto_error_set(e, ERR_VERSION, "protocol version %lld is not "
-		    "supported (this server speaks %d)",
-		    (long long)json_integer_value(v), PROTOCOL_VERSION);
-		return -1;
-	}
 	return 0;
 }
 
@@ -52,7 +34,7 @@ parse_target(json_t *hdr, struct connect_req *r, struct proto_error *e)
 	json_t *port = json_object_get(hdr, "port");
 	size_t len = 0;
 
-	if (opt_string(hdr, "host", &r->host, &len) != 1)
+	if (msg_opt_string(hdr, "host", &r->host, &len) != 1)
 		return proto_bad(e, "\"connect\" has no \"host\" string");
 	if (len == 0 || len > CONNECT_HOST_MAX || strlen(r->host) != len)
 		return proto_bad(e, "\"host\" is empty, too long or holds "
@@ -74,31 +56,15 @@ parse_ids(json_t *hdr, struct connect_req *r, struct proto_error *e)
 {
 	size_t len = 0;
 
-	if (opt_string(hdr, "token", &r->token, &r->token_len) == -1)
+	if (msg_opt_string(hdr, "token", &r->token, &r->token_len) == -1)
 		return proto_bad(e, "\"token\" is not a string");
-	if (opt_string(hdr, "user", &r->user, &len) == -1)
+	if (msg_opt_string(hdr, "user", &r->user, &len) == -1)
 		return proto_bad(e, "\"user\" is not a string");
 	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
 		return proto_bad(e, "\"user\" is empty or holds a NUL");
-	if (opt_string(hdr, "munge", &r->munge, NULL) == -1)
-		return proto_bad(e, "\"munge\" is not a string");
-	return 0;
-}
-
-/* 0 absent, 1 present, -1 not a string. */
-static int
-opt_string(json_t *hdr, const char *key, const char **out, size_t *len)
-{
-	json_t *v = json_object_get(hdr, key);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
+	if (msg_parse_munge(hdr, &r->munge, e) == -1)
 		return -1;
-	*out = json_string_value(v);
-	if (len != NULL)
-		*len = json_string_length(v);
-	return 1;
+	return 0;
 }
 
 void

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "msgfield.h"
 #include "signames.h"
 
 static int
@@ -23,38 +24,11 @@ expect_type(const struct frame *f, enum frame_type t, struct proto_error *e)
 	return 0;
 }
 
-/* Optional string member: 0 absent, 1 present, -1 wrong type. */
-static int
-opt_string(json_t *hdr, const char *key, const char **out, size_t *len)
-{
-	json_t *v = json_object_get(hdr, key);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = json_string_value(v);
-	if (len != NULL)
-		*len = json_string_length(v);
-	return 1;
-}
-
 static int
 parse_version(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
-	json_t *v = json_object_get(hdr, "version");
-
-	if (v == NULL)
-		return proto_bad(e, "\"exec\" has no \"version\"");
-	if (!json_is_integer(v))
-		return proto_bad(e, "\"version\" is not an integer");
-	if (json_integer_value(v) != PROTOCOL_VERSION) {
-		proto_error_set(e, ERR_VERSION,
-		    "protocol version %lld is not supported (this server "
-		    "speaks %d)", (long long)json_integer_value(v),
-		    PROTOCOL_VERSION);
+	if (msg_check_version(hdr, "exec", e) == -1)
 		return -1;
-	}
 	r->version = PROTOCOL_VERSION;
 	return 0;
 }
@@ -265,7 +239,7 @@ parse_pty(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	if (parse_size(pty, &r->pty.size) == -1)
 		return proto_bad(e, "\"pty\" needs \"rows\" and \"cols\", "
 		    "integers from 1 to 65535");
-	has = opt_string(pty, "term", &r->pty.term, &len);
+	has = msg_opt_string(pty, "term", &r->pty.term, &len);
 	if (has == -1 || (has == 1 && !valid_term(r->pty.term, len)))
 		return proto_bad(e, "\"pty\" has an invalid \"term\"");
 	r->pty.on = true;
@@ -278,13 +252,13 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 	json_t *v;
 	size_t len = 0;
 
-	if (opt_string(hdr, "cwd", &r->cwd, NULL) == -1)
+	if (msg_opt_string(hdr, "cwd", &r->cwd, NULL) == -1)
 		return proto_bad(e, "\"cwd\" is not a string");
 	if (r->cwd != NULL && r->cwd[0] == '\0')
 		return proto_bad(e, "\"cwd\" is empty");
-	if (opt_string(hdr, "token", &r->token, &r->token_len) == -1)
+	if (msg_opt_string(hdr, "token", &r->token, &r->token_len) == -1)
 		return proto_bad(e, "\"token\" is not a string");
-	if (opt_string(hdr, "user", &r->user, &len) == -1)
+	if (msg_opt_string(hdr, "user", &r->user, &len) == -1)
 		return proto_bad(e, "\"user\" is not a string");
 	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
 		return proto_bad(e, "\"user\" is empty or holds a NUL");
@@ -312,7 +286,7 @@ msg_parse_munge(json_t *hdr, const char **munge, struct proto_error *e)
 	size_t len = 0;
 
 	*munge = NULL;
-	if (opt_string(hdr, "munge", munge, &len) == -1)
+	if (msg_opt_string(hdr, "munge", munge, &len) == -1)
 		return proto_bad(e, "\"munge\" is not a string");
 	if (*munge != NULL && (len == 0 || len > EXEC_MUNGE_MAX ||
 	    strlen(*munge) != len))
@@ -362,7 +336,7 @@ msg_parse_signal(const struct frame *f, int *signo, struct proto_error *e)
 
 	if (expect_type(f, FRAME_SIGNAL, e) == -1)
 		return -1;
-	if (opt_string(f->hdr, "signal", &name, NULL) != 1)
+	if (msg_opt_string(f->hdr, "signal", &name, NULL) != 1)
 		return proto_bad(e, "\"signal\" is missing or not a string");
 	*signo = signame_to_number(name);
 	if (*signo == -1 || !signame_forwardable(*signo)) {
@@ -451,10 +425,10 @@ msg_parse_error(const struct frame *f, struct proto_error *out,
 
 	if (expect_type(f, FRAME_ERROR, e) == -1)
 		return -1;
-	if (opt_string(f->hdr, "code", &code, NULL) != 1 ||
+	if (msg_opt_string(f->hdr, "code", &code, NULL) != 1 ||
 	    err_code_from_name(code, &out->code) == -1)
 		out->code = ERR_INTERNAL;
-	if (opt_string(f->hdr, "message", &message, NULL) == -1)
+	if (msg_opt_string(f->hdr, "message", &message, NULL) == -1)
 		message = "";
 	snprintf(out->message, sizeof(out->message), "%s", message);
 	return 0;

@@ -2,34 +2,20 @@
 #include <string.h>
 
 #include "message.h"
+#include "msgfield.h"
 #include "statusmsg.h"
-
 
 int
 msg_parse_status(const struct frame *f, struct status_req *r,
     struct proto_error *e)
 {
-	json_t *v;
-
 	memset(r, 0, sizeof(*r));
 	if (f->type != FRAME_STATUS || f->hdr == NULL)
 		return proto_bad(e, "not a \"status\" request");
-	if ((v = json_object_get(f->hdr, "version")) == NULL)
-		return proto_bad(e, "\"status\" has no \"version\"");
-	if (!json_is_integer(v))
-		return proto_bad(e, "\"version\" is not an integer");
-	if (json_integer_value(v) != PROTOCOL_VERSION) {
-		proto_error_set(e, ERR_VERSION, "protocol version %lld is not "
-		    "supported (this server speaks %d)",
-		    (long long)json_integer_value(v), PROTOCOL_VERSION);
+	if (msg_check_version(f->hdr, "status", e) == -1)
 		return -1;
-	}
-	if ((v = json_object_get(f->hdr, "token")) != NULL) {
-		if (!json_is_string(v))
-			return proto_bad(e, "\"token\" is not a string");
-		r->token = json_string_value(v);
-		r->token_len = json_string_length(v);
-	}
+	if (msg_opt_string(f->hdr, "token", &r->token, &r->token_len) == -1)
+		return proto_bad(e, "\"token\" is not a string");
 	if (msg_parse_munge(f->hdr, &r->munge, e) == -1) {
 		memset(r, 0, sizeof(*r));
 		return -1;

@@ -120,3 +120,23 @@ Test(validate_connect, error_code_connect)
 	cr_assert_eq(c, ERR_CONNECT);
 	cr_assert_str_eq(err_code_name(ERR_CONNECT), "connect");
 }
+
+/* The credential is bounded as exec's (they share the parser). */
+Test(validate_connect, munge_bounded_as_exec)
+{
+	size_t n = EXEC_MUNGE_MAX + 1;
+	char *cred = malloc(n + 1), *hdr = malloc(n + 128);
+
+	cr_assert(cred != NULL && hdr != NULL);
+	memset(cred, 'm', n);
+	cred[n] = '\0';
+	sprintf(hdr, CONNECT("\"host\":\"h\",\"port\":1,\"munge\":\"%s\""), cred);
+	cr_assert_eq(connect_code(hdr, NULL), ERR_BAD_REQUEST);
+	cred[n - 1] = '\0';
+	sprintf(hdr, CONNECT("\"host\":\"h\",\"port\":1,\"munge\":\"%s\""), cred);
+	cr_assert_eq(connect_code(hdr, NULL), ERR_NONE);
+	cr_assert_eq(connect_code(CONNECT("\"host\":\"h\",\"port\":1,"
+	    "\"munge\":\"\""), NULL), ERR_BAD_REQUEST);
+	free(cred);
+	free(hdr);
+}
