@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -14,6 +13,7 @@
 #include "encode.h"
 #include "fdio.h"
 #include "frameio.h"
+#include "inqueue.h"
 #include "keepalive.h"
 #include "log.h"
 #include "relay.h"
@@ -25,8 +25,6 @@
 /* How long a client that broke the protocol is waited for to take its
  * error frame. */
 #define ERROR_SEND_MS	10000
-/* Stdin frames queued for one writev at most. */
-#define IN_IOV_MAX	64
 
 enum { R_SOCK, R_TARGET, R_SIG, R_COUNT };
 
@@ -45,13 +43,7 @@ struct relay {
 	bool			 target_eof;
 	bool			 client_eof;	/* "eof": shut the target's side */
 	bool			 wr_shut;
-	/* Payloads of stdin frames, in the decoder's buffer (the socket
-	 * is not read meanwhile), for one writev. */
-	struct iovec		 in_iov[IN_IOV_MAX];
-	int			 in_first, in_count;
-	bool			 in_pending;	/* the target's buffer is full */
-	struct frame		 deferred;	/* came after queued stdin */
-	bool			 have_deferred;
+	struct inqueue		 in;		/* stdin for the target */
 };
 
 static int	take_answer(int cfd, int *target, struct proto_error *);
@@ -62,10 +54,11 @@ static void	set_pollfds(const struct relay *, struct pollfd *);
 static long long next_deadline(const struct relay *);
 static void	handle_socket(struct relay *, short revents);
 static void	process_frames(struct relay *);
-static void	on_frame(struct relay *, struct frame *);
+static void	on_stdin(void *, struct frame *);
+static void	on_frame(void *, struct frame *);
+static void	on_bad_frame(void *, const struct proto_error *);
 static void	on_eof(struct relay *);
-static int	flush_stdin(struct relay *);
-static void	advance_stdin(struct relay *, size_t);
+static int	flush_stdin(void *);
 static void	drop_stdin(struct relay *);
 static void	shut_target(struct relay *);
 static void	read_target(struct relay *);
@@ -77,6 +70,13 @@ static void	release_out(struct relay *);
 static void	protocol_error(struct relay *, const struct proto_error *);
 static void	abort_relay(struct relay *, const char *why);
 static void	close_target(struct relay *);
+
+static const struct inq_ops stdin_ops = {
+	.flush = flush_stdin,
+	.on_stdin = on_stdin,
+	.on_frame = on_frame,
+	.on_error = on_bad_frame,
+};
 
 int
 relay_wait(const struct stream_ctx *c, int cfd, int connect_timeout,
@@ -152,12 +152,12 @@ relay_run(const struct stream_ctx *c, int target, struct stream_result *res)
 	    .t_start = now_ms() };
 
 	memset(res, 0, sizeof(*res));
+	inq_init(&r.in, &stdin_ops, &r, &r.aborted);
 	queue_frame(&r, msg_started(0, false));
 	process_frames(&r);	/* frames that came along with connect */
 	loop(&r);
 	release_out(&r);
-	if (r.have_deferred)
-		frame_clear(&r.deferred);
+	inq_clear_deferred(&r.in);
 	close_target(&r);
 	res->st.duration_ms = now_ms() - r.t_start;
 }
@@ -183,7 +183,7 @@ loop(struct relay *r)
 			abort_relay(r, "the daemon is stopping");
 		if (p[R_SOCK].revents)
 			handle_socket(r, p[R_SOCK].revents);
-		if (p[R_TARGET].revents & POLLOUT && r->in_pending &&
+		if (p[R_TARGET].revents & POLLOUT && r->in.pending &&
 		    flush_stdin(r) == 0)
 			process_frames(r);
 		if (p[R_TARGET].revents & ~POLLOUT && !r->out_pending &&
@@ -233,13 +233,13 @@ set_pollfds(const struct relay *r, struct pollfd *p)
 		p[i] = (struct pollfd){ .fd = -1 };
 	p[R_SOCK].fd = r->c->sock;
 	if (!r->aborted)
-		p[R_SOCK].events = POLLRDHUP | (r->in_pending ? 0 : POLLIN) |
+		p[R_SOCK].events = POLLRDHUP | (r->in.pending ? 0 : POLLIN) |
 		    (r->out_pending ? POLLOUT : 0);
 	else
 		p[R_SOCK].events = POLLOUT;
 	/* Left out when it waits for nothing: its HUP would spin. */
 	if (r->target != -1 && !r->aborted) {
-		p[R_TARGET].events = (r->in_pending ? POLLOUT : 0) |
+		p[R_TARGET].events = (r->in.pending ? POLLOUT : 0) |
 		    (r->out_pending || r->target_eof || r->last_queued ? 0 :
 		    POLLIN);
 		p[R_TARGET].fd = p[R_TARGET].events != 0 ? r->target : -1;
@@ -274,7 +274,7 @@ handle_socket(struct relay *r, short rev)
 	if (r->aborted)
 		return;
 	/* The decoder holds the pending stdin payload: do not read. */
-	if (r->in_pending) {
+	if (r->in.pending) {
 		if (rev & (POLLHUP | POLLRDHUP))
 			abort_relay(r, "client disconnected");
 		return;
@@ -290,50 +290,28 @@ handle_socket(struct relay *r, short rev)
 		process_frames(r);
 }
 
-/* As the stream's: stdin payloads queued and written together before
- * any other frame; stops while the target is full. */
 static void
 process_frames(struct relay *r)
 {
-	struct proto_error e;
-	struct frame f;
-	int k;
+	inq_process(&r->in, r->c->dec);
+}
 
-	while (!r->aborted) {
-		if ((r->have_deferred || r->in_count == IN_IOV_MAX) &&
-		    flush_stdin(r) == 1)
-			return;
-		if (r->have_deferred) {
-			r->have_deferred = false;
-			on_frame(r, &r->deferred);
-			continue;
-		}
-		if ((k = decoder_next(r->c->dec, &f)) == 0)
-			break;
-		if (k == -1) {
-			decoder_describe_error(r->c->dec, &e);
-			protocol_error(r, &e);
-			return;
-		}
-		if (f.type != FRAME_STDIN) {
-			r->deferred = f;
-			r->have_deferred = true;
-			continue;
-		}
-		r->res->bytes_in += f.len;
-		if (r->target != -1 && !r->client_eof && f.len > 0)
-			r->in_iov[r->in_count++] = (struct iovec){
-			    (void *)(uintptr_t)f.payload, f.len };
-		frame_clear(&f);
-	}
-	if (!r->aborted)
-		(void)flush_stdin(r);
+static void
+on_stdin(void *arg, struct frame *f)
+{
+	struct relay *r = arg;
+
+	r->res->bytes_in += f->len;
+	if (r->target != -1 && !r->client_eof && f->len > 0)
+		inq_push(&r->in, f->payload, f->len);
+	frame_clear(f);
 }
 
 /* A signal ends the connection as it would end a command. */
 static void
-on_frame(struct relay *r, struct frame *f)
+on_frame(void *arg, struct frame *f)
 {
+	struct relay *r = arg;
 	struct exit_status st = { 0 };
 	struct proto_error e;
 
@@ -357,62 +335,38 @@ on_frame(struct relay *r, struct frame *f)
 }
 
 static void
-on_eof(struct relay *r)
+on_bad_frame(void *arg, const struct proto_error *e)
 {
-	r->client_eof = true;
-	if (r->in_count == 0)
-		shut_target(r);
-}
-
-/* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
-static int
-flush_stdin(struct relay *r)
-{
-	while (r->in_first < r->in_count) {
-		ssize_t n = writev(r->target, r->in_iov + r->in_first,
-		    r->in_count - r->in_first);
-		if (n > 0) {
-			advance_stdin(r, (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			r->in_pending = true;
-			return 1;
-		}
-		/* The far side takes no more: what it sent is still read,
-		 * and its reset, if any, said then. */
-		drop_stdin(r);
-		return 0;
-	}
-	r->in_first = r->in_count = 0;
-	r->in_pending = false;
-	if (r->client_eof)
-		shut_target(r);
-	return 0;
+	protocol_error(arg, e);
 }
 
 static void
-advance_stdin(struct relay *r, size_t n)
+on_eof(struct relay *r)
 {
-	while (n > 0) {
-		struct iovec *v = &r->in_iov[r->in_first];
-		size_t k = n < v->iov_len ? n : v->iov_len;
+	r->client_eof = true;
+	if (r->in.count == 0)
+		shut_target(r);
+}
 
-		v->iov_base = (char *)v->iov_base + k;
-		v->iov_len -= k;
-		n -= k;
-		if (v->iov_len == 0)
-			r->in_first++;
-	}
+/* 0 when done or broken, 1 when blocked.  Broken: the far side takes
+ * no more; what it sent is still read, and its reset, if any, said then. */
+static int
+flush_stdin(void *arg)
+{
+	struct relay *r = arg;
+	int k = inq_write(&r->in, r->target);
+
+	if (k == -1)
+		drop_stdin(r);
+	else if (k == 0 && r->client_eof)
+		shut_target(r);
+	return k == 1;
 }
 
 static void
 drop_stdin(struct relay *r)
 {
-	r->in_first = r->in_count = 0;
-	r->in_pending = false;
+	inq_drop(&r->in);
 	r->client_eof = true;
 }
 
@@ -547,9 +501,7 @@ abort_relay(struct relay *r, const char *why)
 	if (r->res->why == NULL)
 		r->res->why = why;
 	drop_stdin(r);
-	if (r->have_deferred)
-		frame_clear(&r->deferred);
-	r->have_deferred = false;
+	inq_clear_deferred(&r->in);
 	close_target(r);
 }
 

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include "clock.h"
 #include "encode.h"
 #include "frameio.h"
+#include "inqueue.h"
 #include "keepalive.h"
 #include "log.h"
 #include "pty.h"
@@ -39,9 +39,6 @@
  */
 #define HOLD_MIN	(16 * 1024)
 #define HOLD_US		200
-
-/* Stdin frames queued for one writev at most. */
-#define IN_IOV_MAX	64
 
 enum { P_SOCK, P_OUT, P_ERR, P_IN, P_CHILD, P_SIG, P_COUNT };
 
@@ -70,13 +67,8 @@ struct stream {
 	struct frame_out	 out;
 	bool			 out_pending;
 	bool			 exit_queued;	/* the last frame: exit */
-	/* Payloads of stdin frames, in the decoder's buffer, to be written
-	 * with one writev: a socket read brings several frames. */
-	struct iovec		 in_iov[IN_IOV_MAX];
-	int			 in_first, in_count;
-	bool			 in_pending;	/* blocked: the pipe is full */
-	struct frame		 deferred;	/* came after queued stdin */
-	bool			 have_deferred;
+	/* Stdin payloads for one writev: a socket read brings several. */
+	struct inqueue		 in;
 	bool			 stdin_closed;	/* "stdin": false, on a pty */
 	unsigned char		 eof_char;	/* a pty's, written for eof */
 };
@@ -106,15 +98,15 @@ static void	 shutdown_now(struct stream *);
 static void	 handle_socket(struct stream *, short revents);
 static void	 read_socket(struct stream *);
 static void	 process_frames(struct stream *);
-static void	 on_stdin(struct stream *, struct frame *);
-static void	 on_frame(struct stream *, struct frame *);
+static void	 on_stdin(void *, struct frame *);
+static void	 on_frame(void *, struct frame *);
+static void	 on_bad_frame(void *, const struct proto_error *);
 static void	 on_signal(struct stream *, struct frame *);
 static void	 on_eof(struct stream *);
 static void	 on_winsize(struct stream *, struct frame *);
 static void	 drain_pty(struct stream *);
 static void	 hang_up(struct stream *);
-static int	 flush_stdin(struct stream *);
-static void	 advance_stdin(struct stream *, size_t);
+static int	 flush_stdin(void *);
 static void	 drop_stdin(struct stream *);
 static int	 read_output(struct stream *, int which);
 static void	 spawner_news(struct stream *);
@@ -128,6 +120,13 @@ static void	 abort_stream(struct stream *, const char *why);
 static void	 end_group(struct stream *, int sig);
 static void	 close_fd(int *);
 
+static const struct inq_ops stdin_ops = {
+	.flush = flush_stdin,
+	.on_stdin = on_stdin,
+	.on_frame = on_frame,
+	.on_error = on_bad_frame,
+};
+
 void
 stream_run(const struct stream_ctx *c, struct child *ch,
     const struct exec_req *req, struct stream_result *res)
@@ -138,14 +137,14 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 	memset(res, 0, sizeof(*res));
 	s.deadline = deadline_of(c, req, s.t_start);
 	s.stdin_closed = !req->stdin_open;
+	inq_init(&s.in, &stdin_ops, &s, &s.aborted);
 	queue_frame(&s, msg_started(ch->pid, req->pty.on));
 	process_frames(&s);	/* frames that came along with exec */
 	loop(&s);
 	if (!s.exit_queued)
 		fill_status(&s);
 	release_out(&s);
-	if (s.have_deferred)
-		frame_clear(&s.deferred);
+	inq_clear_deferred(&s.in);
 	close_outputs(&s);
 	spawnreq_release(c->link, ch->pid);
 }
@@ -335,7 +334,7 @@ set_pollfds(const struct stream *s, struct pollfd *p)
 	p[P_SOCK].fd = s->c->sock;
 	/* While stdin is blocked, only watch for the peer going away. */
 	if (!s->aborted)
-		p[P_SOCK].events = POLLRDHUP | (s->in_pending ? 0 : POLLIN) |
+		p[P_SOCK].events = POLLRDHUP | (s->in.pending ? 0 : POLLIN) |
 		    (s->out_pending ? POLLOUT : 0);
 	else if (s->out_pending)
 		p[P_SOCK].events = POLLOUT;	/* the error frame */
@@ -347,7 +346,7 @@ set_pollfds(const struct stream *s, struct pollfd *p)
 		p[P_ERR] = (struct pollfd){ .fd = s->ch->err_fd,
 		    .events = POLLIN };
 	}
-	if (s->in_pending)
+	if (s->in.pending)
 		p[P_IN] = (struct pollfd){ .fd = s->ch->in_fd,
 		    .events = POLLOUT };
 	p[P_CHILD] = (struct pollfd){ .fd = s->c->link, .events = POLLIN };
@@ -405,7 +404,7 @@ handle_events(struct stream *s, const struct pollfd *p)
 		spawner_news(s);
 	if (p[P_SOCK].revents)
 		handle_socket(s, p[P_SOCK].revents);
-	if (p[P_IN].revents && s->in_pending && flush_stdin(s) == 0)
+	if (p[P_IN].revents && s->in.pending && flush_stdin(s) == 0)
 		process_frames(s);
 	/* Alternate so a chatty stream cannot starve the other one. */
 	s->turn ^= 1;
@@ -444,7 +443,7 @@ handle_socket(struct stream *s, short rev)
 		return;
 	}
 	/* The decoder holds the pending stdin payload: do not read. */
-	if (s->in_pending) {
+	if (s->in.pending) {
 		if (rev & (POLLHUP | POLLRDHUP))
 			abort_stream(s, "client disconnected");
 		return;
@@ -466,61 +465,29 @@ read_socket(struct stream *s)
 		process_frames(s);
 }
 
-/*
- * Handles the frames already buffered, in order: stdin payloads are
- * queued and written together before any other frame, or when the queue
- * is full.  Stops while stdin is blocked.
- */
 static void
 process_frames(struct stream *s)
 {
-	struct proto_error e;
-	struct frame f;
-	int r;
-
-	while (!s->aborted) {
-		if ((s->have_deferred || s->in_count == IN_IOV_MAX) &&
-		    flush_stdin(s) == 1)
-			return;
-		if (s->have_deferred) {
-			s->have_deferred = false;
-			on_frame(s, &s->deferred);
-			continue;
-		}
-		if ((r = decoder_next(s->c->dec, &f)) == 0)
-			break;
-		if (r == -1) {
-			decoder_describe_error(s->c->dec, &e);
-			protocol_error(s, &e);
-			return;
-		}
-		if (f.type == FRAME_STDIN)
-			on_stdin(s, &f);
-		else {
-			s->deferred = f;
-			s->have_deferred = true;
-		}
-	}
-	if (!s->aborted)
-		(void)flush_stdin(s);
+	inq_process(&s->in, s->c->dec);
 }
 
 /* Queues the payload: it stays in the decoder's buffer until written,
  * since the socket is not read meanwhile. */
 static void
-on_stdin(struct stream *s, struct frame *f)
+on_stdin(void *arg, struct frame *f)
 {
+	struct stream *s = arg;
+
 	s->res->bytes_in += f->len;
-	if (s->ch->in_fd != -1 && f->len > 0 && !s->stdin_closed) {
-		s->in_iov[s->in_count++] = (struct iovec){
-		    (void *)(uintptr_t)f->payload, f->len };
-	}
+	if (s->ch->in_fd != -1 && f->len > 0 && !s->stdin_closed)
+		inq_push(&s->in, f->payload, f->len);
 	frame_clear(f);
 }
 
 static void
-on_frame(struct stream *s, struct frame *f)
+on_frame(void *arg, struct frame *f)
 {
+	struct stream *s = arg;
 	struct proto_error e;
 
 	switch (f->type) {
@@ -540,6 +507,12 @@ on_frame(struct stream *s, struct frame *f)
 		break;
 	}
 	frame_clear(f);
+}
+
+static void
+on_bad_frame(void *arg, const struct proto_error *e)
+{
+	protocol_error(arg, e);
 }
 
 static void
@@ -573,7 +546,7 @@ on_eof(struct stream *s)
 	if (s->stdin_closed)
 		return;
 	s->eof_char = pty_eof_char(s->ch->in_fd);
-	s->in_iov[s->in_count++] = (struct iovec){ &s->eof_char, 1 };
+	inq_push(&s->in, &s->eof_char, 1);
 	(void)flush_stdin(s);
 }
 
@@ -625,53 +598,23 @@ hang_up(struct stream *s)
 	    SIG_CONT_AFTER, 0);
 }
 
-/* Writes the queued stdin bytes; 0 when done or broken, 1 when blocked. */
+/* 0 when done or broken, 1 when blocked.  EPIPE: the command will not
+ * read more; the rest is dropped. */
 static int
-flush_stdin(struct stream *s)
+flush_stdin(void *arg)
 {
-	while (s->in_first < s->in_count) {
-		ssize_t n = writev(s->ch->in_fd, s->in_iov + s->in_first,
-		    s->in_count - s->in_first);
-		if (n > 0) {
-			advance_stdin(s, (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			s->in_pending = true;
-			return 1;
-		}
-		/* EPIPE: the command will not read more; drop the rest. */
+	struct stream *s = arg;
+	int k = inq_write(&s->in, s->ch->in_fd);
+
+	if (k == -1)
 		drop_stdin(s);
-		return 0;
-	}
-	s->in_first = s->in_count = 0;
-	s->in_pending = false;
-	return 0;
-}
-
-/* Drops the n bytes written from the front of the queue. */
-static void
-advance_stdin(struct stream *s, size_t n)
-{
-	while (n > 0) {
-		struct iovec *v = &s->in_iov[s->in_first];
-		size_t k = n < v->iov_len ? n : v->iov_len;
-
-		v->iov_base = (char *)v->iov_base + k;
-		v->iov_len -= k;
-		n -= k;
-		if (v->iov_len == 0)
-			s->in_first++;
-	}
+	return k == 1;
 }
 
 static void
 drop_stdin(struct stream *s)
 {
-	s->in_first = s->in_count = 0;
-	s->in_pending = false;
+	inq_drop(&s->in);
 	close_fd(&s->ch->in_fd);
 }
 
@@ -796,9 +739,7 @@ abort_stream(struct stream *s, const char *why)
 	s->aborted = true;
 	s->res->why = why;
 	drop_stdin(s);
-	if (s->have_deferred)
-		frame_clear(&s->deferred);
-	s->have_deferred = false;
+	inq_clear_deferred(&s->in);
 	/* Closing our ends lets writers die of SIGPIPE as well. */
 	close_fd(&s->ch->out_fd);
 	close_fd(&s->ch->err_fd);
