@@ -162,7 +162,7 @@ UNIT_CLI_OBJ	= $(call obj,cli/statustable.c cli/hostlist.c cli/hostfold.c \
 UNIT_DAEMON_OBJ	= $(call obj,daemon/policy.c daemon/scoreboard.c \
 		  daemon/status.c daemon/log.c daemon/srctab.c \
 		  daemon/config.c daemon/auth.c daemon/account.c \
-		  daemon/acctrules.c)
+		  daemon/acctrules.c daemon/inqueue.c)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Icli -I. -Idaemon
 
 $(UNIT_TEST): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(UNIT_DAEMON_OBJ) $(LIBPROTO)
