@@ -16,6 +16,7 @@
 #include "inqueue.h"
 #include "keepalive.h"
 #include "log.h"
+#include "outq.h"
 #include "relay.h"
 #include "spawnmsg.h"
 
@@ -33,11 +34,8 @@ struct relay {
 	struct stream_result	*res;
 	int			 target;	/* -1 once closed */
 	long long		 t_start;
-	long long		 stall_at;	/* the client took nothing since */
-	long long		 vanish_at;	/* then: is it there at all? */
 	long long		 abandon_at;	/* its error frame, or never */
-	struct frame_out	 out;		/* the one frame being sent */
-	bool			 out_pending;
+	struct outq		 tx;		/* the one frame being sent */
 	bool			 last_queued;	/* exit or error: the end */
 	bool			 aborted;	/* nothing more is sent */
 	bool			 target_eof;
@@ -66,7 +64,6 @@ static void	target_failed(struct relay *, int err);
 static void	queue_last(struct relay *, json_t *hdr);
 static void	queue_frame(struct relay *, json_t *hdr);
 static void	send_pending(struct relay *);
-static void	release_out(struct relay *);
 static void	protocol_error(struct relay *, const struct proto_error *);
 static void	abort_relay(struct relay *, const char *why);
 static void	close_target(struct relay *);
@@ -156,7 +153,7 @@ relay_run(const struct stream_ctx *c, int target, struct stream_result *res)
 	queue_frame(&r, msg_started(0, false));
 	process_frames(&r);	/* frames that came along with connect */
 	loop(&r);
-	release_out(&r);
+	outq_release(&r.tx);
 	inq_clear_deferred(&r.in);
 	close_target(&r);
 	res->st.duration_ms = now_ms() - r.t_start;
@@ -186,7 +183,7 @@ loop(struct relay *r)
 		if (p[R_TARGET].revents & POLLOUT && r->in.pending &&
 		    flush_stdin(r) == 0)
 			process_frames(r);
-		if (p[R_TARGET].revents & ~POLLOUT && !r->out_pending &&
+		if (p[R_TARGET].revents & ~POLLOUT && !r->tx.pending &&
 		    !r->aborted && !r->last_queued)
 			read_target(r);
 	}
@@ -197,32 +194,32 @@ static bool
 finished(struct relay *r)
 {
 	if (!r->aborted && !r->last_queued && r->target_eof &&
-	    !r->out_pending) {
+	    !r->tx.pending) {
 		struct exit_status st = { .exited = true,
 		    .duration_ms = now_ms() - r->t_start };
 
 		r->res->st = st;
 		queue_last(r, msg_exit(&st));
 	}
-	return !r->out_pending && (r->aborted || r->last_queued);
+	return !r->tx.pending && (r->aborted || r->last_queued);
 }
 
 static void
 check_timers(struct relay *r, long long now)
 {
-	if (!r->out_pending)
+	if (!r->tx.pending)
 		return;
 	if (r->abandon_at > 0 && now >= r->abandon_at) {
 		r->res->unread = true;
-		release_out(r);
-	} else if (r->stall_at > 0 && now >= r->stall_at) {
+		outq_release(&r->tx);
+	} else if (r->tx.stall_at > 0 && now >= r->tx.stall_at) {
 		r->res->unread = true;
 		abort_relay(r, "client not reading (stall_timeout)");
-	} else if (r->vanish_at > 0 && now >= r->vanish_at) {
+	} else if (r->tx.vanish_at > 0 && now >= r->tx.vanish_at) {
 		if (keepalive_peer_gone(r->c->sock))
 			abort_relay(r, "client vanished (keepalive)");
 		else
-			r->vanish_at = now + r->c->keepalive * 1000LL;
+			r->tx.vanish_at = now + r->c->keepalive * 1000LL;
 	}
 }
 
@@ -234,13 +231,13 @@ set_pollfds(const struct relay *r, struct pollfd *p)
 	p[R_SOCK].fd = r->c->sock;
 	if (!r->aborted)
 		p[R_SOCK].events = POLLRDHUP | (r->in.pending ? 0 : POLLIN) |
-		    (r->out_pending ? POLLOUT : 0);
+		    (r->tx.pending ? POLLOUT : 0);
 	else
 		p[R_SOCK].events = POLLOUT;
 	/* Left out when it waits for nothing: its HUP would spin. */
 	if (r->target != -1 && !r->aborted) {
 		p[R_TARGET].events = (r->in.pending ? POLLOUT : 0) |
-		    (r->out_pending || r->target_eof || r->last_queued ? 0 :
+		    (r->tx.pending || r->target_eof || r->last_queued ? 0 :
 		    POLLIN);
 		p[R_TARGET].fd = p[R_TARGET].events != 0 ? r->target : -1;
 	}
@@ -252,9 +249,9 @@ next_deadline(const struct relay *r)
 {
 	long long t = 0;
 
-	if (r->out_pending) {
-		deadline_merge(&t, r->stall_at);
-		deadline_merge(&t, r->vanish_at);
+	if (r->tx.pending) {
+		deadline_merge(&t, r->tx.stall_at);
+		deadline_merge(&t, r->tx.vanish_at);
 		deadline_merge(&t, r->abandon_at);
 	}
 	return t;
@@ -269,7 +266,7 @@ handle_socket(struct relay *r, short rev)
 		abort_relay(r, "connection error");
 		return;
 	}
-	if ((rev & POLLOUT) && r->out_pending)
+	if ((rev & POLLOUT) && r->tx.pending)
 		send_pending(r);
 	if (r->aborted)
 		return;
@@ -401,8 +398,7 @@ read_target(struct relay *r)
 		return;
 	}
 	r->res->bytes_out += (size_t)n;
-	frame_out_data(&r->out, FRAME_STDOUT, r->c->buf, (size_t)n);
-	r->out_pending = true;
+	outq_data(&r->tx, FRAME_STDOUT, r->c->buf, (size_t)n);
 	send_pending(r);
 }
 
@@ -431,57 +427,34 @@ queue_last(struct relay *r, json_t *hdr)
 static void
 queue_frame(struct relay *r, json_t *hdr)
 {
-	int k = hdr != NULL ? frame_out_json(&r->out, hdr, NULL, 0) : -1;
-
-	json_decref(hdr);
-	if (k == -1) {
+	if (outq_json(&r->tx, hdr) == -1) {
 		log_warn("cannot encode a frame");
 		abort_relay(r, "out of memory");
 		return;
 	}
-	r->out_pending = true;
 	send_pending(r);
 }
 
 static void
 send_pending(struct relay *r)
 {
-	const struct stream_ctx *c = r->c;
-	size_t before = r->out.sent;
-	int k = frame_out_send(&r->out, c->sock);
+	int k = outq_send(&r->tx, r->c);
 
-	if (k == 0) {
-		if (c->stall_timeout > 0 && (r->out.sent != before ||
-		    r->stall_at == 0))
-			r->stall_at = now_ms() + c->stall_timeout * 1000LL;
-		if (c->keepalive > 0 && (r->out.sent != before ||
-		    r->vanish_at == 0))
-			r->vanish_at = now_ms() + c->keepalive * 1000LL;
+	if (k == 0)
 		return;
-	}
-	r->stall_at = r->vanish_at = 0;
 	if (k == -1) {
 		abort_relay(r, "connection error");
 		return;
 	}
-	release_out(r);
 	if (r->last_queued && !r->aborted && r->res->why == NULL)
 		r->res->sent_exit = true;
-}
-
-static void
-release_out(struct relay *r)
-{
-	if (r->out_pending)
-		frame_out_release(&r->out);
-	r->out_pending = false;
 }
 
 static void
 protocol_error(struct relay *r, const struct proto_error *e)
 {
 	/* Inside a data frame's payload an error frame would be garbage. */
-	bool mid_frame = r->out_pending && r->out.sent > 0;
+	bool mid_frame = r->tx.pending && r->tx.frame.sent > 0;
 
 	abort_relay(r, "protocol error");
 	if (mid_frame)
@@ -494,7 +467,7 @@ protocol_error(struct relay *r, const struct proto_error *e)
 static void
 abort_relay(struct relay *r, const char *why)
 {
-	release_out(r);
+	outq_release(&r->tx);
 	if (r->aborted)
 		return;
 	r->aborted = true;

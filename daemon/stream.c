@@ -17,6 +17,7 @@
 #include "inqueue.h"
 #include "keepalive.h"
 #include "log.h"
+#include "outq.h"
 #include "pty.h"
 #include "signames.h"
 #include "spawnreq.h"
@@ -52,8 +53,6 @@ struct stream {
 	long long		 give_up;	/* stop waiting for the group */
 	long long		 abandon_at;	/* drop a client not reading */
 	const char		*abandon_why;
-	long long		 stall_at;	/* the client took nothing since */
-	long long		 vanish_at;	/* then: is it there at all? */
 	bool			 ending;	/* the group was told to end */
 	bool			 aborted;	/* no exit frame will be sent */
 	bool			 exited;
@@ -64,8 +63,7 @@ struct stream {
 	long long		 hold_until;	/* µs: leave the pipes till then */
 	long long		 now_us;	/* of this turn of the loop */
 	/* The one frame being sent: data, or started, exit or error. */
-	struct frame_out	 out;
-	bool			 out_pending;
+	struct outq		 tx;
 	bool			 exit_queued;	/* the last frame: exit */
 	/* Stdin payloads for one writev: a socket read brings several. */
 	struct inqueue		 in;
@@ -80,7 +78,6 @@ static void	 close_outputs(struct stream *);
 /* Timers and the end. */
 static void	 check_timers(struct stream *, long long now);
 static void	 abandon_by(struct stream *, long long at, const char *why);
-static void	 stall_watch(struct stream *, bool progressed);
 static bool	 finished(struct stream *, long long now);
 static bool	 waiting_for_group(struct stream *, long long now);
 static void	 give_up_group(struct stream *);
@@ -113,7 +110,6 @@ static void	 spawner_news(struct stream *);
 /* Frames out. */
 static void	 queue_frame(struct stream *, json_t *hdr);
 static void	 send_pending(struct stream *);
-static void	 release_out(struct stream *);
 /* Ending. */
 static void	 protocol_error(struct stream *, const struct proto_error *);
 static void	 abort_stream(struct stream *, const char *why);
@@ -143,7 +139,7 @@ stream_run(const struct stream_ctx *c, struct child *ch,
 	loop(&s);
 	if (!s.exit_queued)
 		fill_status(&s);
-	release_out(&s);
+	outq_release(&s.tx);
 	inq_clear_deferred(&s.in);
 	close_outputs(&s);
 	spawnreq_release(c->link, ch->pid);
@@ -207,20 +203,20 @@ check_timers(struct stream *s, long long now)
 		log_debug("command %d timed out", s->ch->pid);
 		end_group(s, SIGTERM);
 	}
-	if (s->abandon_at > 0 && now >= s->abandon_at && s->out_pending) {
+	if (s->abandon_at > 0 && now >= s->abandon_at && s->tx.pending) {
 		s->res->unread = true;
 		abort_stream(s, s->abandon_why);
 	}
-	if (s->stall_at > 0 && now >= s->stall_at && s->out_pending) {
+	if (s->tx.stall_at > 0 && now >= s->tx.stall_at && s->tx.pending) {
 		s->res->unread = true;
 		abort_stream(s, "client not reading (stall_timeout)");
 	}
-	if (s->vanish_at > 0 && now >= s->vanish_at && s->out_pending) {
+	if (s->tx.vanish_at > 0 && now >= s->tx.vanish_at && s->tx.pending) {
 		if (keepalive_peer_gone(s->c->sock))
 			abort_stream(s, "client vanished (keepalive)");
 		else {
 			log_debug("client takes no output, but is there");
-			s->vanish_at = now + (long long)s->c->keepalive * 1000;
+			s->tx.vanish_at = now + (long long)s->c->keepalive * 1000;
 		}
 	}
 	if (s->kill_at > 0 && now >= s->kill_at)
@@ -237,18 +233,6 @@ abandon_by(struct stream *s, long long at, const char *why)
 	}
 }
 
-/* A client that takes not a byte for stall_timeout is dropped as gone. */
-static void
-stall_watch(struct stream *s, bool progressed)
-{
-	if (s->c->stall_timeout > 0 && (progressed || s->stall_at == 0))
-		s->stall_at = now_ms() + (long long)s->c->stall_timeout * 1000;
-	/* Keepalive probes only an idle connection: with output waiting,
-	 * TCP tells a vanished client from one that reads nothing. */
-	if (s->c->keepalive > 0 && (progressed || s->vanish_at == 0))
-		s->vanish_at = now_ms() + (long long)s->c->keepalive * 1000;
-}
-
 /* True when the loop is over: the last frame sent, or nothing to send. */
 static bool
 finished(struct stream *s, long long now)
@@ -261,7 +245,7 @@ finished(struct stream *s, long long now)
 	 * abandon_at after a timeout), however long the group is gone. */
 	if (!s->aborted && !s->exit_queued && outputs_done(s))
 		queue_exit(s);
-	return !s->out_pending && (s->aborted || s->exit_queued);
+	return !s->tx.pending && (s->aborted || s->exit_queued);
 }
 
 /* A group told to end is waited for, down to its last process. */
@@ -294,14 +278,14 @@ give_up_group(struct stream *s)
 	s->exited = s->group_gone = true;
 	/* Its pipes may never end, nor may a client that does not read. */
 	close_outputs(s);
-	if (s->out_pending)
+	if (s->tx.pending)
 		abort_stream(s, "client not reading");
 }
 
 static bool
 outputs_done(const struct stream *s)
 {
-	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->out_pending;
+	return s->ch->out_fd == -1 && s->ch->err_fd == -1 && !s->tx.pending;
 }
 
 /* The exit frame goes out like any other: the loop waits for it. */
@@ -335,12 +319,12 @@ set_pollfds(const struct stream *s, struct pollfd *p)
 	/* While stdin is blocked, only watch for the peer going away. */
 	if (!s->aborted)
 		p[P_SOCK].events = POLLRDHUP | (s->in.pending ? 0 : POLLIN) |
-		    (s->out_pending ? POLLOUT : 0);
-	else if (s->out_pending)
+		    (s->tx.pending ? POLLOUT : 0);
+	else if (s->tx.pending)
 		p[P_SOCK].events = POLLOUT;	/* the error frame */
 	else
 		p[P_SOCK].fd = -1;
-	if (!s->out_pending && !holding(s)) {
+	if (!s->tx.pending && !holding(s)) {
 		p[P_OUT] = (struct pollfd){ .fd = s->ch->out_fd,
 		    .events = POLLIN };
 		p[P_ERR] = (struct pollfd){ .fd = s->ch->err_fd,
@@ -377,10 +361,10 @@ poll_timeout(const struct stream *s, long long now)
 	deadline_merge(&t, s->deadline);
 	deadline_merge(&t, s->kill_at);
 	deadline_merge(&t, s->give_up);
-	if (s->out_pending) {
+	if (s->tx.pending) {
 		deadline_merge(&t, s->abandon_at);
-		deadline_merge(&t, s->stall_at);
-		deadline_merge(&t, s->vanish_at);
+		deadline_merge(&t, s->tx.stall_at);
+		deadline_merge(&t, s->tx.vanish_at);
 	}
 	return deadline_timeout(t, now);
 }
@@ -410,7 +394,7 @@ handle_events(struct stream *s, const struct pollfd *p)
 	s->turn ^= 1;
 	for (int k = 0; k < 2; k++) {
 		int i = (k ^ s->turn) ? P_ERR : P_OUT;
-		if (p[i].revents && !s->out_pending && p[i].fd != -1 &&
+		if (p[i].revents && !s->tx.pending && p[i].fd != -1 &&
 		    !s->aborted)
 			read_output(s, i);
 	}
@@ -434,7 +418,7 @@ handle_socket(struct stream *s, short rev)
 		abort_stream(s, "connection error");
 		return;
 	}
-	if ((rev & POLLOUT) && s->out_pending)
+	if ((rev & POLLOUT) && s->tx.pending)
 		send_pending(s);
 	/* Aborted, only its error frame was waited for. */
 	if (s->aborted) {
@@ -580,9 +564,9 @@ on_winsize(struct stream *s, struct frame *f)
 static void
 drain_pty(struct stream *s)
 {
-	if (!s->exited || s->out_pending || s->ch->out_fd == -1)
+	if (!s->exited || s->tx.pending || s->ch->out_fd == -1)
 		return;
-	while (!s->out_pending && s->ch->out_fd != -1)
+	while (!s->tx.pending && s->ch->out_fd != -1)
 		if (read_output(s, P_OUT) == 1)
 			close_fd(&s->ch->out_fd);
 }
@@ -638,9 +622,8 @@ read_output(struct stream *s, int which)
 	s->res->bytes_out += (size_t)n;
 	if (n >= HOLD_MIN && n < FRAME_DATA_CHUNK)
 		s->hold_until = now_us() + HOLD_US;
-	frame_out_data(&s->out, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
+	outq_data(&s->tx, which == P_OUT ? FRAME_STDOUT : FRAME_STDERR,
 	    s->c->buf, (size_t)n);
-	s->out_pending = true;
 	send_pending(s);
 	return 0;
 }
@@ -673,44 +656,27 @@ spawner_news(struct stream *s)
 static void
 queue_frame(struct stream *s, json_t *hdr)
 {
-	int r = hdr != NULL ? frame_out_json(&s->out, hdr, NULL, 0) : -1;
-
-	json_decref(hdr);
-	if (r == -1) {
+	if (outq_json(&s->tx, hdr) == -1) {
 		log_warn("cannot encode a frame");
 		abort_stream(s, "out of memory");
 		return;
 	}
-	s->out_pending = true;
 	send_pending(s);
 }
 
 static void
 send_pending(struct stream *s)
 {
-	size_t before = s->out.sent;
-	int r = frame_out_send(&s->out, s->c->sock);
+	int r = outq_send(&s->tx, s->c);
 
-	if (r == 0) {
-		stall_watch(s, s->out.sent != before);
+	if (r == 0)
 		return;
-	}
-	s->stall_at = s->vanish_at = 0;
 	if (r == -1) {
 		abort_stream(s, "connection error");
 		return;
 	}
-	release_out(s);
 	if (s->exit_queued && !s->aborted)
 		s->res->sent_exit = true;
-}
-
-static void
-release_out(struct stream *s)
-{
-	if (s->out_pending)
-		frame_out_release(&s->out);
-	s->out_pending = false;
 }
 
 static void
@@ -718,7 +684,7 @@ protocol_error(struct stream *s, const struct proto_error *e)
 {
 	/* Inside a data frame's payload an error frame would be garbage:
 	 * then the client only sees the connection close. */
-	bool mid_frame = s->out_pending && s->out.sent > 0;
+	bool mid_frame = s->tx.pending && s->tx.frame.sent > 0;
 
 	abort_stream(s, "protocol error");
 	if (mid_frame)
@@ -733,7 +699,7 @@ protocol_error(struct stream *s, const struct proto_error *e)
 static void
 abort_stream(struct stream *s, const char *why)
 {
-	release_out(s);
+	outq_release(&s->tx);
 	if (s->aborted)
 		return;
 	s->aborted = true;
