@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -84,6 +85,11 @@ connector_main(const struct config *cf, const struct account *a,
 	if (spawn_become(a) == -1)
 		answer_failed(ERR_INTERNAL, "cannot take the account's "
 		    "identity: %s", strerror(errno));
+	/* It holds a copy of the master's memory (the token among it) and,
+	 * unlike a command, never execs: the account may not trace it, even
+	 * where fs.suid_dumpable would let it. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		answer_failed(ERR_INTERNAL, "prctl: %s", strerror(errno));
 	snprintf(port, sizeof(port), "%u", req->port);
 	if ((r = getaddrinfo(req->host, port, &hints, &res)) != 0)
 		answer_failed(ERR_CONNECT, "%s: %s", req->host,

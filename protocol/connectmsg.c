@@ -54,17 +54,8 @@ parse_target(json_t *hdr, struct connect_req *r, struct proto_error *e)
 static int
 parse_ids(json_t *hdr, struct connect_req *r, struct proto_error *e)
 {
-	size_t len = 0;
-
-	if (msg_opt_string(hdr, "token", &r->token, &r->token_len) == -1)
-		return proto_bad(e, "\"token\" is not a string");
-	if (msg_opt_string(hdr, "user", &r->user, &len) == -1)
-		return proto_bad(e, "\"user\" is not a string");
-	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
-		return proto_bad(e, "\"user\" is empty or holds a NUL");
-	if (msg_parse_munge(hdr, &r->munge, e) == -1)
-		return -1;
-	return 0;
+	return msg_parse_ids(hdr, &r->token, &r->token_len, &r->user,
+	    &r->munge, e);
 }
 
 void

@@ -250,19 +250,13 @@ static int
 parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 {
 	json_t *v;
-	size_t len = 0;
 
 	if (msg_opt_string(hdr, "cwd", &r->cwd, NULL) == -1)
 		return proto_bad(e, "\"cwd\" is not a string");
 	if (r->cwd != NULL && r->cwd[0] == '\0')
 		return proto_bad(e, "\"cwd\" is empty");
-	if (msg_opt_string(hdr, "token", &r->token, &r->token_len) == -1)
-		return proto_bad(e, "\"token\" is not a string");
-	if (msg_opt_string(hdr, "user", &r->user, &len) == -1)
-		return proto_bad(e, "\"user\" is not a string");
-	if (r->user != NULL && (len == 0 || strlen(r->user) != len))
-		return proto_bad(e, "\"user\" is empty or holds a NUL");
-	if (msg_parse_munge(hdr, &r->munge, e) == -1)
+	if (msg_parse_ids(hdr, &r->token, &r->token_len, &r->user, &r->munge,
+	    e) == -1)
 		return -1;
 	if ((v = json_object_get(hdr, "timeout")) != NULL) {
 		if (!json_is_number(v))
@@ -278,6 +272,21 @@ parse_options(json_t *hdr, struct exec_req *r, struct proto_error *e)
 		r->stdin_open = json_is_true(v);
 	}
 	return 0;
+}
+
+int
+msg_parse_ids(json_t *hdr, const char **token, size_t *token_len,
+    const char **user, const char **munge, struct proto_error *e)
+{
+	size_t len = 0;
+
+	if (msg_opt_string(hdr, "token", token, token_len) == -1)
+		return proto_bad(e, "\"token\" is not a string");
+	if (msg_opt_string(hdr, "user", user, &len) == -1)
+		return proto_bad(e, "\"user\" is not a string");
+	if (*user != NULL && (len == 0 || strlen(*user) != len))
+		return proto_bad(e, "\"user\" is empty or holds a NUL");
+	return msg_parse_munge(hdr, munge, e);
 }
 
 int

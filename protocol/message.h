@@ -90,6 +90,10 @@ void	exec_req_free(struct exec_req *);
 /* The optional "munge" member of an exec, connect or status request:
  * 0 (*munge NULL when absent), or -1 with e filled. */
 int	msg_parse_munge(json_t *hdr, const char **munge, struct proto_error *e);
+/* Who asks, as exec and connect carry it: "token", "user" (non-empty, no
+ * NUL) and "munge".  0, or -1 with e filled. */
+int	msg_parse_ids(json_t *hdr, const char **token, size_t *token_len,
+	    const char **user, const char **munge, struct proto_error *e);
 
 /* Builders: a new header object (NULL on ENOMEM). */
 json_t	*msg_exec(const struct exec_req *);
